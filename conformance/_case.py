@@ -1,0 +1,137 @@
+"""The case model: loading and validating case files (host side).
+
+A case file is JSON, valid against schemas/case.schema.json; the catalogue's
+recorded expectations live beside it in catalogue/expected/<stem>.json.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+__all__ = ["CATALOGUE", "Case", "CaseFileError", "load_cases", "case_schema"]
+
+CATALOGUE = Path(__file__).parent / "catalogue"
+
+
+class CaseFileError(Exception):
+    """A case file is unreadable or invalid; the message names the file and the field."""
+
+
+@dataclass
+class Case:
+    """One import scenario: its data (as in the file) and where it came from."""
+
+    data: dict[str, Any]
+    source: Path | None = None
+    expected: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.data["id"]
+
+    def runs_on(self, version: tuple[int, ...]) -> bool:
+        """True if the case's version gate admits this interpreter version."""
+        gate = self.data.get("python", {})
+        minor = tuple(version[:2])
+        low = _version(gate.get("min", "3.0"))
+        high = _version(gate.get("max", "3.999"))
+        return low <= minor <= high
+
+    def expectation_for(self, version: tuple[int, ...]) -> dict[str, Any] | None:
+        """The recorded observation for this major.minor, if any."""
+        wanted = "%d.%d" % tuple(version[:2])
+        for expectation in self.expected:
+            if wanted in expectation["pythons"]:
+                return expectation
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        data = dict(self.data)
+        if self.expected:
+            data["expected"] = self.expected
+        return data
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+@lru_cache(maxsize=None)
+def case_schema() -> dict[str, Any]:
+    text = resources.files("conformance").joinpath("schemas/case.schema.json").read_text()
+    return json.loads(text)
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(case_schema())
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    parts = []
+    for part in error.absolute_path:
+        parts.append("[%d]" % part if isinstance(part, int) else ".%s" % part)
+    return "".join(parts).lstrip(".") or "(top level)"
+
+
+def load_file(path: Path) -> list[Case]:
+    """Cases of one file, validated, with their sidecar expectations attached."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CaseFileError(f"{path}: not valid JSON: {exc}") from None
+    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors)
+        raise CaseFileError(f"{path}: invalid case file at {_where(best)}: {best.message}")
+    sidecar = _sidecar(Path(path))
+    cases = []
+    for item in data["cases"]:
+        expected = item.pop("expected", [])
+        cases.append(Case(item, Path(path), expected or sidecar.get(item["id"], [])))
+    return cases
+
+
+def _sidecar(path: Path) -> dict[str, list]:
+    side = path.parent / "expected" / path.name
+    if not side.exists():
+        return {}
+    try:
+        return json.loads(side.read_text(encoding="utf-8"))["expected"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise CaseFileError(f"{side}: unreadable expectations: {exc}") from None
+
+
+def case_files(paths: list[str | Path] | None = None) -> list[Path]:
+    """The .json case files named by paths (files or directories); default: the catalogue."""
+    found: list[Path] = []
+    for item in paths or [CATALOGUE]:
+        item = Path(item)
+        if item.is_dir():
+            found.extend(p for p in sorted(item.glob("*.json")) if p.name != "sentences.json")
+        elif item.exists():
+            found.append(item)
+        else:
+            raise CaseFileError(f"{item}: no such case file or directory")
+    return found
+
+
+def load_cases(paths: list[str | Path] | None = None) -> list[Case]:
+    """All cases from the given files or directories (default: the catalogue); ids must be unique."""
+    cases: list[Case] = []
+    seen: dict[str, Path | None] = {}
+    for path in case_files(paths):
+        for case in load_file(path):
+            if case.id in seen:
+                raise CaseFileError(f"{path}: case id {case.id!r} already defined in {seen[case.id]}")
+            seen[case.id] = path
+            cases.append(case)
+    return cases

@@ -1,0 +1,157 @@
+"""The command line: `python -m conformance check | interpreters | record | spec-map`.
+
+Exit codes: 0 no divergence, 1 divergences, 2 bad usage (a one-line message
+naming the option, file or field; never a traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from conformance._case import CaseFileError, load_cases
+from conformance._check import DEFAULT_TIMEOUT, run_check, stderr_progress
+from conformance._expected import RecordError, record
+from conformance._interpreters import InterpreterError, discover, resolve
+from conformance._protocol import WorkerError
+
+__all__ = ["main"]
+
+BUILT_IN_TARGETS = ("stdlib", "builtin", "impl")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported in one line, exit 2."""
+
+
+def _target(option: str, spec: str, allow_expected: bool = False) -> str:
+    if spec in BUILT_IN_TARGETS or (allow_expected and spec == "expected"):
+        return spec
+    if spec.endswith(".py") or "/" in spec:
+        path = Path(spec)
+        if not path.is_file():
+            raise UsageError(f"{option} {spec}: no such file")
+        return str(path.resolve())
+    if _DOTTED.match(spec):
+        return spec
+    raise UsageError(f"{option} {spec}: expected stdlib, builtin, impl, "
+                     f"{'expected, ' if allow_expected else ''}a dotted module name or a .py file")
+
+
+def _interpreters(specs: list[str] | None, progress: bool = True):
+    discovered = discover()
+    if specs:
+        return [resolve(spec, discovered) for spec in specs]
+    if not discovered:
+        raise UsageError("no Python >= 3.8 found on PATH or under pyenv; name one with --python")
+    if progress:
+        stderr_progress("interpreters: " + ", ".join(i.label for i in discovered))
+    return discovered
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="run cases on a target and compare with a reference")
+    check.add_argument("--target", required=True, help="stdlib, builtin, impl, a module or a .py file")
+    check.add_argument("--reference", default="stdlib",
+                       help="like --target, or 'expected' for the recorded CPython observations")
+    _common(check)
+    check.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+
+    record = commands.add_parser("record", help="(re)record expectations on real CPython interpreters")
+    _common(record)
+
+    commands.add_parser("interpreters", help="list the interpreters found on PATH and under pyenv")
+
+    spec_map = commands.add_parser("spec-map", help="write the seed-sentence -> case table")
+    spec_map.add_argument("--check", action="store_true", help="exit 1 if the table is out of date")
+    return parser
+
+
+def _common(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--python", action="append", metavar="EXE",
+                     help="interpreter path or version (3.8, pypy3); repeatable; default: all found")
+    sub.add_argument("--cases", action="append", metavar="PATH",
+                     help="case file or directory; repeatable; default: the catalogue")
+    sub.add_argument("--jobs", type=int, default=None, help="workers per interpreter (default: cores)")
+    sub.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
+                     help="seconds per case and target (default %(default)s)")
+
+
+def _check(args) -> int:
+    from conformance._report import divergence_block, json_report, summary_line
+
+    target = _target("--target", args.target)
+    reference = _target("--reference", args.reference, allow_expected=True)
+    cases = load_cases(args.cases)
+    interpreters = _interpreters(args.python)
+    result = run_check(cases, interpreters, target, reference, args.jobs, args.timeout,
+                       progress=stderr_progress)
+    by_id = {case.id: case for case in cases}
+    for verdict in result.verdicts:
+        if verdict.status == "failed":
+            print(divergence_block(verdict.divergence, by_id.get(verdict.case_id),
+                                   target, reference) + "\n")
+        elif verdict.status == "error":
+            print(f"ERROR {verdict.case_id} on {verdict.interpreter}: {verdict.note}\n")
+    print(summary_line(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(json_report(result, by_id), indent=1) + "\n")
+    return 1 if result.count("failed") or result.count("error") else 0
+
+
+def _record(args) -> int:
+    cases = load_cases(args.cases)
+    interpreters = _interpreters(args.python)
+    written = record(cases, interpreters, args.jobs or 2, args.timeout, progress=stderr_progress)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _list_interpreters(_args) -> int:
+    for interpreter in discover():
+        print(f"{interpreter.label:20} {interpreter.path}")
+    return 0
+
+
+def _spec_map(args) -> int:
+    from conformance._spec import SPEC_TABLE, render_table
+
+    text = render_table(load_cases())
+    if args.check:
+        if not SPEC_TABLE.exists() or SPEC_TABLE.read_text() != text:
+            print(f"{SPEC_TABLE} is out of date: run python -m conformance spec-map")
+            return 1
+        return 0
+    SPEC_TABLE.write_text(text)
+    print(f"wrote {SPEC_TABLE}")
+    return 0
+
+
+COMMANDS = {"check": _check, "record": _record, "interpreters": _list_interpreters,
+            "spec-map": _spec_map}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, CaseFileError, InterpreterError, WorkerError, RecordError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,107 @@
+"""Comparison of two runs of one case, field by field."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Difference", "Divergence", "Verdict", "compare", "observation", "step_index"]
+
+
+@dataclass
+class Difference:
+    """One field that differs: where (a dotted path in the observation) and both values."""
+
+    path: str
+    target: Any
+    reference: Any
+
+
+@dataclass
+class Divergence:
+    """Every difference between target and reference for one case on one interpreter."""
+
+    case_id: str
+    interpreter: str
+    differences: list[Difference]
+    target: dict[str, Any] = field(repr=False, default_factory=dict)
+    reference: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def steps(self) -> list[int | None]:
+        """The step indexes that differ, in order (None for outcome and final state)."""
+        seen: list[int | None] = []
+        for difference in self.differences:
+            index = step_index(difference.path)
+            if index not in seen:
+                seen.append(index)
+        return seen
+
+    def signature(self) -> tuple:
+        """What kind of divergence this is: differing fields with step numbers removed."""
+        return tuple(sorted({_strip_index(d.path) for d in self.differences}))
+
+
+@dataclass
+class Verdict:
+    """The result of one case on one interpreter: passed, failed, skipped, unsupported, error."""
+
+    case_id: str
+    interpreter: str
+    status: str
+    note: str = ""
+    divergence: Divergence | None = None
+
+
+def observation(result: dict[str, Any]) -> dict[str, Any]:
+    """The comparable part of a run: outcome, detail (for crash/timeout), steps, final state."""
+    detail = result.get("detail") if result.get("outcome") in ("crash", "timeout") else None
+    return {"outcome": result["outcome"], "detail": detail,
+            "steps": result["steps"], "final": result["final"]}
+
+
+def compare(case_id: str, interpreter: str, target: dict[str, Any],
+            reference: dict[str, Any]) -> Verdict:
+    """The verdict for one case from the target's and the reference's run results."""
+    outcomes = (target["outcome"], reference["outcome"])
+    if "unsupported" in outcomes:
+        return Verdict(case_id, interpreter, "unsupported")
+    if outcomes == ("error", "error"):
+        return Verdict(case_id, interpreter, "error", note=target.get("detail") or "")
+    left, right = observation(target), observation(reference)
+    differences = list(_diff("", left, right))
+    if not differences:
+        return Verdict(case_id, interpreter, "passed")
+    divergence = Divergence(case_id, interpreter, differences, left, right)
+    return Verdict(case_id, interpreter, "failed", divergence=divergence)
+
+
+_ABSENT = "<absent>"
+
+
+def _diff(path: str, left: Any, right: Any):
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in list(left) + [k for k in right if k not in left]:
+            yield from _diff(_join(path, key), left.get(key, _ABSENT), right.get(key, _ABSENT))
+    elif isinstance(left, list) and isinstance(right, list) and path.endswith("steps"):
+        for index in range(max(len(left), len(right))):
+            yield from _diff("%s[%d]" % (path, index),
+                             left[index] if index < len(left) else _ABSENT,
+                             right[index] if index < len(right) else _ABSENT)
+    elif left != right or type(left) is not type(right):
+        yield Difference(path, left, right)
+
+
+def _join(path: str, key: str) -> str:
+    return "%s.%s" % (path, key) if path else key
+
+
+def step_index(path: str) -> int | None:
+    if path.startswith("steps["):
+        return int(path[len("steps["):path.index("]")])
+    return None
+
+
+def _strip_index(path: str) -> str:
+    index = step_index(path)
+    if index is None:
+        return path
+    return "steps[]" + path[path.index("]") + 1:]

@@ -1,0 +1,135 @@
+"""Interpreters under test: discovery on PATH and under pyenv, and resolution of user specs."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Interpreter", "InterpreterError", "discover", "resolve", "probe"]
+
+MINIMUM = (3, 8)  # the worker is Python 3.8 syntax
+_PROBE = ("import json, sys; print(json.dumps([sys.executable, sys.implementation.name,"
+          " list(sys.version_info[:3])]))")
+
+
+class InterpreterError(Exception):
+    """A named interpreter is missing, broken or too old."""
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """An interpreter the worker can run in."""
+
+    path: str
+    implementation: str
+    version: tuple[int, int, int]
+
+    @property
+    def label(self) -> str:
+        return "%s %s" % (self.implementation, ".".join(map(str, self.version)))
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "implementation": self.implementation,
+                "version": ".".join(map(str, self.version))}
+
+
+def probe(path: str) -> Interpreter | None:
+    """Ask an executable what it is; None if it does not run as a Python."""
+    try:
+        out = subprocess.run([path, "-s", "-c", _PROBE], capture_output=True, text=True,
+                             timeout=20, env=_clean_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    try:
+        _executable, implementation, version = json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+    return Interpreter(str(Path(path).resolve()), implementation, tuple(version))
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+
+
+def pyenv_versions_dir() -> Path | None:
+    root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    versions = Path(root) / "versions"
+    if versions.is_dir():
+        return versions
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        out = subprocess.run([pyenv, "root"], capture_output=True, text=True)
+        candidate = Path(out.stdout.strip()) / "versions"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _candidates() -> list[str]:
+    found = []
+    names = ["python3", "pypy3"] + ["python3.%d" % minor for minor in range(8, 20)]
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not directory or "shims" in Path(directory).parts:
+            continue  # pyenv shims fail unless a version is selected; versions/ is read below
+        for name in names:
+            path = Path(directory) / name
+            if path.is_file() and os.access(path, os.X_OK):
+                found.append(str(path))
+    versions = pyenv_versions_dir()
+    if versions:
+        for entry in sorted(versions.iterdir()):
+            for name in ("python", "pypy3"):
+                path = entry / "bin" / name
+                if path.exists():
+                    found.append(str(path))
+                    break
+    return found
+
+
+def discover() -> list[Interpreter]:
+    """Every distinct interpreter >= 3.8 found on PATH and under pyenv, oldest first."""
+    seen: dict[str, Interpreter] = {}
+    for path in _candidates():
+        real = str(Path(path).resolve())
+        if real in seen:
+            continue
+        interpreter = probe(path)
+        if interpreter and interpreter.version[:2] >= MINIMUM:
+            seen[real] = interpreter
+    unique: dict[tuple, Interpreter] = {}
+    for interpreter in seen.values():
+        unique.setdefault((interpreter.implementation, interpreter.version), interpreter)
+    return sorted(unique.values(), key=lambda i: (i.implementation != "cpython", i.version))
+
+
+def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpreter:
+    """An interpreter from a path, a command name, or a version such as '3.8' or 'pypy3'."""
+    if os.sep in spec or Path(spec).is_file():
+        interpreter = probe(spec)
+        if interpreter is None:
+            raise InterpreterError(f"--python {spec}: not a working Python interpreter")
+    elif _is_version(spec):
+        wanted = tuple(int(part) for part in spec.split("."))
+        matches = [i for i in (discovered if discovered is not None else discover())
+                   if i.implementation == "cpython" and i.version[:len(wanted)] == wanted]
+        if not matches:
+            raise InterpreterError(f"--python {spec}: no CPython {spec} found on PATH or under pyenv")
+        interpreter = matches[-1]
+    else:
+        path = shutil.which(spec)
+        interpreter = probe(path) if path else None
+        if interpreter is None:
+            raise InterpreterError(f"--python {spec}: no such interpreter on PATH")
+    if interpreter.version[:2] < MINIMUM:
+        raise InterpreterError(f"--python {spec}: {interpreter.label} is older than 3.8")
+    return interpreter
+
+
+def _is_version(spec: str) -> bool:
+    parts = spec.split(".")
+    return 2 <= len(parts) <= 3 and all(part.isdigit() for part in parts)

@@ -1,0 +1,90 @@
+"""Output of a check: readable divergence blocks, the closing line, the JSON report."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conformance._case import Case
+from conformance._check import CheckResult
+from conformance._compare import Divergence, step_index
+
+__all__ = ["divergence_block", "summary_line", "json_report", "describe_step"]
+
+MAX_FIELDS = 10
+MAX_VALUE = 160
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 3] + "..."
+
+
+def describe_step(step: dict[str, Any]) -> str:
+    """A step as a call-like one-liner: import_module('..x', package='pkg')."""
+    args = ", ".join("%s=%s" % (key, _short(value)) for key, value in step.items()
+                     if key not in ("op", "comment"))
+    return "%s(%s)" % (step.get("op"), args)
+
+
+def divergence_block(divergence: Divergence, case: Case | None, target: str,
+                     reference: str) -> str:
+    """One screen about one divergence: case, interpreter, each differing field, both values."""
+    lines = ["DIVERGENCE %s on %s (target %s, reference %s)"
+             % (divergence.case_id, divergence.interpreter, target, reference)]
+    if case is not None and case.data.get("description"):
+        lines.append("  " + case.data["description"])
+    steps = case.data.get("steps", []) if case is not None else []
+    shown = 0
+    for index in divergence.steps():
+        if index is None:
+            lines.append("  case:")
+        else:
+            call = describe_step(steps[index]) if index < len(steps) else "(no such step)"
+            lines.append("  step %d: %s" % (index, call))
+        for difference in divergence.differences:
+            if step_index(difference.path) != index:
+                continue
+            shown += 1
+            if shown > MAX_FIELDS:
+                break
+            lines.append("    %s" % difference.path)
+            lines.append("      target:    %s" % _short(difference.target))
+            lines.append("      reference: %s" % _short(difference.reference))
+    if shown > MAX_FIELDS:
+        lines.append("  ... %d more differing fields (see --json)"
+                     % (len(divergence.differences) - MAX_FIELDS))
+    return "\n".join(lines)
+
+
+def summary_line(result: CheckResult) -> str:
+    """`N passed, N failed` alone, then the other counts in brackets."""
+    extra = ["%d %s" % (result.count(s), s) for s in ("skipped", "unsupported", "error")
+             if result.count(s)]
+    line = "%d passed, %d failed" % (result.count("passed"), result.count("failed"))
+    return line + (" (%s)" % ", ".join(extra) if extra else "")
+
+
+def json_report(result: CheckResult, cases: dict[str, Case]) -> dict[str, Any]:
+    failed = [v for v in result.verdicts if v.status == "failed"]
+    return {
+        "interpreters": [i.to_json() for i in result.interpreters],
+        "target": result.target,
+        "reference": result.reference,
+        "cases": result.ran,
+        "passed": result.count("passed"),
+        "failed": result.count("failed"),
+        "skipped": result.count("skipped"),
+        "unsupported": result.count("unsupported"),
+        "errors": [{"case": v.case_id, "interpreter": v.interpreter, "detail": v.note}
+                   for v in result.verdicts if v.status == "error"],
+        "elapsed_seconds": round(result.elapsed_seconds, 3),
+        "cases_per_second": round(result.cases_per_second, 1),
+        "divergences": [{
+            "case": cases[v.case_id].data if v.case_id in cases else v.case_id,
+            "interpreter": v.interpreter,
+            "differences": [{"path": d.path, "target": d.target, "reference": d.reference}
+                            for d in v.divergence.differences],
+            "target_observation": v.divergence.target,
+            "reference_observation": v.divergence.reference,
+        } for v in failed],
+    }

@@ -1,0 +1,214 @@
+"""The worker: runs cases inside the interpreter under test, one isolated child per run.
+
+Started by the host as `python -s -B .../conformance/_worker/main.py`; speaks the
+JSON-lines protocol of conformance/schemas/protocol.schema.json on stdin/stdout.
+Stdlib only, Python 3.8 syntax, imports nothing from the host side. Each run
+happens in a forked child (or, with --isolation subprocess or where fork is
+missing, a fresh process) in a fresh temporary directory, with a timeout.
+"""
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+PROTOCOL_VERSION = 1
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_ROOT = os.path.dirname(os.path.dirname(_HERE))
+_ADDED_ROOT = _ROOT not in sys.path[1:]
+if sys.path and os.path.abspath(sys.path[0] or ".") == _HERE:
+    sys.path[0] = _ROOT  # the script directory is no place for case imports
+elif _ADDED_ROOT:
+    sys.path.insert(0, _ROOT)
+
+from conformance._worker import targets  # noqa: E402
+from conformance._worker.steps import CaseError, run_case  # noqa: E402
+
+
+def _child(case, target, case_dir, out):
+    """In the isolated process: silence stdio, run the case, write JSON lines to out."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    if _ADDED_ROOT and _ROOT in sys.path:
+        sys.path.remove(_ROOT)
+    os.chdir(case_dir)
+    stream = os.fdopen(out, "w")
+
+    def emit(kind, data):
+        stream.write(json.dumps([kind, data], sort_keys=True) + "\n")
+        stream.flush()
+
+    try:
+        emit("outcome", run_case(case, target, case_dir, emit))
+    except CaseError as exc:
+        emit("error", "invalid case: %s" % exc)
+    except BaseException:
+        emit("error", "worker failure: " + traceback.format_exc(limit=8))
+    stream.flush()
+
+
+def _collect(lines, result):
+    for line in lines:
+        kind, data = json.loads(line)
+        if kind == "step":
+            result["steps"].append(data)
+        elif kind == "final":
+            result["final"] = data
+        elif kind == "outcome":
+            result["outcome"] = data
+        elif kind == "error":
+            result["outcome"], result["detail"] = "error", data
+
+
+def _describe_status(status):
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = "signal %d" % number
+        return "killed by %s" % name
+    return "exited with code %d" % os.WEXITSTATUS(status)
+
+
+def _run_forked(case, target, case_dir, timeout, result):
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.close(read_end)
+            os.setpgid(0, 0)
+            _child(case, target, case_dir, write_end)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    deadline, buffer, timed_out = time.monotonic() + timeout, b"", False
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            ready = select.select([read_end], [], [], max(remaining, 0))[0] if remaining > 0 else []
+            if not ready:
+                timed_out = True
+                break
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            buffer += chunk
+    finally:
+        os.close(read_end)
+    if timed_out:
+        for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+            try:
+                kill()
+            except OSError:
+                pass
+    _, status = os.waitpid(pid, 0)
+    lines = buffer.split(b"\n")
+    _collect([line for line in lines[:-1] if line], result)
+    if timed_out:
+        result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
+    elif result["outcome"] is None:
+        result["outcome"], result["detail"] = "crash", _describe_status(status)
+
+
+def _run_subprocess(case, spec, case_dir, timeout, result):
+    command = [sys.executable, "-s", "-B", os.path.abspath(__file__), "--one"]
+    request = json.dumps({"case": case, "target": spec, "case_dir": case_dir})
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        out, _ = process.communicate(request.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+        _collect([line for line in out.split(b"\n")[:-1] if line], result)
+        result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
+        return
+    _collect([line for line in out.split(b"\n")[:-1] if line], result)
+    if result["outcome"] is None:
+        status = process.returncode
+        result["outcome"] = "crash"
+        result["detail"] = ("killed by %s" % signal.Signals(-status).name if status < 0
+                            else "exited with code %d" % status)
+
+
+def run(case, spec, timeout, isolation):
+    """One case on one target, isolated; returns the protocol's per-target result."""
+    target = targets.load(spec)
+    result = {"target": spec, "outcome": None, "detail": None, "steps": [], "final": None}
+    case_dir = tempfile.mkdtemp(prefix="conformance-")
+    started = time.monotonic()
+    try:
+        if isolation == "fork":
+            _run_forked(case, target, case_dir, timeout, result)
+        else:
+            _run_subprocess(case, spec, case_dir, timeout, result)
+    finally:
+        shutil.rmtree(case_dir, ignore_errors=True)
+    result["seconds"] = round(time.monotonic() - started, 4)
+    return result
+
+
+def hello(isolation):
+    return {"op": "hello", "protocol": PROTOCOL_VERSION,
+            "implementation": sys.implementation.name,
+            "version": list(sys.version_info[:3]), "executable": sys.executable,
+            "isolation": isolation, "functions": list(targets.FUNCTIONS)}
+
+
+def serve(isolation, stdin, stdout):
+    """The request loop: one JSON object per line in, one per line out."""
+    for line in stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        op = request.get("op")
+        if op == "quit":
+            break
+        try:
+            if op == "hello":
+                reply = hello(isolation)
+            elif op == "run":
+                reply = {"op": "result", "id": request["id"],
+                         "results": [run(request["case"], spec, request.get("timeout", 5.0),
+                                         isolation) for spec in request["targets"]]}
+            else:
+                reply = {"op": "error", "message": "unknown request op %r" % (op,)}
+        except targets.TargetError as exc:
+            reply = {"op": "error", "id": request.get("id"), "message": str(exc)}
+        stdout.write(json.dumps(reply, sort_keys=True) + "\n")
+        stdout.flush()
+
+
+def _one():
+    """--one: run a single case read from stdin, writing JSON lines to the real stdout."""
+    request = json.loads(sys.stdin.read())
+    out = os.dup(1)
+    try:
+        target = targets.load(request["target"])
+    except targets.TargetError as exc:
+        os.write(out, (json.dumps(["error", str(exc)]) + "\n").encode("utf-8"))
+        return
+    _child(request["case"], target, request["case_dir"], out)
+
+
+def main(argv):
+    if "--one" in argv:
+        _one()
+        return
+    isolation = "fork" if hasattr(os, "fork") else "subprocess"
+    if "--isolation" in argv:
+        isolation = argv[argv.index("--isolation") + 1]
+    protocol_out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # stray prints (a target's import, say) must not corrupt the protocol
+    serve(isolation, sys.stdin, protocol_out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

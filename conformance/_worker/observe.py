@@ -1,0 +1,256 @@
+"""Observations: JSON-safe, normalised descriptions of what a step did.
+
+Runs inside the interpreter under test: stdlib only, Python 3.8 syntax.
+Normalisation removes only what a case cannot control (the case directory,
+the stdlib location, the bytecode cache tag, object addresses).
+"""
+import os
+import re
+import sys
+import types
+
+__all__ = ["Observer"]
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
+_SIMPLE = (bool, int, float, str, type(None))
+_MISSING = object()
+_CHAIN_DEPTH = 6
+
+
+class Observer(object):
+    """Describes values, exceptions and sys.modules changes of one case run.
+
+    Module objects get labels (m0, m1, ...) in order of first sight, so that
+    identity across steps ("reload returned the same object") is observable.
+    """
+
+    def __init__(self, case_dir):
+        self.case_dir = os.path.realpath(case_dir)
+        self._raw_case_dir = case_dir
+        self.stdlib_dir = os.path.dirname(os.__file__)
+        self.cache_tag = getattr(sys.implementation, "cache_tag", None) or "<none>"
+        self._labels = {}  # id(obj) -> label
+        self._keep = []  # keep labelled objects alive so ids stay unique
+
+    # -- text and paths -------------------------------------------------
+    def text(self, value):
+        """Normalise a message or a path: case dir, stdlib dir, tag, addresses."""
+        value = str(value)
+        for prefix in (self.case_dir, self._raw_case_dir):
+            value = value.replace(prefix, "<case>")
+        value = value.replace(self.stdlib_dir, "<stdlib>")
+        value = value.replace(self.cache_tag, "<tag>")
+        return _ADDRESS.sub("0x?", value)
+
+    def label(self, obj):
+        key = id(obj)
+        if key not in self._labels:
+            self._labels[key] = "m%d" % len(self._labels)
+            self._keep.append(obj)
+        return self._labels[key]
+
+    def keys_holding(self, obj):
+        return [key for key, value in list(sys.modules.items()) if value is obj]
+
+    # -- values -----------------------------------------------------------
+    def value(self, obj, depth=0):
+        """Describe any object; modules in full, other objects by type and repr."""
+        if isinstance(obj, types.ModuleType):
+            return self.module(obj)
+        if isinstance(obj, _SIMPLE):
+            return {"type": type(obj).__name__, "value": self._simple(obj)}
+        if isinstance(obj, (list, tuple)) and depth < 2:
+            return {"type": type(obj).__name__,
+                    "items": [self.value(item, depth + 1) for item in obj[:20]]}
+        return {"type": _qualname(type(obj)), "repr": self.text(_safe_repr(obj))}
+
+    def _simple(self, obj):
+        if isinstance(obj, str):
+            return self.text(obj)
+        if isinstance(obj, float) and obj != obj:
+            return "nan"
+        if isinstance(obj, float) and obj in (float("inf"), float("-inf")):
+            return repr(obj)
+        return obj
+
+    def module(self, module):
+        """A module's identity relative to sys.modules and its import attributes."""
+        desc = {"type": "module", "id": self.label(module),
+                "in_sys_modules": self.keys_holding(module)}
+        namespace = getattr(module, "__dict__", {})
+        for attr in ("__name__", "__package__", "__file__", "__cached__"):
+            value = namespace.get(attr, _MISSING)
+            desc[attr] = "<missing>" if value is _MISSING else self._attr(value)
+        path = namespace.get("__path__", _MISSING)
+        desc["__path__"] = "<missing>" if path is _MISSING else self.path_list(path)
+        desc["__loader__"] = self.loader(namespace.get("__loader__", _MISSING))
+        desc["__spec__"] = self.spec(namespace.get("__spec__", _MISSING))
+        return desc
+
+    def _attr(self, value):
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, _SIMPLE):
+            return value
+        return {"type": _qualname(type(value)), "repr": self.text(_safe_repr(value))}
+
+    def path_list(self, value):
+        try:
+            items = [self._attr(item) for item in list(value)]
+        except Exception as exc:  # a __path__ that cannot be iterated
+            return {"type": _qualname(type(value)), "error": _qualname(type(exc))}
+        if isinstance(value, list):
+            return items
+        return {"type": _qualname(type(value)).lstrip("_"), "items": items}
+
+    def loader(self, loader):
+        if loader is _MISSING:
+            return "<missing>"
+        if loader is None:
+            return None
+        if isinstance(loader, type):  # BuiltinImporter and friends are classes
+            return _qualname(loader).split(".")[-1].lstrip("_")
+        return type(loader).__name__.lstrip("_")
+
+    def spec(self, spec):
+        if spec is _MISSING:
+            return "<missing>"
+        if spec is None:
+            return None
+        desc = {"type": type(spec).__name__}
+        for field in ("name", "parent", "origin", "cached", "has_location"):
+            try:
+                value = getattr(spec, field)
+            except Exception as exc:
+                value = {"error": _qualname(type(exc))}
+            desc[field] = self._attr(value) if not isinstance(value, dict) else value
+        locations = getattr(spec, "submodule_search_locations", None)
+        desc["submodule_search_locations"] = (
+            None if locations is None else self.path_list(locations))
+        desc["loader"] = self.loader(getattr(spec, "loader", _MISSING))
+        return desc
+
+    # -- exceptions and warnings ---------------------------------------------
+    def exception(self, exc):
+        """Type, normalised message, ImportError fields, and the cause/context chain."""
+        desc = {"type": _qualname(type(exc)), "message": self.text(_safe_str(exc))}
+        if isinstance(exc, ImportError):
+            desc["name"] = self._attr(exc.name)
+            desc["path"] = self._attr(exc.path)
+        chain, seen, current = [], {id(exc)}, exc
+        while len(chain) < _CHAIN_DEPTH:
+            if current.__cause__ is not None:
+                link, current = "cause", current.__cause__
+            elif current.__context__ is not None and not current.__suppress_context__:
+                link, current = "context", current.__context__
+            else:
+                break
+            if id(current) in seen:
+                break
+            seen.add(id(current))
+            chain.append([link, _qualname(type(current))])
+        desc["chain"] = chain
+        return desc
+
+    def warnings(self, records):
+        return [[_qualname(w.category), self.text(w.message)] for w in records]
+
+    # -- sys.modules ------------------------------------------------------------
+    @staticmethod
+    def snapshot():
+        return list(sys.modules.items())
+
+    def modules_diff(self, before, after):
+        """Keys added (in sys.modules order), removed, and replaced by another object."""
+        old = dict(before)
+        new = dict(after)
+        added = [key for key, _ in after if key not in old]
+        removed = [key for key, _ in before if key not in new]
+        replaced = [key for key, value in after if key in old and old[key] is not value]
+        return {"added": [self._entry(key, new[key]) for key in added],
+                "removed": removed,
+                "replaced": [self._entry(key, new[key]) for key in replaced]}
+
+    def _entry(self, key, value):
+        if isinstance(value, types.ModuleType):
+            return [key, self.label(value)]
+        return [key, self.value(value)]
+
+    def binding(self, key):
+        """How a dotted sys.modules entry is bound on its parent package."""
+        parent_name, _, child = key.rpartition(".")
+        if not parent_name:
+            return None
+        parent = sys.modules.get(parent_name, _MISSING)
+        if parent is _MISSING:
+            return "no parent in sys.modules"
+        bound = getattr(parent, child, _MISSING) if parent is not None else _MISSING
+        if bound is _MISSING:
+            return "unbound"
+        if bound is sys.modules.get(key, _MISSING):
+            return "bound"
+        if isinstance(bound, types.ModuleType):
+            return "bound to " + self.label(bound)
+        return "bound to " + _qualname(type(bound))
+
+    def final_state(self, baseline, cache_baseline):
+        """What the case changed, as it stands at the end: sys.modules entries
+        (added or replaced, with binding and attributes), removed keys, and new
+        sys.path_importer_cache entries."""
+        old = dict(baseline)
+        modules = {}
+        for key, value in list(sys.modules.items()):
+            if key in old and old[key] is value:
+                continue
+            entry = {"bound": self.binding(key)}
+            if isinstance(value, types.ModuleType):
+                entry["id"] = self.label(value)
+                entry["attrs"] = self.attributes(value)
+            else:
+                entry["value"] = self.value(value)
+            modules[key] = entry
+        removed = [key for key, _ in baseline if key not in sys.modules]
+        caches = {}
+        for path, finder in list(sys.path_importer_cache.items()):
+            if cache_baseline.get(path, _MISSING) is not finder:
+                key = self.text(path if isinstance(path, str) else repr(path))
+                caches[key] = None if finder is None else type(finder).__name__
+        return {"modules": modules, "order": [k for k in sys.modules if k in modules],
+                "removed": removed, "path_importer_cache": caches}
+
+    def attributes(self, module):
+        """Public attributes of a module: simple values in full, others by kind."""
+        out = {}
+        for name, value in sorted(getattr(module, "__dict__", {}).items()):
+            if name.startswith("__") and name.endswith("__"):
+                continue
+            if isinstance(value, types.ModuleType):
+                out[name] = "module " + self.label(value)
+            elif isinstance(value, _SIMPLE):
+                out[name] = self._simple(value)
+            else:
+                out[name] = "<%s>" % _qualname(type(value))
+        return out
+
+
+def _qualname(cls):
+    module = getattr(cls, "__module__", None)
+    name = getattr(cls, "__qualname__", getattr(cls, "__name__", "?"))
+    if module in (None, "builtins", "exceptions", "__builtin__"):
+        return name
+    return "%s.%s" % (module, name)
+
+
+def _safe_repr(obj):
+    try:
+        text = repr(obj)
+    except Exception as exc:
+        text = "<repr raised %s>" % type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _safe_str(exc):
+    try:
+        return str(exc)
+    except Exception as err:
+        return "<str raised %s>" % type(err).__name__

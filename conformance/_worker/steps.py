@@ -1,0 +1,271 @@
+"""Running one case on one target: set-up, steps, and an observation per step.
+
+Runs inside the interpreter under test (in a throw-away child process):
+stdlib only, Python 3.8 syntax. Argument values use the case format's value
+encoding (see conformance/schemas/case.schema.json, "value").
+"""
+import builtins
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import types
+import warnings
+
+from conformance._worker.observe import Observer
+from conformance._worker.targets import ORIGINAL_IMPORT
+from conformance._worker.tree import Tree, source_text
+
+__all__ = ["CaseError", "run_case"]
+
+CALLS = {
+    # op: (positional parameter, keyword parameters)
+    "__import__": ("name", ("globals", "locals", "fromlist", "level")),
+    "import_module": ("name", ("package",)),
+    "find_loader": ("name", ("path",)),
+    "invalidate_caches": (None, ()),
+    "reload": ("module", ()),
+}
+
+
+class CaseError(Exception):
+    """The case data cannot be run (unknown op, bad reference): a harness error."""
+
+
+class Opaque(object):
+    """A non-module object for sys.modules entries and arguments."""
+
+    def __init__(self, label):
+        self.label = label
+
+    def __repr__(self):
+        return "<opaque %s>" % self.label
+
+
+class _Run(object):
+    def __init__(self, case, target, case_dir):
+        self.case, self.target, self.case_dir = case, target, case_dir
+        self.tree = Tree(case_dir)
+        self.observer = Observer(case_dir)
+        self.results = []
+        self.executed = []
+        self.finder_log = []
+
+    # -- values ------------------------------------------------------------
+    def value(self, data):
+        """Decode the case format's value encoding into a Python object."""
+        if isinstance(data, list):
+            return [self.value(item) for item in data]
+        if not isinstance(data, dict):
+            return data
+        if len(data) != 1:
+            raise CaseError("a tagged value has exactly one key, got %s" % sorted(data))
+        (tag, arg), = data.items()
+        if tag == "tuple":
+            return tuple(self.value(item) for item in arg)
+        if tag == "bytes":
+            return arg.encode("utf-8")
+        if tag == "object":
+            return Opaque(arg)
+        if tag == "path":
+            return os.path.join(self.case_dir, arg) if arg else self.case_dir
+        if tag == "module":
+            if arg not in sys.modules:
+                raise CaseError("value refers to sys.modules[%r], which is missing" % arg)
+            return sys.modules[arg]
+        if tag == "result":
+            if not 0 <= arg < len(self.results):
+                raise CaseError("value refers to the result of step %r, not run yet" % arg)
+            return self.results[arg]
+        if tag in ("dict", "globals"):
+            return {key: self.value(item) for key, item in arg.items()}
+        if tag == "namespace":
+            return types.SimpleNamespace(**{k: self.value(v) for k, v in arg.items()})
+        if tag == "spec":
+            return self.spec(arg)
+        if tag == "stub":
+            return self.stub(arg)
+        raise CaseError("unknown value tag %r" % tag)
+
+    def spec(self, arg):
+        spec = importlib.machinery.ModuleSpec(
+            arg["name"], self.value(arg.get("loader")), origin=self.value(arg.get("origin")),
+            is_package=bool(arg.get("is_package", False)))
+        for key, item in arg.get("attrs", {}).items():
+            setattr(spec, key, self.value(item))
+        return spec
+
+    def stub(self, arg):
+        module = types.ModuleType(arg["name"])
+        for key, item in arg.get("attrs", {}).items():
+            setattr(module, key, self.value(item))
+        for key in arg.get("delete", ()):
+            delattr(module, key)
+        return module
+
+    # -- set-up ------------------------------------------------------------
+    def set_up(self):
+        case = self.case
+        self.tree.materialise(case.get("files", {}), case.get("dirs", ()))
+        entries = []
+        for entry in case.get("sys_path", ["."]):
+            if isinstance(entry, str):
+                entries.append(os.path.normpath(os.path.join(self.case_dir, entry)))
+            else:
+                entries.append(self.value(entry))
+        sys.path[:0] = entries
+        for name, data in case.get("sys_modules", {}).items():
+            sys.modules[name] = self.value(data)
+        for number, spec in enumerate(case.get("meta_path", ())):
+            finder = _make_finder(spec, spec.get("name", "finder%d" % number), self)
+            if spec.get("position", "first") == "first":
+                sys.meta_path.insert(0, finder)
+            else:
+                sys.meta_path.append(finder)
+
+    # -- steps ---------------------------------------------------------------
+    def step(self, step):
+        op = step.get("op")
+        if op in CALLS and op not in self.target.functions:
+            return {"op": op, "outcome": "unsupported"}
+        before = self.observer.snapshot()
+        del self.executed[:], self.finder_log[:]
+        obs = {"op": op}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = self._perform(op, step)
+            except CaseError:
+                raise
+            except BaseException as exc:  # module bodies may raise anything
+                obs["outcome"], result = "raised", None
+                obs["exception"] = self.observer.exception(exc)
+            else:
+                obs["outcome"] = "returned" if op in CALLS else "done"
+                if op in CALLS or op == "getattr":
+                    obs["result"] = self.observer.value(result)
+            finally:
+                builtins.__import__ = ORIGINAL_IMPORT
+        self.results.append(result)
+        obs["warnings"] = self.observer.warnings(caught)
+        obs["modules"] = self.observer.modules_diff(before, self.observer.snapshot())
+        obs["executed"] = list(self.executed)
+        obs["finder_calls"] = [list(call) for call in self.finder_log]
+        return obs
+
+    def _perform(self, op, step):
+        if op in CALLS:
+            positional, keywords = CALLS[op]
+            args = [self.value(step[positional])] if positional else []
+            kwargs = {key: self.value(step[key]) for key in keywords if key in step}
+            function = self.target.functions[op]
+            if "__import__" in self.target.functions:
+                builtins.__import__ = self.target.functions["__import__"]
+            return function(*args, **kwargs)
+        if op == "write":
+            return self.tree.write(step["path"], step["source"], step.get("keep_mtime", False))
+        if op == "delete":
+            return self.tree.delete(step["path"], step.get("keep_mtime", False))
+        if op == "mkdir":
+            return self.tree.mkdir(step["path"], step.get("keep_mtime", False))
+        if op == "del_module":
+            del sys.modules[step["name"]]
+        elif op == "set_module":
+            sys.modules[step["name"]] = self.value(step["value"])
+        elif op == "del_attr":
+            delattr(sys.modules[step["module"]], step["attr"])
+        elif op == "set_attr":
+            setattr(sys.modules[step["module"]], step["attr"], self.value(step["value"]))
+        elif op == "getattr":
+            return getattr(sys.modules[step["module"]], step["attr"])
+        elif op == "path_insert":
+            entry = step["entry"]
+            entry = os.path.join(self.case_dir, entry) if isinstance(entry, str) else self.value(entry)
+            sys.path.insert(step.get("index", 0), entry)
+        else:
+            raise CaseError("unknown step op %r" % (op,))
+        return None
+
+
+def run_case(case, target, case_dir, emit):
+    """Run a case's set-up and steps on target in this process; emit each observation.
+
+    Returns the case outcome ("ok" or "unsupported"); observations of steps and of
+    the final state are passed to emit(kind, data) as soon as they are made.
+    """
+    sys.dont_write_bytecode = True
+    run = _Run(case, target, case_dir)
+    builtins.__executed__ = run.executed.append
+    baseline = run.observer.snapshot()
+    cache_baseline = dict(sys.path_importer_cache)
+    run.set_up()
+    outcome = "ok"
+    target.install()
+    try:
+        for step in case.get("steps", ()):
+            obs = run.step(step)
+            emit("step", obs)
+            if obs["outcome"] == "unsupported":
+                outcome = "unsupported"
+                break
+    finally:
+        target.uninstall()
+    emit("final", run.observer.final_state(baseline, cache_baseline))
+    return outcome
+
+
+# -- meta-path finders for set-up --------------------------------------------
+class _Finder(object):
+    """A meta-path finder that logs its calls; kinds differ in what find_spec does."""
+
+    def __init__(self, spec, name, run):
+        self.spec, self.name, self.run = spec, name, run
+
+    def find_spec(self, fullname, path=None, target=None):
+        self.run.finder_log.append((self.name, "find_spec", fullname))
+        kind = self.spec["finder"]
+        names = self.spec.get("names")
+        if names is not None and fullname not in names:
+            return None
+        if kind == "raising":
+            raise getattr(builtins, self.spec.get("exception", "RuntimeError"))(
+                self.spec.get("message", "finder %s refuses %s" % (self.name, fullname)))
+        if kind == "serving" and fullname in self.spec.get("modules", {}):
+            source = source_text(self.spec["modules"][fullname])
+            is_package = fullname in self.spec.get("packages", ())
+            return importlib.util.spec_from_loader(
+                fullname, _SourceStringLoader(source), is_package=is_package)
+        return None
+
+    def invalidate_caches(self):
+        self.run.finder_log.append((self.name, "invalidate_caches", None))
+        if self.spec["finder"] == "invalidate_raising":
+            raise RuntimeError("finder %s cannot invalidate" % self.name)
+
+
+class _FinderWithoutInvalidate(_Finder):
+    """A finder with no invalidate_caches attribute at all."""
+
+    def __getattribute__(self, attr):
+        if attr == "invalidate_caches":
+            raise AttributeError(attr)
+        return object.__getattribute__(self, attr)
+
+
+class _SourceStringLoader(object):
+    def __init__(self, source):
+        self.source = source
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        exec(compile(self.source, "<serving %s>" % module.__name__, "exec"), module.__dict__)
+
+
+def _make_finder(spec, name, run):
+    kinds = ("recording", "raising", "serving", "invalidate_raising", "no_invalidate")
+    if spec.get("finder") not in kinds:
+        raise CaseError("unknown meta_path finder kind %r" % spec.get("finder"))
+    cls = _FinderWithoutInvalidate if spec["finder"] == "no_invalidate" else _Finder
+    return cls(spec, name, run)

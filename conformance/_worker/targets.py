@@ -1,0 +1,96 @@
+"""Targets: where the five functions under test come from.
+
+Runs inside the interpreter under test: stdlib only, Python 3.8 syntax.
+A target is `stdlib`, `builtin`, `impl`, a dotted module name or a path to a
+`.py` file; it supplies any subset of the five functions and may define
+`install()` / `uninstall()`, called around each case.
+"""
+import builtins
+import importlib
+import importlib.util
+import os
+import sys
+
+__all__ = ["FUNCTIONS", "Target", "TargetError", "load"]
+
+FUNCTIONS = ("__import__", "import_module", "find_loader", "invalidate_caches", "reload")
+
+# The interpreter's own __import__, saved before any target can replace it.
+ORIGINAL_IMPORT = builtins.__import__
+
+
+class TargetError(Exception):
+    """The target could not be loaded, or supplies none of the five functions."""
+
+
+class Target(object):
+    """The functions a target supplies, and its optional install/uninstall hooks."""
+
+    def __init__(self, spec, functions, install=None, uninstall=None):
+        self.spec = spec
+        self.functions = functions
+        self.install_hook = install
+        self.uninstall_hook = uninstall
+
+    def install(self):
+        """Put the target's __import__ in builtins (if any), then call its install()."""
+        if "__import__" in self.functions:
+            builtins.__import__ = self.functions["__import__"]
+        if self.install_hook is not None:
+            self.install_hook()
+
+    def uninstall(self):
+        if self.uninstall_hook is not None:
+            self.uninstall_hook()
+        builtins.__import__ = ORIGINAL_IMPORT
+
+
+def _from_namespace(spec, namespace):
+    functions = {}
+    for name in FUNCTIONS:
+        value = namespace.get(name)
+        if callable(value):
+            functions[name] = value
+    if not functions:
+        raise TargetError("target %r defines none of %s" % (spec, ", ".join(FUNCTIONS)))
+    return Target(spec, functions, namespace.get("install"), namespace.get("uninstall"))
+
+
+def _stdlib(spec):
+    return _from_namespace(spec, {name: getattr(importlib, name, None) for name in FUNCTIONS})
+
+
+def _builtin(spec):
+    target = _stdlib(spec)
+    target.functions["__import__"] = ORIGINAL_IMPORT
+    return target
+
+
+def _module(spec):
+    try:
+        if spec.endswith(".py") or os.sep in spec:
+            path = os.path.abspath(spec)
+            name = "_conformance_target_" + os.path.splitext(os.path.basename(path))[0]
+            loader_spec = importlib.util.spec_from_file_location(name, path)
+            if loader_spec is None or not os.path.isfile(path):
+                raise TargetError("target file %r does not exist" % spec)
+            module = importlib.util.module_from_spec(loader_spec)
+            loader_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(spec)
+    except TargetError:
+        raise
+    except BaseException as exc:
+        raise TargetError("target %r failed to load: %s: %s" % (spec, type(exc).__name__, exc))
+    return _from_namespace(spec, vars(module))
+
+
+_BUILT_IN = {"stdlib": _stdlib, "builtin": _builtin}
+_cache = {}
+
+
+def load(spec):
+    """The Target for a spec, loaded once per worker; raises TargetError."""
+    if spec not in _cache:
+        _cache[spec] = _BUILT_IN.get(spec, _module)(spec)
+    return _cache[spec]

@@ -1,0 +1,115 @@
+"""The case's file tree on disk, with directory mtimes under the case's control.
+
+Runs inside the interpreter under test: stdlib only, Python 3.8 syntax.
+Every file and directory starts with the same fixed mtime; an edit either
+keeps its directory's mtime (so a cached directory listing stays stale) or
+moves it to a new, distinct value (so every finder sees the change).
+"""
+import os
+import shutil
+
+__all__ = ["Tree", "source_text"]
+
+BASE_MTIME = 1500000000
+
+
+def source_text(source):
+    """A file's source: a string, or a list of lines joined with newlines."""
+    if isinstance(source, list):
+        return "".join(line + "\n" for line in source)
+    return source
+
+
+class Tree(object):
+    """Writes files below one case directory and edits them deterministically."""
+
+    def __init__(self, root):
+        self.root = root
+        self._tick = 0
+
+    def path(self, relative):
+        full = os.path.normpath(os.path.join(self.root, relative))
+        if full != self.root and not full.startswith(self.root + os.sep):
+            raise ValueError("path %r leaves the case directory" % relative)
+        return full
+
+    def materialise(self, files, dirs=()):
+        for relative in dirs:
+            os.makedirs(self.path(relative), exist_ok=True)
+        for relative, source in sorted(files.items()):
+            self._write(self.path(relative), source)
+        for top, subdirs, names in os.walk(self.root):
+            for name in names:
+                _settime(os.path.join(top, name), BASE_MTIME)
+            _settime(top, BASE_MTIME)
+
+    def write(self, relative, source, keep_mtime=False):
+        full = self.path(relative)
+        created = _missing_dirs(full)
+        with self._directory(full, keep_mtime, created):
+            self._write(full, source)
+            self._tick += 1
+            _settime(full, BASE_MTIME + 10 * self._tick)
+
+    def delete(self, relative, keep_mtime=False):
+        full = self.path(relative)
+        with self._directory(full, keep_mtime, []):
+            if os.path.isdir(full):
+                shutil.rmtree(full)
+            else:
+                os.remove(full)
+
+    def mkdir(self, relative, keep_mtime=False):
+        full = self.path(relative)
+        created = _missing_dirs(os.path.join(full, "x"))
+        with self._directory(os.path.join(full, "x"), keep_mtime, created):
+            os.makedirs(full, exist_ok=True)
+
+    def _directory(self, full, keep_mtime, created):
+        return _DirectoryTime(self, os.path.dirname(full), keep_mtime, created)
+
+    @staticmethod
+    def _write(full, source):
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8") as handle:
+            handle.write(source_text(source))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+class _DirectoryTime(object):
+    """Around an edit: restore the parent directory's mtime, or move it forward."""
+
+    def __init__(self, tree, directory, keep, created):
+        self.tree, self.directory, self.keep, self.created = tree, directory, keep, created
+
+    def __enter__(self):
+        existing = self.directory
+        while not os.path.isdir(existing):
+            existing = os.path.dirname(existing)
+        self.watched = existing
+        self.before = os.stat(existing).st_mtime
+
+    def __exit__(self, *exc_info):
+        if exc_info[0] is not None:
+            return False
+        self.tree._tick += 1
+        for directory in self.created:
+            _settime(directory, BASE_MTIME + 10 * self.tree._tick)
+        if self.keep:
+            _settime(self.watched, self.before)
+        else:
+            _settime(self.watched, BASE_MTIME + 10 * self.tree._tick)
+        return False
+
+
+def _missing_dirs(full):
+    missing, directory = [], os.path.dirname(full)
+    while not os.path.isdir(directory):
+        missing.append(directory)
+        directory = os.path.dirname(directory)
+    return missing
+
+
+def _settime(path, when):
+    os.utime(path, (when, when))
