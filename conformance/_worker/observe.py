@@ -205,7 +205,10 @@ class Observer(object):
             entry = {"bound": self.binding(key)}
             if isinstance(value, types.ModuleType):
                 entry["id"] = self.label(value)
-                entry["attrs"] = self.attributes(value)
+                if self.from_library(value):
+                    entry["library"] = True
+                else:
+                    entry["attrs"] = self.attributes(value)
             else:
                 entry["value"] = self.value(value)
             modules[key] = entry
@@ -217,6 +220,17 @@ class Observer(object):
                 caches[key] = None if finder is None else type(finder).__name__
         return {"modules": modules, "order": [k for k in sys.modules if k in modules],
                 "removed": removed, "path_importer_cache": caches}
+
+    def from_library(self, module):
+        """True for the interpreter's own modules (builtin, frozen, or a file outside
+        the case directory): the final state names them but does not list their attributes."""
+        if getattr(module, "__name__", None) in sys.builtin_module_names:
+            return True
+        origin = getattr(getattr(module, "__spec__", None), "origin", None)
+        if origin in ("built-in", "frozen"):
+            return True
+        path = getattr(module, "__file__", None)
+        return isinstance(path, str) and not os.path.realpath(path).startswith(self.case_dir)
 
     def attributes(self, module):
         """Public attributes of a module: simple values in full, others by kind."""

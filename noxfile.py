@@ -1,0 +1,23 @@
+"""nox sessions: `nox -s tests` (the project's own tests), `nox -s conformance` (the catalogue
+on every interpreter found; extra arguments go to `python -m conformance check`)."""
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests"]
+# Sessions run on the interpreter that runs nox (>= 3.10 for the host side);
+# the interpreters under test need no virtualenv: the worker is stdlib-only.
+
+
+
+@nox.session
+def tests(session):
+    session.install("-e", ".[test]")
+    session.run("pytest", "-n", "auto", *session.posargs)
+
+
+@nox.session
+def conformance(session):
+    session.install("-e", ".")
+    session.run("python", "-m", "conformance", "interpreters")
+    args = session.posargs or ["--target", "stdlib", "--reference", "expected"]
+    session.run("python", "-m", "conformance", "check", *args)
