@@ -230,6 +230,9 @@ class _Finder(object):
         if kind == "raising":
             raise getattr(builtins, self.spec.get("exception", "RuntimeError"))(
                 self.spec.get("message", "finder %s refuses %s" % (self.name, fullname)))
+        if kind == "loaderless":
+            return importlib.machinery.ModuleSpec(
+                fullname, None, is_package=fullname in self.spec.get("packages", ()))
         if kind == "serving" and fullname in self.spec.get("modules", {}):
             source = source_text(self.spec["modules"][fullname])
             is_package = fullname in self.spec.get("packages", ())
@@ -241,6 +244,12 @@ class _Finder(object):
         self.run.finder_log.append((self.name, "invalidate_caches", None))
         if self.spec["finder"] == "invalidate_raising":
             raise RuntimeError("finder %s cannot invalidate" % self.name)
+
+
+class _FinderWithNoneInvalidate(_Finder):
+    """A finder whose invalidate_caches attribute exists but is None."""
+
+    invalidate_caches = None
 
 
 class _FinderWithoutInvalidate(_Finder):
@@ -264,8 +273,9 @@ class _SourceStringLoader(object):
 
 
 def _make_finder(spec, name, run):
-    kinds = ("recording", "raising", "serving", "invalidate_raising", "no_invalidate")
+    kinds = {"recording": _Finder, "raising": _Finder, "serving": _Finder, "loaderless": _Finder,
+             "invalidate_raising": _Finder, "no_invalidate": _FinderWithoutInvalidate,
+             "invalidate_none": _FinderWithNoneInvalidate}
     if spec.get("finder") not in kinds:
         raise CaseError("unknown meta_path finder kind %r" % spec.get("finder"))
-    cls = _FinderWithoutInvalidate if spec["finder"] == "no_invalidate" else _Finder
-    return cls(spec, name, run)
+    return kinds[spec["finder"]](spec, name, run)

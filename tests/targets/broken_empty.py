@@ -1,0 +1,2 @@
+"""Broken target: defines none of the five functions."""
+answer = 42

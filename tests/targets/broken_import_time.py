@@ -1,0 +1,2 @@
+"""Broken target: fails while being loaded."""
+raise RuntimeError("this target cannot be loaded")
