@@ -80,6 +80,20 @@ def _where(error: jsonschema.ValidationError) -> str:
     return "".join(parts).lstrip(".") or "(top level)"
 
 
+def _explain(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For a step, the error of the variant its `op` names (or one naming the unknown op)."""
+    options = error.schema.get("oneOf") if isinstance(error.schema, dict) else None
+    if error.validator != "oneOf" or not isinstance(error.instance, dict) or not options:
+        return error
+    ops = [option.get("properties", {}).get("op", {}).get("const") for option in options]
+    op = error.instance.get("op")
+    if op not in ops:
+        error.message = "unknown op %r; expected one of %s" % (op, ", ".join(map(str, ops)))
+        return error
+    matching = [e for e in error.context if e.schema_path and e.schema_path[0] == ops.index(op)]
+    return _explain(jsonschema.exceptions.best_match(matching)) if matching else error
+
+
 def load_file(path: Path) -> list[Case]:
     """Cases of one file, validated, with their sidecar expectations attached."""
     try:
@@ -90,7 +104,7 @@ def load_file(path: Path) -> list[Case]:
         raise CaseFileError(f"{path}: not valid JSON: {exc}") from None
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        best = jsonschema.exceptions.best_match(errors)
+        best = _explain(jsonschema.exceptions.best_match(errors))
         raise CaseFileError(f"{path}: invalid case file at {_where(best)}: {best.message}")
     sidecar = _sidecar(Path(path))
     cases = []

@@ -1,0 +1,80 @@
+"""Observations: normalisation hides only what a case cannot control."""
+import os
+import sys
+import types
+
+from conformance._worker.observe import Observer
+
+
+def test_text_normalises_case_dir_stdlib_tag_and_addresses(tmp_path):
+    observer = Observer(str(tmp_path))
+    tag = sys.implementation.cache_tag
+    text = "%s/pkg/__pycache__/m.%s.pyc at 0x7f12abcd34 in %s/os.py" % (
+        tmp_path, tag, os.path.dirname(os.__file__))
+    assert observer.text(text) == "<case>/pkg/__pycache__/m.<tag>.pyc at 0x? in <stdlib>/os.py"
+
+
+def test_text_keeps_what_cases_control(tmp_path):
+    observer = Observer(str(tmp_path))
+    for text in ("level 0x1", "No module named 'pkg.mod'", "/elsewhere/pkg.py", "module 42"):
+        assert observer.text(text) == text
+
+
+def test_module_identity_labels_are_stable(tmp_path):
+    observer = Observer(str(tmp_path))
+    one, two = types.ModuleType("one"), types.ModuleType("two")
+    assert observer.module(one)["id"] == "m0"
+    assert observer.module(two)["id"] == "m1"
+    assert observer.module(one)["id"] == "m0"
+
+
+def test_module_description_fields(tmp_path):
+    observer = Observer(str(tmp_path))
+    module = types.ModuleType("pkg")
+    module.__path__ = [str(tmp_path / "pkg")]
+    desc = observer.module(module)
+    assert desc["__path__"] == ["<case>/pkg"]
+    assert desc["__file__"] == "<missing>"
+    assert desc["__spec__"] is None and desc["__loader__"] is None
+    assert desc["in_sys_modules"] == []
+
+
+def test_exception_fields_and_chain(tmp_path):
+    observer = Observer(str(tmp_path))
+    try:
+        try:
+            {}["k"]
+        except KeyError:
+            raise ModuleNotFoundError("No module named 'x'", name="x")
+    except ImportError as exc:
+        desc = observer.exception(exc)
+    assert desc == {"type": "ModuleNotFoundError", "message": "No module named 'x'", "name": "x",
+                    "path": None, "chain": [["context", "KeyError"]]}
+
+
+def test_suppressed_context_is_not_in_chain(tmp_path):
+    try:
+        try:
+            raise KeyError
+        except KeyError:
+            raise ValueError("v") from None
+    except ValueError as exc:
+        assert Observer(str(tmp_path)).exception(exc)["chain"] == []
+
+
+def test_modules_diff_added_removed_replaced(tmp_path):
+    observer = Observer(str(tmp_path))
+    a, b, c = (types.ModuleType(n) for n in "abc")
+    before = [("a", a), ("b", b)]
+    after = [("a", c), ("c", 1)]
+    diff = observer.modules_diff(before, after)
+    assert diff["removed"] == ["b"]
+    assert diff["replaced"] == [["a", observer.label(c)]]
+    assert diff["added"] == [["c", {"type": "int", "value": 1}]]
+
+
+def test_values_of_other_types(tmp_path):
+    observer = Observer(str(tmp_path))
+    assert observer.value(float("nan")) == {"type": "float", "value": "nan"}
+    assert observer.value((1, "x"))["items"][1] == {"type": "str", "value": "x"}
+    assert observer.value(object())["repr"] == "<object object at 0x?>"

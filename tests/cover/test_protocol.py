@@ -1,0 +1,63 @@
+"""The worker protocol: every reply of a real worker is valid against the shipped schema."""
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from conformance._case import case_schema, load_cases
+from conformance._protocol import PROTOCOL_VERSION, Worker, WorkerError
+from conformance._worker import main as worker_main
+
+
+def _validator():
+    protocol = json.loads(resources.files("conformance").joinpath("schemas/protocol.schema.json").read_text())
+    registry = Registry().with_resources([
+        ("case.schema.json", Resource.from_contents(case_schema())),
+        (case_schema()["$id"], Resource.from_contents(case_schema())),
+    ])
+    return jsonschema.Draft202012Validator(protocol, registry=registry)
+
+
+@pytest.fixture(scope="module")
+def worker(host):
+    with Worker(host) as running:
+        yield running
+
+
+def test_versions_agree():
+    assert worker_main.PROTOCOL_VERSION == PROTOCOL_VERSION
+
+
+def test_hello_is_valid(worker):
+    _validator().validate(worker.hello)
+    assert worker.hello["isolation"] == "fork"
+
+
+def test_catalogue_replies_are_valid(worker):
+    validator = _validator()
+    cases = load_cases()[::10]
+    for case in cases:
+        request = {"op": "run", "id": 1, "case": case.data, "targets": ["stdlib"], "timeout": 5}
+        validator.validate(request)
+        results = worker.run(case.data, ["stdlib", "builtin"], 5.0)
+        validator.validate({"op": "result", "id": 1, "results": results})
+        assert [r["target"] for r in results] == ["stdlib", "builtin"]
+
+
+def test_invalid_requests_are_rejected_by_the_schema():
+    validator = _validator()
+    assert not validator.is_valid({"op": "run", "id": 1, "targets": []})
+    assert not validator.is_valid({"op": "explode"})
+
+
+def test_unknown_target_is_an_error_reply(worker):
+    with pytest.raises(WorkerError, match="no_such_target_module"):
+        worker.run({"id": "x", "steps": [{"op": "invalidate_caches"}]}, ["no_such_target_module"], 5.0)
+    assert worker.alive()
+
+
+def test_unknown_request_op(worker):
+    with pytest.raises(WorkerError, match="unknown request op"):
+        worker.request({"op": "explode"})

@@ -1,0 +1,52 @@
+"""The case tree: fixed mtimes, and edits that keep or move the directory mtime."""
+import os
+
+import pytest
+
+from conformance._worker.tree import BASE_MTIME, Tree, source_text
+
+
+def _mtime(path):
+    return os.stat(path).st_mtime
+
+
+def test_materialise_sets_fixed_mtimes(tmp_path):
+    tree = Tree(str(tmp_path))
+    tree.materialise({"pkg/__init__.py": "", "pkg/m.py": ["a = 1", "b = 2"]}, dirs=["empty"])
+    for path in (tmp_path, tmp_path / "pkg", tmp_path / "pkg" / "m.py", tmp_path / "empty"):
+        assert _mtime(path) == BASE_MTIME
+    assert (tmp_path / "pkg" / "m.py").read_text() == "a = 1\nb = 2\n"
+
+
+def test_write_keeping_mtime_leaves_directory_time(tmp_path):
+    tree = Tree(str(tmp_path))
+    tree.materialise({"pkg/__init__.py": ""})
+    tree.write("pkg/new.py", "x = 1", keep_mtime=True)
+    assert _mtime(tmp_path / "pkg") == BASE_MTIME
+    tree.write("pkg/other.py", "x = 1")
+    assert _mtime(tmp_path / "pkg") > BASE_MTIME
+
+
+def test_each_edit_gets_a_distinct_time(tmp_path):
+    tree = Tree(str(tmp_path))
+    tree.materialise({"a/x.py": "", "b/y.py": ""})
+    tree.write("a/z.py", "")
+    tree.delete("b/y.py")
+    assert _mtime(tmp_path / "a") != _mtime(tmp_path / "b")
+
+
+def test_write_into_new_directory_keeping_mtime(tmp_path):
+    tree = Tree(str(tmp_path))
+    tree.materialise({"x.py": ""})
+    tree.write("newpkg/__init__.py", "", keep_mtime=True)
+    assert _mtime(tmp_path) == BASE_MTIME
+
+
+def test_paths_cannot_leave_the_case_directory(tmp_path):
+    with pytest.raises(ValueError):
+        Tree(str(tmp_path / "case")).path("../outside.py")
+
+
+def test_source_text():
+    assert source_text(["a", "b"]) == "a\nb\n"
+    assert source_text("a") == "a"
