@@ -6,16 +6,15 @@ Stdlib only, Python 3.8 syntax, imports nothing from the host side. Each run
 happens in a forked child (or, with --isolation subprocess or where fork is
 missing, a fresh process) in a fresh temporary directory, with a timeout.
 """
+import gc
 import json
 import os
 import select
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 PROTOCOL_VERSION = 1
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,6 +48,8 @@ def _child(case, target, case_dir, out):
     except CaseError as exc:
         emit("error", "invalid case: %s" % exc)
     except BaseException:
+        import traceback
+
         emit("error", "worker failure: " + traceback.format_exc(limit=8))
     stream.flush()
 
@@ -79,6 +80,8 @@ def _describe_status(status):
 
 def _run_forked(case, target, case_dir, timeout, result):
     read_end, write_end = os.pipe()
+    if hasattr(gc, "freeze"):
+        gc.freeze()  # the child's collector then leaves the worker's objects (and pages) alone
     pid = os.fork()
     if pid == 0:  # the child: never returns
         try:
@@ -118,6 +121,8 @@ def _run_forked(case, target, case_dir, timeout, result):
 
 
 def _run_subprocess(case, spec, case_dir, timeout, result):
+    import subprocess
+
     command = [sys.executable, "-s", "-B", os.path.abspath(__file__), "--one"]
     request = json.dumps({"case": case, "target": spec, "case_dir": case_dir})
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -48,6 +48,7 @@ class _Run(object):
         self.tree = Tree(case_dir)
         self.observer = Observer(case_dir)
         self.results = []
+        self.current = []  # sys.modules as of the end of the last step
         self.executed = []
         self.finder_log = []
 
@@ -128,7 +129,7 @@ class _Run(object):
         op = step.get("op")
         if op in CALLS and op not in self.target.functions:
             return {"op": op, "outcome": "unsupported"}
-        before = self.observer.snapshot()
+        before = self.current
         del self.executed[:], self.finder_log[:]
         obs = {"op": op}
         with warnings.catch_warnings(record=True) as caught:
@@ -148,7 +149,8 @@ class _Run(object):
                 builtins.__import__ = ORIGINAL_IMPORT
         self.results.append(result)
         obs["warnings"] = self.observer.warnings(caught)
-        obs["modules"] = self.observer.modules_diff(before, self.observer.snapshot())
+        self.current = self.observer.snapshot()
+        obs["modules"] = self.observer.modules_diff(before, self.current)
         obs["executed"] = list(self.executed)
         obs["finder_calls"] = [list(call) for call in self.finder_log]
         return obs
@@ -199,6 +201,7 @@ def run_case(case, target, case_dir, emit):
     baseline = run.observer.snapshot()
     cache_baseline = dict(sys.path_importer_cache)
     run.set_up()
+    run.current = run.observer.snapshot()  # each step's "after" is the next step's "before"
     outcome = "ok"
     target.install()
     try:

@@ -1,0 +1,67 @@
+"""Recorded expectations: each CPython matches them; PyPy's divergences are the README's findings;
+re-recording reproduces the committed files."""
+import json
+import re
+import shutil
+
+import pytest
+
+from conformance._case import CATALOGUE, load_cases
+from conformance._expected import RecordError, record
+from conformance._interpreters import resolve
+from tests.conftest import CPYTHONS, REPO
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("version", CPYTHONS)
+def test_stdlib_matches_expectations(cli, version):
+    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", version)
+    assert result.code == 0, result.out[-3000:]
+    passed = int(result.last_line.split()[0])
+    assert passed >= 150
+
+
+def test_pypy_runs_and_its_divergences_are_the_readme_findings(cli, tmp_path):
+    report = tmp_path / "pypy.json"
+    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", "pypy3",
+                 "--json", report)
+    data = json.loads(report.read_text())
+    assert data["cases"] >= 150 and data["errors"] == []
+    found = sorted({d["case"]["id"] for d in data["divergences"]})
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### PyPy findings")[1].split("\n## ")[0]
+    listed = sorted(set(re.findall(r"`([a-z_]+\.[a-z_.0-9]+)`", section)))
+    assert found == listed
+    assert result.code == (1 if found else 0)
+
+
+def test_rerecording_reproduces_the_committed_expectations(tmp_path):
+    source = CATALOGUE / "circular.json"
+    shutil.copy(source, tmp_path / "circular.json")
+    cases = load_cases([tmp_path / "circular.json"])
+    for case in cases:
+        case.expected = []
+    record(cases, [resolve("3.8"), resolve("3.13")], jobs=2, timeout=5.0)
+    fresh = json.loads((tmp_path / "expected" / "circular.json").read_text())["expected"]
+    committed = json.loads((CATALOGUE / "expected" / "circular.json").read_text())["expected"]
+    for case_id, groups in fresh.items():
+        old = {v: g for g in committed[case_id] for v in g["pythons"]}
+        for group in groups:
+            for version in group["pythons"]:
+                mine = {k: group[k] for k in ("outcome", "steps", "final")}
+                assert mine == {k: old[version][k] for k in ("outcome", "steps", "final")}, (case_id, version)
+
+
+def test_recording_refuses_non_cpython(tmp_path):
+    with pytest.raises(RecordError, match="CPython only"):
+        record(load_cases([CATALOGUE / "circular.json"]), [resolve("pypy3")], jobs=1, timeout=5.0)
+
+
+def test_recording_refuses_nondeterministic_cases(tmp_path):
+    from tests.conftest import case_file
+
+    path = case_file(tmp_path, {"id": "random", "files": {"r.py": "import os\nv = os.urandom(8).hex()"},
+                                "steps": [{"op": "import_module", "name": "r"}]})
+    with pytest.raises(RecordError, match="not deterministic"):
+        record(load_cases([path]), [resolve("3.11")], jobs=1, timeout=5.0)

@@ -1,0 +1,109 @@
+"""Isolation: hangs become TIMEOUT, crashes CRASH, the run goes on, nothing is left behind."""
+import os
+import time
+
+import pytest
+
+from conformance._case import load_cases
+from conformance._check import run_check
+from tests.conftest import case_file
+
+pytestmark = pytest.mark.slow
+
+
+def _case(id, source, extra_steps=()):
+    return {"id": id, "files": {"m.py": source},
+            "steps": [{"op": "import_module", "name": "sys"}, {"op": "import_module", "name": "m"}, *extra_steps]}
+
+
+def _run(tmp_path, host, isolation, *cases, timeout=1.0):
+    return run_check(load_cases([case_file(tmp_path, *cases)]), [host], "stdlib", "stdlib",
+                     jobs=1, timeout=timeout, isolation=isolation)
+
+
+def _results(tmp_path, host, isolation, *cases, timeout=1.0):
+    """Raw per-target results, via a worker, for inspecting outcomes."""
+    from conformance._protocol import Worker
+
+    with Worker(host, isolation) as worker:
+        return [worker.run(case, ["stdlib"], timeout)[0] for case in cases]
+
+
+@pytest.fixture(params=["fork", "subprocess"])
+def isolation(request, tmp_path, monkeypatch):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    yield request.param
+    assert list(scratch.iterdir()) == [], "temporary directories were left behind"
+
+
+def test_hang_is_timeout_and_run_continues(tmp_path, host, isolation):
+    started = time.monotonic()
+    hang, fine = _results(tmp_path, host, isolation, _case("hang", "while True: pass"), _case("ok", "x = 1"))
+    assert time.monotonic() - started < 5
+    assert hang["outcome"] == "timeout" and len(hang["steps"]) == 1
+    assert fine["outcome"] == "ok" and fine["steps"][1]["outcome"] == "returned"
+
+
+def test_abort_is_crash(tmp_path, host, isolation):
+    (result,) = _results(tmp_path, host, isolation, _case("abort", "import os\nos.abort()"))
+    assert result["outcome"] == "crash" and result["detail"] == "killed by SIGABRT"
+    assert [s["outcome"] for s in result["steps"]] == ["returned"]  # the step before the crash is kept
+
+
+def test_exit_is_crash(tmp_path, host, isolation):
+    (result,) = _results(tmp_path, host, isolation, _case("exit", "import os\nos._exit(3)"))
+    assert (result["outcome"], result["detail"]) == ("crash", "exited with code 3")
+
+
+def test_output_of_bodies_does_not_corrupt_the_protocol(tmp_path, host, isolation):
+    noisy = _case("noisy", "import sys\nprint('to stdout')\nsys.stdout.flush()\nprint('{', file=sys.stderr)")
+    (result,) = _results(tmp_path, host, isolation, noisy)
+    assert result["outcome"] == "ok"
+
+
+def test_timeouts_and_crashes_compare_equal_on_both_sides(tmp_path, host, isolation):
+    result = _run(tmp_path, host, isolation, _case("hang", "while True: pass"),
+                  _case("abort", "import os\nos.abort()"), timeout=0.5)
+    assert [v.status for v in result.verdicts] == ["passed", "passed"]
+
+
+def test_grandchildren_are_killed_on_timeout(tmp_path, host):
+    pid_file = tmp_path / "grandchild.pid"
+    source = ("import os, time\npid = os.fork()\nif pid == 0:\n    time.sleep(60)\n    os._exit(0)\n"
+              "open(%r, 'w').write(str(pid))\nwhile True: pass\n" % str(pid_file))
+    (result,) = _results(tmp_path, host, "fork", _case("forker", source), timeout=1.0)
+    assert result["outcome"] == "timeout"
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/status" % pid) as handle:
+            state = [line for line in handle if line.startswith("State:")][0]
+    except OSError:
+        return False
+    return "Z" not in state.split()[1]
+
+
+def test_no_worker_processes_remain(tmp_path, host):
+    from conformance._protocol import WORKER_SCRIPT
+
+    _run(tmp_path, host, "fork", _case("ok", "x = 1"))
+    time.sleep(0.2)
+    mine = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmdline = open("/proc/%s/cmdline" % entry, "rb").read().decode(errors="replace")
+                ppid = [l for l in open("/proc/%s/status" % entry) if l.startswith("PPid:")][0].split()[1]
+            except (OSError, IndexError):
+                continue
+            if str(WORKER_SCRIPT) in cmdline and int(ppid) == os.getpid() and _alive(int(entry)):
+                mine.append(entry)
+    assert mine == []
