@@ -88,6 +88,8 @@ def _common(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--jobs", type=int, default=None, help="workers per interpreter (default: cores)")
     sub.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
                      help="seconds per case and target (default %(default)s)")
+    sub.add_argument("--isolation", choices=("fork", "subprocess"), default=None,
+                     help="isolate each run in a forked child or a fresh process (default: fork if available)")
 
 
 def _check(args) -> int:
@@ -98,7 +100,7 @@ def _check(args) -> int:
     cases = load_cases(args.cases)
     interpreters = _interpreters(args.python)
     result = run_check(cases, interpreters, target, reference, args.jobs, args.timeout,
-                       progress=stderr_progress)
+                       progress=stderr_progress, isolation=args.isolation)
     by_id = {case.id: case for case in cases}
     for verdict in result.verdicts:
         if verdict.status == "failed":
@@ -115,7 +117,8 @@ def _check(args) -> int:
 def _record(args) -> int:
     cases = load_cases(args.cases)
     interpreters = _interpreters(args.python)
-    written = record(cases, interpreters, args.jobs or 2, args.timeout, progress=stderr_progress)
+    written = record(cases, interpreters, args.jobs or 2, args.timeout, progress=stderr_progress,
+                     isolation=args.isolation)
     for path in written:
         print(f"wrote {path}")
     return 0

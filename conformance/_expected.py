@@ -35,14 +35,14 @@ def _observe(pool: Pool, case: Case, timeout: float) -> dict:
 
 
 def record(cases: list[Case], interpreters: list[Interpreter], jobs: int, timeout: float,
-           progress: Callable[[str], None] | None = None) -> list[Path]:
+           progress: Callable[[str], None] | None = None, isolation: str | None = None) -> list[Path]:
     """Record every case on every interpreter and write the sidecar files; returns them."""
     for interpreter in interpreters:
         if interpreter.implementation != "cpython":
             raise RecordError(f"expectations come from CPython only, not {interpreter.label}")
     per_case: dict[str, list[tuple[Interpreter, dict]]] = defaultdict(list)
     for interpreter in interpreters:
-        pool = Pool(interpreter, jobs)
+        pool = Pool(interpreter, jobs, isolation)
         try:
             runnable = [case for case in cases if case.runs_on(interpreter.version)]
             observed = pool.map(lambda case: _observe(pool, case, timeout), runnable)

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from conformance._case import CATALOGUE
 from tests.conftest import CPYTHONS, TARGETS, case_file
 
 pytestmark = pytest.mark.slow
@@ -95,3 +96,12 @@ def test_default_interpreters_are_announced(cli, small):
     result = cli("check", "--target", "stdlib", "--cases", small)
     assert result.err.startswith("interpreters: cpython 3.8")
     assert result.code == 0
+
+
+def test_subprocess_isolation_gives_the_same_verdicts(cli):
+    catalogue_file = CATALOGUE / "circular.json"
+    forked = cli("check", "--target", "stdlib", "--reference", "expected", "--python", "3.8",
+                 "--cases", catalogue_file)
+    fresh = cli("check", "--target", "stdlib", "--reference", "expected", "--python", "3.8",
+                "--cases", catalogue_file, "--isolation", "subprocess")
+    assert forked.code == fresh.code == 0 and forked.last_line == fresh.last_line
