@@ -28,6 +28,11 @@ elif _ADDED_ROOT:
 from conformance._worker import targets  # noqa: E402
 from conformance._worker.steps import CaseError, run_case  # noqa: E402
 
+try:  # invalidate_caches() imports it lazily (3.10+); importing it once here saves every child the work
+    import importlib.metadata  # noqa: E402,F401
+except ImportError:
+    pass
+
 
 def _child(case, target, case_dir, out):
     """In the isolated process: silence stdio, run the case, write JSON lines to out."""

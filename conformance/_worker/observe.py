@@ -30,6 +30,7 @@ class Observer(object):
         self.stdlib_dir = os.path.dirname(os.__file__)
         self.cache_tag = getattr(sys.implementation, "cache_tag", None) or "<none>"
         self._labels = {}  # id(obj) -> label
+        self._count = 0
         self._keep = []  # keep labelled objects alive so ids stay unique
 
     # -- text and paths -------------------------------------------------
@@ -43,11 +44,21 @@ class Observer(object):
         return _ADDRESS.sub("0x?", value)
 
     def label(self, obj):
+        """m0, m1, ... for the case's modules; lib:NAME for the interpreter's own library,
+        whose lazily imported modules must not shift the numbering."""
         key = id(obj)
         if key not in self._labels:
-            self._labels[key] = "m%d" % len(self._labels)
+            if isinstance(obj, types.ModuleType) and self.from_library(obj):
+                self._labels[key] = "lib:%s" % (getattr(obj, "__name__", "?"),)
+            else:
+                self._labels[key] = "m%d" % self._count
+                self._count += 1
             self._keep.append(obj)
         return self._labels[key]
+
+    def case_added(self, value):
+        """An entry that counts as added by the case: anything but a library module."""
+        return not (isinstance(value, types.ModuleType) and self.label(value).startswith("lib:"))
 
     def keys_holding(self, obj):
         return [key for key, value in list(sys.modules.items()) if value is obj]
@@ -161,10 +172,13 @@ class Observer(object):
         return list(sys.modules.items())
 
     def modules_diff(self, before, after):
-        """Keys added (in sys.modules order), removed, and replaced by another object."""
+        """Keys added (in sys.modules order), removed, and replaced by another object.
+
+        Library modules a step imports are left out of "added": which of them get
+        imported depends on what the worker had imported already, not on the case."""
         old = dict(before)
         new = dict(after)
-        added = [key for key, _ in after if key not in old]
+        added = [key for key, value in after if key not in old and self.case_added(value)]
         removed = [key for key, _ in before if key not in new]
         replaced = [key for key, value in after if key in old and old[key] is not value]
         return {"added": [self._entry(key, new[key]) for key in added],
@@ -202,6 +216,8 @@ class Observer(object):
         for key, value in list(sys.modules.items()):
             if key in old and old[key] is value:
                 continue
+            if key not in old and not self.case_added(value):
+                continue
             entry = {"bound": self.binding(key)}
             if isinstance(value, types.ModuleType):
                 entry["id"] = self.label(value)
@@ -215,7 +231,7 @@ class Observer(object):
         removed = [key for key, _ in baseline if key not in sys.modules]
         caches = {}
         for path, finder in list(sys.path_importer_cache.items()):
-            if cache_baseline.get(path, _MISSING) is not finder:
+            if cache_baseline.get(path, _MISSING) is not finder and self._in_case(path):
                 key = self.text(path if isinstance(path, str) else repr(path))
                 caches[key] = None if finder is None else type(finder).__name__
         return {"modules": modules, "order": [k for k in sys.modules if k in modules],
@@ -231,6 +247,11 @@ class Observer(object):
             return True
         path = getattr(module, "__file__", None)
         return isinstance(path, str) and not os.path.realpath(path).startswith(self.case_dir)
+
+    def _in_case(self, path):
+        if not isinstance(path, str):
+            return True
+        return os.path.realpath(os.path.join(self.case_dir, path)).startswith(self.case_dir)
 
     def attributes(self, module):
         """Public attributes of a module: simple values in full, others by kind."""

@@ -65,3 +65,12 @@ def test_recording_refuses_nondeterministic_cases(tmp_path):
                                 "steps": [{"op": "import_module", "name": "r"}]})
     with pytest.raises(RecordError, match="not deterministic"):
         record(load_cases([path]), [resolve("3.11")], jobs=1, timeout=5.0)
+
+
+@pytest.mark.parametrize("version", ["3.8", "3.13"])
+def test_observations_do_not_depend_on_what_the_worker_imported(cli, version):
+    from tests.conftest import TARGETS
+
+    result = cli("check", "--target", TARGETS / "heavy_control.py", "--reference", "expected",
+                 "--python", version)
+    assert result.code == 0, result.out[-3000:]
