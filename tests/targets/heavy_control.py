@@ -3,6 +3,7 @@ the worker happened to import before the case."""
 import ast  # noqa: F401
 import collections.abc  # noqa: F401
 import email.message  # noqa: F401
+import fractions  # noqa: F401
 import importlib
 import json  # noqa: F401
 import typing  # noqa: F401
