@@ -75,7 +75,11 @@ def _module(spec):
             if loader_spec is None or not os.path.isfile(path):
                 raise TargetError("target file %r does not exist" % spec)
             module = importlib.util.module_from_spec(loader_spec)
-            loader_spec.loader.exec_module(module)
+            sys.path.insert(0, os.path.dirname(path))  # a target file may import its neighbours
+            try:
+                loader_spec.loader.exec_module(module)
+            finally:
+                sys.path.remove(os.path.dirname(path))
         else:
             module = importlib.import_module(spec)
     except TargetError:

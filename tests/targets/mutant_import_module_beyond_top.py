@@ -2,13 +2,7 @@
 import importlib
 import sys
 
-import_module = importlib.import_module
-invalidate_caches = importlib.invalidate_caches
-reload = importlib.reload
-if hasattr(importlib, "find_loader"):
-    find_loader = importlib.find_loader
-_real_import = importlib.__import__
-__import__ = _real_import
+from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant leaves alone)
 
 def import_module(name, package=None):
     try:

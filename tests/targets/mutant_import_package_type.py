@@ -2,16 +2,10 @@
 import importlib
 import sys
 
-import_module = importlib.import_module
-invalidate_caches = importlib.invalidate_caches
-reload = importlib.reload
-if hasattr(importlib, "find_loader"):
-    find_loader = importlib.find_loader
-_real_import = importlib.__import__
-__import__ = _real_import
+from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant leaves alone)
 
 def __import__(name, globals=None, locals=None, fromlist=(), level=0):
     if level > 0 and isinstance(globals, dict) and "__package__" in globals:
         if globals["__package__"] is not None and not isinstance(globals["__package__"], str):
             raise ValueError("package must be a string")
-    return _real_import(name, globals, locals, fromlist, level)
+    return importlib.__import__(name, globals, locals, fromlist, level)
