@@ -73,6 +73,9 @@ class Observer(object):
         if isinstance(obj, (list, tuple)) and depth < 2:
             return {"type": type(obj).__name__,
                     "items": [self.value(item, depth + 1) for item in obj[:20]]}
+        if hasattr(obj, "exec_module") or hasattr(obj, "load_module"):
+            # a loader: its kind, not the module it is defined in (implementations differ)
+            return {"type": "loader", "kind": self.loader(obj)}
         return {"type": _qualname(type(obj)), "repr": self.text(_safe_repr(obj))}
 
     def _simple(self, obj):
@@ -109,10 +112,10 @@ class Observer(object):
         try:
             items = [self._attr(item) for item in list(value)]
         except Exception as exc:  # a __path__ that cannot be iterated
-            return {"type": _qualname(type(value)), "error": _qualname(type(exc))}
+            return {"type": type(value).__name__.lstrip("_"), "error": _qualname(type(exc))}
         if isinstance(value, list):
             return items
-        return {"type": _qualname(type(value)).lstrip("_"), "items": items}
+        return {"type": type(value).__name__.lstrip("_"), "items": items}
 
     def loader(self, loader):
         if loader is _MISSING:

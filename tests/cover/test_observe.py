@@ -78,3 +78,24 @@ def test_values_of_other_types(tmp_path):
     assert observer.value(float("nan")) == {"type": "float", "value": "nan"}
     assert observer.value((1, "x"))["items"][1] == {"type": "str", "value": "x"}
     assert observer.value(object())["repr"] == "<object object at 0x?>"
+
+
+def test_loaders_are_described_by_kind_not_module(tmp_path):
+    class SourceFileLoader:
+        def exec_module(self, module):
+            pass
+
+    observer = Observer(str(tmp_path))
+    assert observer.value(SourceFileLoader()) == {"type": "loader", "kind": "SourceFileLoader"}
+
+
+def test_path_types_are_named_without_their_module(tmp_path):
+    class _NamespacePath:
+        def __init__(self, items):
+            self.items = items
+
+        def __iter__(self):
+            return iter(self.items)
+
+    observer = Observer(str(tmp_path))
+    assert observer.path_list(_NamespacePath(["a"]))["type"] == "NamespacePath"
