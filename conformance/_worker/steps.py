@@ -13,7 +13,6 @@ import types
 import warnings
 
 from conformance._worker.observe import Observer
-from conformance._worker.targets import ORIGINAL_IMPORT
 from conformance._worker.tree import Tree, source_text
 
 __all__ = ["CaseError", "run_case"]
@@ -146,7 +145,7 @@ class _Run(object):
                 if op in CALLS or op == "getattr":
                     obs["result"] = self.observer.value(result)
             finally:
-                builtins.__import__ = ORIGINAL_IMPORT
+                self.target.deactivate()
         self.results.append(result)
         obs["warnings"] = self.observer.warnings(caught)
         self.current = self.observer.snapshot()
@@ -161,8 +160,7 @@ class _Run(object):
             args = [self.value(step[positional])] if positional else []
             kwargs = {key: self.value(step[key]) for key in keywords if key in step}
             function = self.target.functions[op]
-            if "__import__" in self.target.functions:
-                builtins.__import__ = self.target.functions["__import__"]
+            self.target.activate()
             return function(*args, **kwargs)
         if op == "write":
             return self.tree.write(step["path"], step["source"], step.get("keep_mtime", False))

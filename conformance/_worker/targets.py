@@ -17,6 +17,7 @@ FUNCTIONS = ("__import__", "import_module", "find_loader", "invalidate_caches", 
 
 # The interpreter's own __import__, saved before any target can replace it.
 ORIGINAL_IMPORT = builtins.__import__
+_ABSENT = object()
 
 
 class TargetError(Exception):
@@ -33,16 +34,31 @@ class Target(object):
         self.uninstall_hook = uninstall
 
     def install(self):
-        """Put the target's __import__ in builtins (if any), then call its install()."""
-        if "__import__" in self.functions:
-            builtins.__import__ = self.functions["__import__"]
+        """The target's own install() hook, once per case before the steps."""
         if self.install_hook is not None:
             self.install_hook()
 
     def uninstall(self):
         if self.uninstall_hook is not None:
             self.uninstall_hook()
+
+    def activate(self):
+        """For one step: the target's functions replace importlib's (and its __import__ the
+        builtin), so module bodies calling importlib.X or running import statements reach it."""
+        self._saved = [(name, getattr(importlib, name, _ABSENT)) for name in self.functions]
+        for name, function in self.functions.items():
+            setattr(importlib, name, function)
+        if "__import__" in self.functions:
+            builtins.__import__ = self.functions["__import__"]
+
+    def deactivate(self):
         builtins.__import__ = ORIGINAL_IMPORT
+        for name, original in getattr(self, "_saved", ()):
+            if original is _ABSENT:
+                delattr(importlib, name)
+            else:
+                setattr(importlib, name, original)
+        self._saved = []
 
 
 def _from_namespace(spec, namespace):

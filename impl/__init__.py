@@ -1,0 +1,50 @@
+"""A clean-room reference implementation of importlib's five public functions.
+
+`__import__`, `import_module`, `find_loader` (where the chosen CPython version has it),
+`invalidate_caches` and `reload`, behaving like the CPython version chosen with
+use_version() (default: the running interpreter's). Stdlib only, Python 3.8 syntax.
+It is a conformance target (`--target impl`): install()/uninstall() run around each case.
+"""
+from impl import _importer
+from impl._profile import profile_for
+
+__all__ = ["__import__", "import_module", "invalidate_caches", "reload", "install", "uninstall",
+           "use_version"]
+
+__import__ = _importer.__import__
+import_module = _importer.import_module
+invalidate_caches = _importer.invalidate_caches
+reload = _importer.reload
+
+
+def use_version(version=None):
+    """Behave like CPython `version` ("3.8" or (3, 8)); None: the running interpreter.
+    find_loader exists here exactly when it exists in that version."""
+    if isinstance(version, str):
+        version = tuple(int(part) for part in version.split("."))
+    profile = profile_for(version)
+    _importer.set_profile(profile)
+    namespace = globals()
+    if profile.has_find_loader:
+        namespace["find_loader"] = _importer.find_loader
+        if "find_loader" not in __all__:
+            __all__.append("find_loader")
+    else:
+        namespace.pop("find_loader", None)
+        if "find_loader" in __all__:
+            __all__.remove("find_loader")
+    return profile
+
+
+def install():
+    """Start a case from a clean slate: no module locks, reloads or cached directory finders
+    of this implementation left over from an earlier case."""
+    _importer.reset()
+
+
+def uninstall():
+    """Forget what the case left in this implementation's own caches."""
+    _importer.reset()
+
+
+use_version()

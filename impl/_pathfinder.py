@@ -1,0 +1,338 @@
+"""The path-based finder, its per-directory finder, and the loaders for source files.
+
+What the import system does with sys.path: one finder per path entry, cached in
+sys.path_importer_cache; one directory listing per finder, refreshed when the
+directory's mtime changes or caches are invalidated; regular packages, modules and
+namespace portions. Stdlib only, Python 3.8 syntax; none of importlib's machinery is
+called: the stdlib's own path finder and directory finder are replaced by these.
+"""
+import importlib.machinery
+import os
+import sys
+
+__all__ = ["PathFinder", "FileFinder", "SourceFileLoader", "NamespaceLoader", "NamespacePath",
+           "is_stdlib_path_finder", "cache_path"]
+
+_STDLIB_PATH_FINDER = importlib.machinery.PathFinder
+_STDLIB_FILE_FINDER = importlib.machinery.FileFinder
+_EXTENSION_LOADER = importlib.machinery.ExtensionFileLoader  # extension modules are out of scope
+_EXTENSION_SUFFIXES = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+ModuleSpec = importlib.machinery.ModuleSpec  # the type is reused, as the issue allows
+
+
+def is_stdlib_path_finder(finder):
+    """True for the stdlib's path finder on sys.meta_path, which this module stands in for."""
+    return finder is _STDLIB_PATH_FINDER
+
+
+def cache_path(source):
+    """Where the bytecode of a source file would be cached (PEP 3147, PEP 488, sys.pycache_prefix).
+
+    Observed: __cached__ is <dir>/__pycache__/<stem>.<cache_tag>.pyc (catalogue case
+    sys_modules.spec_fields); None when the implementation has no cache tag.
+    """
+    tag = sys.implementation.cache_tag
+    if tag is None:
+        return None
+    head, tail = os.path.split(source)
+    stem = tail.rpartition(".")[0] or tail
+    optimize = sys.flags.optimize
+    name = "%s.%s%s.pyc" % (stem, tag, ".opt-%d" % optimize if optimize else "")
+    prefix = getattr(sys, "pycache_prefix", None)
+    if prefix:
+        head = os.path.join(prefix, os.path.abspath(head).lstrip(os.sep))
+        return os.path.join(head, name)
+    return os.path.join(head, "__pycache__", name)
+
+
+# ---------------------------------------------------------------------------------- loaders
+class SourceFileLoader(object):
+    """Loads a module from a .py file: compile the source, execute it in the module's namespace."""
+
+    def __init__(self, fullname, path):
+        self.name = fullname
+        self.path = path
+
+    def _check_name(self, name):
+        # Observed (CPython's file loaders): a loader serves only the name it was made for.
+        if name is None:
+            return self.name
+        if name != self.name:
+            raise ImportError("loader for %s cannot handle %s" % (self.name, name), name=name)
+        return name
+
+    def create_module(self, spec):
+        return None  # default module creation
+
+    def exec_module(self, module):
+        code = self.get_code(module.__name__)
+        if code is None:
+            raise ImportError("cannot load module %r when get_code() returns None" % module.__name__)
+        exec(code, module.__dict__)
+
+    def get_filename(self, name=None):
+        self._check_name(name)
+        return self.path
+
+    def get_data(self, path):
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    def get_source(self, name=None):
+        return self.get_data(self.get_filename(name)).decode("utf-8")
+
+    def get_code(self, name=None):
+        # Bytecode caches are neither read nor written: the source is always compiled.
+        path = self.get_filename(name)
+        return compile(self.get_data(path), path, "exec", dont_inherit=True)
+
+    def is_package(self, name=None):
+        return os.path.basename(self.get_filename(name)).rpartition(".")[0] == "__init__"
+
+
+class NamespaceLoader(object):
+    """The loader of a namespace package: nothing to execute. Made when the module is created
+    (the spec a finder returns has no loader: find_loader says "namespace packages do not have
+    loaders", case find_loader.namespace_package)."""
+
+    def __init__(self, path):
+        self._path = path
+
+    def is_package(self, fullname):
+        return True
+
+    def get_source(self, fullname):
+        return ""
+
+    def get_code(self, fullname):
+        return compile("", "<string>", "exec", dont_inherit=True)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        pass
+
+
+class NamespacePath(object):
+    """A namespace package's __path__: recomputed when its parent's path changes.
+
+    Observed from 3.9 (case invalidate_caches.namespace_new_portion): also recomputed
+    after invalidate_caches(), which moves `epoch` on.
+    """
+
+    epoch = 0
+
+    def __init__(self, name, path, path_finder):
+        self._name = name
+        self._path = path
+        self._last_parent_path = tuple(self._parent_path())
+        self._last_epoch = NamespacePath.epoch
+        self._path_finder = path_finder
+
+    def _parent_path(self):
+        parent, dot, _ = self._name.rpartition(".")
+        if not dot:
+            return sys.path
+        return getattr(sys.modules[parent], "__path__")
+
+    def _recalculate(self):
+        parent_path = tuple(self._parent_path())
+        if parent_path != self._last_parent_path or self._last_epoch != NamespacePath.epoch:
+            spec = self._path_finder(self._name, parent_path)
+            if spec is not None and spec.loader is None and spec.submodule_search_locations:
+                self._path = spec.submodule_search_locations
+            self._last_parent_path = parent_path
+            self._last_epoch = NamespacePath.epoch
+        return self._path
+
+    def __iter__(self):
+        return iter(self._recalculate())
+
+    def __getitem__(self, index):
+        return self._recalculate()[index]
+
+    def __setitem__(self, index, path):
+        self._path[index] = path
+
+    def __len__(self):
+        return len(self._recalculate())
+
+    def __repr__(self):
+        return "_NamespacePath(%r)" % (self._path,)
+
+    def __contains__(self, item):
+        return item in self._recalculate()
+
+    def append(self, item):
+        self._path.append(item)
+
+
+# ---------------------------------------------------------------------------- FileFinder
+class FileFinder(object):
+    """The finder for one directory: a package directory, then a module file, else a portion."""
+
+    def __init__(self, path, loaders):
+        self._loaders = loaders
+        self.path = os.getcwd() if not path or path == "." else os.path.abspath(path)
+        self._path_mtime = -1
+        self._path_cache = set()
+
+    def invalidate_caches(self):
+        self._path_mtime = -1
+
+    def _listing(self):
+        """The directory's entries, listed again only when its mtime moved."""
+        try:
+            mtime = os.stat(self.path).st_mtime
+        except OSError:
+            mtime = -1
+        if mtime != self._path_mtime:
+            try:
+                self._path_cache = set(os.listdir(self.path))
+            except (FileNotFoundError, PermissionError, NotADirectoryError):
+                self._path_cache = set()
+            self._path_mtime = mtime
+        return self._path_cache
+
+    def find_spec(self, fullname, target=None):
+        tail = fullname.rpartition(".")[2]
+        listing = self._listing()
+        is_namespace = False
+        base = os.path.join(self.path, tail)
+        if tail in listing:  # a directory of that name: a regular package if it has __init__
+            for suffix, loader in self._loaders:
+                init = os.path.join(base, "__init__" + suffix)
+                if os.path.isfile(init):
+                    return self._spec(loader, fullname, init, [base])
+            is_namespace = os.path.isdir(base)
+        for suffix, loader in self._loaders:
+            full_path = os.path.join(self.path, tail + suffix)
+            if tail + suffix in listing and os.path.isfile(full_path):
+                return self._spec(loader, fullname, full_path, None)
+        if is_namespace:
+            spec = ModuleSpec(fullname, None)
+            spec.submodule_search_locations = [base]
+            return spec
+        return None
+
+    @staticmethod
+    def _spec(loader_class, fullname, path, locations):
+        loader = loader_class(fullname, path)
+        spec = ModuleSpec(fullname, loader, origin=path)
+        spec.has_location = True
+        if locations is not None:
+            spec.submodule_search_locations = locations
+        if loader_class is SourceFileLoader:
+            spec.cached = cache_path(path)
+        return spec
+
+    @classmethod
+    def path_hook(cls, path):
+        """sys.path_hooks protocol: a finder for a directory, ImportError for anything else."""
+        if not os.path.isdir(path or "."):
+            raise ImportError("only directories are supported", path=path)
+        return cls(path, [(s, _EXTENSION_LOADER) for s in _EXTENSION_SUFFIXES]
+                   + [(".py", SourceFileLoader)])
+
+    def __repr__(self):
+        return "FileFinder(%r)" % (self.path,)
+
+
+def _is_stdlib_file_finder_hook(hook):
+    return getattr(hook, "__qualname__", "").startswith("FileFinder.path_hook")
+
+
+# ---------------------------------------------------------------------------- PathFinder
+class PathFinder(object):
+    """The meta-path finder for sys.path and package __path__ entries."""
+
+    # Directory finders made by this module for entries whose cached finder is the stdlib's.
+    _shadows = {}
+
+    @classmethod
+    def reset(cls):
+        cls._shadows = {}
+
+    @classmethod
+    def invalidate_caches(cls, profile):
+        """Forget finders that found nothing (None entries), invalidate the others."""
+        for name, finder in list(sys.path_importer_cache.items()):
+            if finder is None:
+                del sys.path_importer_cache[name]
+            elif hasattr(finder, "invalidate_caches"):
+                finder.invalidate_caches()
+        for finder in cls._shadows.values():
+            finder.invalidate_caches()
+        if profile.namespace_epoch:
+            NamespacePath.epoch += 1
+        if profile.invalidate_metadata:
+            from importlib.metadata import MetadataPathFinder  # noqa: the stdlib does the same
+
+            MetadataPathFinder.invalidate_caches()
+
+    @classmethod
+    def _hooks(cls, path):
+        for hook in sys.path_hooks:
+            if _is_stdlib_file_finder_hook(hook):
+                hook = FileFinder.path_hook
+            try:
+                return hook(path)
+            except ImportError:
+                continue
+        return None
+
+    @classmethod
+    def _finder_for(cls, entry):
+        """The cached finder of a path entry, made (and cached) on first use."""
+        if entry == "":
+            try:
+                entry = os.getcwd()
+            except FileNotFoundError:
+                return None
+        try:
+            finder = sys.path_importer_cache[entry]
+        except KeyError:
+            finder = cls._hooks(entry)
+            sys.path_importer_cache[entry] = finder
+        if isinstance(finder, _STDLIB_FILE_FINDER):
+            if entry not in cls._shadows:
+                cls._shadows[entry] = FileFinder.path_hook(finder.path)
+            return cls._shadows[entry]
+        return finder
+
+    @classmethod
+    def _get_spec(cls, fullname, path, target=None):
+        namespace_path = []
+        for entry in path:
+            if not isinstance(entry, (str, bytes)):
+                continue
+            finder = cls._finder_for(entry)
+            if finder is None:
+                continue
+            spec = finder.find_spec(fullname, target)
+            if spec is None:
+                continue
+            if spec.loader is not None:
+                return spec
+            portions = spec.submodule_search_locations
+            if portions is None:
+                raise ImportError("spec missing loader")
+            namespace_path.extend(portions)
+        spec = ModuleSpec(fullname, None)
+        spec.submodule_search_locations = namespace_path
+        return spec
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        """A spec from the entries of path (default sys.path); namespace portions joined
+        into a spec without loader, origin None, and a recomputing NamespacePath."""
+        spec = cls._get_spec(fullname, sys.path if path is None else path, target)
+        if spec.loader is not None:
+            return spec
+        if not spec.submodule_search_locations:
+            return None
+        spec.origin = None
+        spec.submodule_search_locations = NamespacePath(
+            fullname, spec.submodule_search_locations, cls._get_spec)
+        return spec

@@ -1,0 +1,69 @@
+"""Version profiles: every behaviour of the five functions that differs between CPython versions.
+
+One table, keyed by (major, minor). Each entry says where it comes from: the seed
+documentation, or the catalogue case whose recorded CPython observations show it.
+"""
+import sys
+
+__all__ = ["Profile", "PROFILES", "profile_for"]
+
+
+class Profile(object):
+    """The version-dependent rules for one CPython major.minor."""
+
+    def __init__(self, version, **rules):
+        self.version = version
+        for key, value in rules.items():
+            setattr(self, key, value)
+
+    def __repr__(self):
+        return "Profile(%d.%d)" % self.version
+
+
+def _rules(version):
+    at_least = version.__ge__
+    return dict(
+        # Seed doc (find_loader, "Deprecated since version 3.4") and its removal in 3.12
+        # (case find_loader.absent / find_loader.present).
+        has_find_loader=not at_least((3, 12)),
+        # Case find_loader.in_sys_modules: the DeprecationWarning's words.
+        find_loader_warning=(
+            "Deprecated since Python 3.4 and slated for removal in Python 3.12; "
+            "use importlib.util.find_spec() instead" if at_least((3, 10)) else
+            "Deprecated since Python 3.4. Use importlib.util.find_spec() instead."),
+        # Cases import_module.relative.beyond_top_level, dunder_import.level.beyond_top:
+        # ValueError on 3.8, ImportError from 3.9.
+        beyond_top_level_error=ImportError if at_least((3, 9)) else ValueError,
+        # Case dunder_import.globals.package_spec_disagree: ImportWarning up to 3.11,
+        # DeprecationWarning from 3.12.
+        package_spec_mismatch_category=DeprecationWarning if at_least((3, 12)) else ImportWarning,
+        # Case sys_modules.parent_rejects_binding: from 3.9 a parent refusing the child
+        # attribute gives an ImportWarning; on 3.8 the AttributeError propagates.
+        warn_when_parent_rejects_child=at_least((3, 9)),
+        # Case invalidate_caches.namespace_new_portion: from 3.9 invalidate_caches() makes
+        # namespace package paths recompute (a new portion becomes importable).
+        namespace_epoch=at_least((3, 9)),
+        # Cases reload.not_a_module_*: from 3.10 reload() looks up __spec__.name, then
+        # __name__, and only then raises TypeError (two AttributeErrors in the context chain);
+        # before, it checks isinstance(module, ModuleType) first.
+        reload_duck_typed=at_least((3, 10)),
+        # Observed on 3.13 only (case invalidate_caches.returns_none, recorded sys.modules
+        # changes): invalidate_caches() also clears importlib.metadata's path caches.
+        invalidate_metadata=at_least((3, 13)),
+        # From 3.11 a parent's spec lists the submodules being imported
+        # (observed: ModuleSpec._uninitialized_submodules exists from 3.11), which the
+        # interpreter uses for "cannot access submodule ..." messages.
+        uninitialized_submodules=at_least((3, 11)),
+    )
+
+
+PROFILES = {(3, minor): Profile((3, minor), **_rules((3, minor))) for minor in range(8, 14)}
+
+
+def profile_for(version=None):
+    """The profile for a (major, minor) version; default: the running interpreter's."""
+    version = tuple(version or sys.version_info[:2])
+    if version not in PROFILES:
+        nearest = max(v for v in PROFILES if v <= version) if version > min(PROFILES) else min(PROFILES)
+        return Profile(version, **_rules(nearest))
+    return PROFILES[version]
