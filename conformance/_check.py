@@ -78,13 +78,20 @@ class CheckResult:
         return self.ran / self.elapsed_seconds if self.elapsed_seconds else 0.0
 
 
+def _recorded_version(reference: str, interpreter: Interpreter) -> tuple[int, ...]:
+    """`expected`: the interpreter's own version; `expected:3.8`: the one named."""
+    named = reference.partition(":")[2]
+    return tuple(int(p) for p in named.split(".")) if named else interpreter.version
+
+
 def _judge(case: Case, interpreter: Interpreter, target: str, reference: str,
            pool: Pool, timeout: float) -> Verdict:
     label = interpreter.label
     if not case.runs_on(interpreter.version):
         return Verdict(case.id, label, "skipped", note="version gate")
-    if reference == "expected":
-        expectation = case.expectation_for(interpreter.version)
+    if reference == "expected" or reference.startswith("expected:"):
+        version = _recorded_version(reference, interpreter)
+        expectation = case.expectation_for(version)
         if expectation is None:
             return Verdict(case.id, label, "skipped", note="no recorded expectation")
         (result,) = pool.run(case.data, [target], timeout)

@@ -30,6 +30,8 @@ class UsageError(Exception):
 def _target(option: str, spec: str, allow_expected: bool = False) -> str:
     if spec in BUILT_IN_TARGETS or (allow_expected and spec == "expected"):
         return spec
+    if re.match(r"^impl:3\.\d+$", spec) or (allow_expected and re.match(r"^expected:3\.\d+$", spec)):
+        return spec
     if spec.endswith(".py") or "/" in spec:
         path = Path(spec)
         if not path.is_file():
@@ -37,8 +39,8 @@ def _target(option: str, spec: str, allow_expected: bool = False) -> str:
         return str(path.resolve())
     if _DOTTED.match(spec):
         return spec
-    raise UsageError(f"{option} {spec}: expected stdlib, builtin, impl, "
-                     f"{'expected, ' if allow_expected else ''}a dotted module name or a .py file")
+    raise UsageError(f"{option} {spec}: expected stdlib, builtin, impl, impl:3.N, "
+                     f"{'expected, expected:3.N, ' if allow_expected else ''}a dotted module name or a .py file")
 
 
 def _interpreters(specs: list[str] | None, progress: bool = True):
@@ -66,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run cases on a target and compare with a reference")
     check.add_argument("--target", required=True, help="stdlib, builtin, impl, a module or a .py file")
     check.add_argument("--reference", default="stdlib",
-                       help="like --target, or 'expected' for the recorded CPython observations")
+                       help="like --target, or 'expected' (the recorded CPython observations of the "
+                          "interpreter's version) or 'expected:3.N' (those of CPython 3.N)")
     _common(check)
     check.add_argument("--json", metavar="FILE", help="write the full report as JSON")
 

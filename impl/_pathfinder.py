@@ -243,6 +243,20 @@ def _is_stdlib_file_finder_hook(hook):
     return getattr(hook, "__qualname__", "").startswith("FileFinder.path_hook")
 
 
+def _invalidate_metadata():
+    """Clear importlib.metadata's path caches, as 3.13's invalidate_caches() does. Its import
+    is the one the stdlib makes here too; before 3.13 the method is not a classmethod."""
+    from importlib.metadata import MetadataPathFinder
+
+    clear = getattr(MetadataPathFinder, "invalidate_caches", None)
+    if clear is None:
+        return
+    if getattr(clear, "__self__", None) is MetadataPathFinder:
+        clear()
+    else:
+        clear(MetadataPathFinder)
+
+
 # ---------------------------------------------------------------------------- PathFinder
 class PathFinder(object):
     """The meta-path finder for sys.path and package __path__ entries."""
@@ -267,9 +281,7 @@ class PathFinder(object):
         if profile.namespace_epoch:
             NamespacePath.epoch += 1
         if profile.invalidate_metadata:
-            from importlib.metadata import MetadataPathFinder  # noqa: the stdlib does the same
-
-            MetadataPathFinder.invalidate_caches()
+            _invalidate_metadata()
 
     @classmethod
     def _hooks(cls, path):

@@ -105,6 +105,19 @@ def _module(spec):
     return _from_namespace(spec, vars(module))
 
 
+def _impl(spec):
+    """`impl` or `impl:3.8`: the reference implementation, behaving like the given version."""
+    target = _module("impl")
+    version = spec.partition(":")[2]
+    if version:
+        try:
+            sys.modules["impl"].use_version(version)
+        except (ValueError, KeyError) as exc:
+            raise TargetError("target %r: no such version (%s)" % (spec, exc))
+        target = _from_namespace(spec, vars(sys.modules["impl"]))
+    return target
+
+
 _BUILT_IN = {"stdlib": _stdlib, "builtin": _builtin}
 _cache = {}
 
@@ -112,5 +125,8 @@ _cache = {}
 def load(spec):
     """The Target for a spec, loaded once per worker; raises TargetError."""
     if spec not in _cache:
-        _cache[spec] = _BUILT_IN.get(spec, _module)(spec)
+        if spec == "impl" or spec.startswith("impl:"):
+            _cache[spec] = _impl(spec)
+        else:
+            _cache[spec] = _BUILT_IN.get(spec, _module)(spec)
     return _cache[spec]
