@@ -14,7 +14,7 @@ import warnings
 from impl._pathfinder import ModuleSpec, NamespaceLoader, PathFinder, is_stdlib_path_finder
 from impl._profile import profile_for
 
-__all__ = ["set_profile", "get_profile", "reset", "__import__", "import_module", "find_loader",
+__all__ = ["set_profile", "reset", "__import__", "import_module", "find_loader",
            "invalidate_caches", "reload"]
 
 _profile = profile_for()
@@ -24,10 +24,6 @@ _NEEDS_LOADING = object()
 def set_profile(profile):
     global _profile
     _profile = profile
-
-
-def get_profile():
-    return _profile
 
 
 def reset():

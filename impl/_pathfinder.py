@@ -65,10 +65,7 @@ class SourceFileLoader(object):
         return None  # default module creation
 
     def exec_module(self, module):
-        code = self.get_code(module.__name__)
-        if code is None:
-            raise ImportError("cannot load module %r when get_code() returns None" % module.__name__)
-        exec(code, module.__dict__)
+        exec(self.get_code(module.__name__), module.__dict__)
 
     def get_filename(self, name=None):
         self._check_name(name)
@@ -234,9 +231,6 @@ class FileFinder(object):
             raise ImportError("only directories are supported", path=path)
         return cls(path, [(s, _EXTENSION_LOADER) for s in _EXTENSION_SUFFIXES]
                    + [(".py", SourceFileLoader)])
-
-    def __repr__(self):
-        return "FileFinder(%r)" % (self.path,)
 
 
 def _is_stdlib_file_finder_hook(hook):

@@ -16,9 +16,6 @@ class Profile(object):
         for key, value in rules.items():
             setattr(self, key, value)
 
-    def __repr__(self):
-        return "Profile(%d.%d)" % self.version
-
 
 def _rules(version):
     at_least = version.__ge__

@@ -34,6 +34,36 @@ except ImportError:
     pass
 
 
+def _start_coverage():
+    """With CONFORMANCE_COVERAGE=DIR (and coverage.py installed in this interpreter), trace the
+    target's code; each isolated run saves its own data file in DIR. Used by the project's
+    tests to measure the reference implementation's coverage; off otherwise."""
+    directory = os.environ.get("CONFORMANCE_COVERAGE")
+    if not directory:
+        return None
+    import coverage
+
+    cov = coverage.Coverage(data_file=None, branch=True, source=["impl"])
+    cov.start()
+    return cov
+
+
+def _save_coverage():
+    if _COVERAGE is None:
+        return
+    import coverage
+
+    _COVERAGE.stop()
+    data = coverage.CoverageData(
+        basename=os.path.join(os.environ["CONFORMANCE_COVERAGE"], ".coverage"),
+        suffix="run-%d" % os.getpid())
+    data.update(_COVERAGE.get_data())
+    data.write()
+
+
+_COVERAGE = _start_coverage()
+
+
 def _child(case, target, case_dir, out):
     """In the isolated process: silence stdio, run the case, write JSON lines to out."""
     null = os.open(os.devnull, os.O_RDWR)
@@ -57,6 +87,7 @@ def _child(case, target, case_dir, out):
 
         emit("error", "worker failure: " + traceback.format_exc(limit=8))
     stream.flush()
+    _save_coverage()
 
 
 def _collect(lines, result):

@@ -266,8 +266,8 @@ class Observer(object):
                 out[name] = "module " + self.label(value)
             elif isinstance(value, _SIMPLE):
                 out[name] = self._simple(value)
-            else:
-                out[name] = "<%s>" % _qualname(type(value))
+            else:  # the class name only: where a library defines it differs by implementation
+                out[name] = "<%s>" % type(value).__name__.lstrip("_")
         return out
 
 

@@ -61,6 +61,8 @@ class _Run(object):
         if len(data) != 1:
             raise CaseError("a tagged value has exactly one key, got %s" % sorted(data))
         (tag, arg), = data.items()
+        if tag == "literal":
+            return arg
         if tag == "tuple":
             return tuple(self.value(item) for item in arg)
         if tag == "bytes":
