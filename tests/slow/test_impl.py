@@ -1,0 +1,59 @@
+"""The reference implementation against CPython: the whole catalogue on every version, chosen
+version profiles on other interpreters, and its branch coverage."""
+import os
+import subprocess
+import sys
+
+import coverage
+import pytest
+
+from conformance._case import load_cases
+from conformance._check import run_check
+from tests.conftest import CPYTHONS, REPO
+
+pytestmark = pytest.mark.slow
+
+# Behaviour that belongs to the interpreter, not to the import functions: compiler messages,
+# C-level messages about integers and partially initialised modules, the spec the builtin
+# importer gave `sys` at start-up. Running one version's profile on another interpreter may
+# differ in these and in nothing else (README: "Deliberate differences").
+INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin",
+                     "import_module.error.syntax", "reload.syntax_error", "circular.attribute_partial"}
+
+
+@pytest.mark.parametrize("version", CPYTHONS)
+def test_impl_matches_the_stdlib_and_the_recordings(cli, version):
+    same = cli("check", "--target", "impl", "--python", version)
+    assert same.code == 0, same.out[-3000:]
+    recorded = cli("check", "--target", "impl", "--reference", "expected", "--python", version)
+    assert recorded.code == 0, recorded.out[-3000:]
+
+
+@pytest.mark.parametrize("profile, interpreter", [("3.8", "3.13"), ("3.13", "3.8"), ("3.10", "3.12")])
+def test_a_chosen_version_runs_on_another_interpreter(tmp_path, cli, profile, interpreter):
+    import json
+
+    report = tmp_path / "r.json"
+    cli("check", "--target", "impl:" + profile, "--reference", "expected:" + profile,
+        "--python", interpreter, "--json", report)
+    data = json.loads(report.read_text())
+    assert data["cases"] >= 150 and data["errors"] == []
+    assert {d["case"]["id"] for d in data["divergences"]} <= INTERPRETER_OWNED
+
+
+def test_branch_coverage_of_impl_is_at_least_95_percent(tmp_path, host, monkeypatch):
+    monkeypatch.setenv("CONFORMANCE_COVERAGE", str(tmp_path))
+    cases = load_cases()
+    for target in ("impl", "impl:3.8", "impl:3.9", "impl:3.12", "impl:3.13"):
+        reference = "stdlib" if target == "impl" else "expected:" + target[5:]
+        run_check(cases, [host], target, reference)
+    subprocess.run([sys.executable, "-m", "coverage", "run", "--branch", "--source=impl",
+                    "--data-file=%s" % (tmp_path / ".coverage.unit"), "-m", "pytest", "-q",
+                    "-p", "no:cacheprovider", "-p", "no:xdist", str(REPO / "tests/cover/test_impl_unit.py")],
+                   check=True, cwd=str(REPO), capture_output=True,
+                   env={k: v for k, v in os.environ.items() if k != "CONFORMANCE_COVERAGE"})
+    combined = coverage.Coverage(data_file=str(tmp_path / ".coverage"), branch=True)
+    combined.combine([str(tmp_path)])
+    with open(os.devnull, "w") as sink:
+        percent = combined.report(file=sink, include=[str(REPO / "impl" / "*")])
+    assert percent >= 95.0
