@@ -1,4 +1,4 @@
-"""The command line: `python -m conformance check | interpreters | record | spec-map`.
+"""The command line: `python -m conformance check | fuzz | interpreters | record | spec-map`.
 
 Exit codes: 0 no divergence, 1 divergences, 2 bad usage (a one-line message
 naming the option, file or field; never a traceback).
@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from conformance._case import CaseFileError, load_cases
+from conformance._case import Case, CaseFileError, load_cases
 from conformance._check import DEFAULT_TIMEOUT, run_check, stderr_progress
 from conformance._expected import RecordError, record
 from conformance._interpreters import InterpreterError, discover, resolve
@@ -73,6 +73,27 @@ def _parser() -> argparse.ArgumentParser:
     _common(check)
     check.add_argument("--json", metavar="FILE", help="write the full report as JSON")
 
+    check.add_argument("--fuzz-seconds", type=_positive, default=None, metavar="N",
+                       help="after the catalogue, fuzz for N seconds (exit 1 if either diverges)")
+    check.add_argument("--out", default="findings", metavar="DIR",
+                       help="where fuzzer findings are written (default %(default)s)")
+    check.add_argument("--seed", type=int, default=None, help="fuzzer seed, for a reproducible campaign")
+
+    fuzz = commands.add_parser("fuzz", help="generate cases and compare target with reference")
+    fuzz.add_argument("--target", required=True, help="stdlib, builtin, impl, a module or a .py file")
+    fuzz.add_argument("--reference", default="stdlib", help="like --target (default stdlib)")
+    fuzz.add_argument("--across", action="store_true",
+                      help="run the target alone on every --python and report where versions differ")
+    fuzz.add_argument("--python", action="append", metavar="EXE", help="interpreter path or version; repeatable")
+    budget = fuzz.add_mutually_exclusive_group()
+    budget.add_argument("--seconds", type=_positive, default=None, help="time budget (default 60)")
+    budget.add_argument("--examples", type=int, default=None, help="number of generated batches")
+    fuzz.add_argument("--seed", type=int, default=None, help="seed, for a reproducible campaign")
+    fuzz.add_argument("--out", default="findings", metavar="DIR", help="where findings are written")
+    fuzz.add_argument("--json", metavar="FILE", help="write the campaign report as JSON")
+    fuzz.add_argument("--jobs", type=int, default=None, help="workers per interpreter (default: cores)")
+    fuzz.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="seconds per case and target")
+
     record = commands.add_parser("record", help="(re)record expectations on real CPython interpreters")
     _common(record)
 
@@ -114,7 +135,94 @@ def _check(args) -> int:
     print(summary_line(result))
     if args.json:
         Path(args.json).write_text(json.dumps(json_report(result, by_id), indent=1) + "\n")
-    return 1 if result.count("failed") or result.count("error") else 0
+    failed = result.count("failed") or result.count("error")
+    if args.fuzz_seconds:
+        findings = _run_fuzz(interpreters, target, reference if reference != "expected" else "stdlib",
+                             False, args.fuzz_seconds, None, args.seed, args.out, args.jobs,
+                             args.timeout, None)
+        failed = failed or findings
+    return 1 if failed else 0
+
+
+def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, out, jobs,
+              timeout, json_file) -> int:
+    """Run a campaign, print and write its findings; returns how many there are."""
+    from conformance._fuzz import Campaign
+    from conformance._report import divergence_block
+    from reports import write_finding
+
+    campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or 2,
+                        timeout=timeout, seed=seed, progress=_progress_line())
+    findings = campaign.run(seconds=seconds if examples is None else None, examples=examples)
+    _progress_line.finish()
+    written = []
+    for finding in findings:
+        where = write_finding(finding, Path(out), target, reference)
+        written.append(str(where))
+        print(divergence_block(finding.divergence, Case(finding.case), target,
+                               reference if not across else "other versions"))
+        print("  minimal case, repro.py and report.md: %s\n" % where)
+    rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0
+    print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences"
+          % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings)))
+    if json_file:
+        Path(json_file).write_text(json.dumps({
+            "interpreters": [i.to_json() for i in interpreters], "target": target,
+            "reference": None if across else reference, "across": across,
+            "cases": campaign.cases_run, "elapsed_seconds": round(campaign.elapsed_seconds, 3),
+            "cases_per_second": round(rate, 1),
+            "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
+                             "interpreters": [i.label for i in f.interpreters],
+                             "groups": [{"interpreters": g[0]} for g in f.groups],
+                             "differences": [{"path": d.path, "target": d.target, "reference": d.reference}
+                                             for d in f.divergence.differences]}
+                            for f, w in zip(findings, written)],
+        }, indent=1) + "\n")
+    return len(findings)
+
+
+class _ProgressLine:
+    """A live line on a terminal (cases, cases/s, divergences, signatures); on anything else,
+    a line every ten seconds."""
+
+    def __init__(self):
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self):
+        return self.update
+
+    def update(self, state: dict) -> None:
+        import time
+
+        text = "fuzz: %(cases)d cases, %(cases_per_second).0f/s, %(signatures)d signatures" % state
+        if sys.stderr.isatty():
+            sys.stderr.write("\r" + text + " " * 8)
+            sys.stderr.flush()
+            self._shown = True
+        elif time.monotonic() - self._last > 10:
+            self._last = time.monotonic()
+            print(text, file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self._shown:
+            sys.stderr.write("\n")
+            self._shown = False
+
+
+_progress_line = _ProgressLine()
+
+
+def _fuzz(args) -> int:
+    target = _target("--target", args.target)
+    reference = _target("--reference", args.reference)
+    interpreters = _interpreters(args.python)
+    if args.across and len(interpreters) < 2:
+        raise UsageError("--across needs at least two interpreters (--python)")
+    seconds = args.seconds if args.seconds is not None or args.examples is not None else 60.0
+    found = _run_fuzz(interpreters, target, reference, args.across, seconds, args.examples, args.seed,
+                      args.out, args.jobs, args.timeout, args.json)
+    return 1 if found and not args.across else 0
 
 
 def _record(args) -> int:
@@ -147,7 +255,7 @@ def _spec_map(args) -> int:
     return 0
 
 
-COMMANDS = {"check": _check, "record": _record, "interpreters": _list_interpreters,
+COMMANDS = {"check": _check, "fuzz": _fuzz, "record": _record, "interpreters": _list_interpreters,
             "spec-map": _spec_map}
 
 

@@ -8,4 +8,4 @@ def find_loader(name, path=None):
     module = sys.modules.get(name)
     if module is not None and getattr(module, "__loader__", 0) is None:
         raise ValueError("{}.__loader__ is not set".format(name))
-    return importlib.find_loader(name, path)
+    return stdlib["find_loader"](name, path)

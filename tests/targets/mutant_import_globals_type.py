@@ -7,4 +7,4 @@ from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant l
 def __import__(name, globals=None, locals=None, fromlist=(), level=0):
     if level > 0 and globals is not None and not isinstance(globals, dict):
         raise TypeError("globals must be a mapping")
-    return importlib.__import__(name, globals, locals, fromlist, level)
+    return stdlib["__import__"](name, globals, locals, fromlist, level)

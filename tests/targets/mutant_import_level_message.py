@@ -7,4 +7,4 @@ from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant l
 def __import__(name, globals=None, locals=None, fromlist=(), level=0):
     if isinstance(level, int) and level < 0:
         raise ValueError("level must be non-negative")
-    return importlib.__import__(name, globals, locals, fromlist, level)
+    return stdlib["__import__"](name, globals, locals, fromlist, level)

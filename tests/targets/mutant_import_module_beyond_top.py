@@ -6,7 +6,7 @@ from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant l
 
 def import_module(name, package=None):
     try:
-        return importlib.import_module(name, package)
+        return stdlib["import_module"](name, package)
     except ImportError as exc:
         if "beyond top-level package" in str(exc):
             raise ValueError(str(exc)) from None

@@ -7,4 +7,4 @@ from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant l
 def import_module(name, package=None):
     if name == "":
         raise ImportError("Empty module name")
-    return importlib.import_module(name, package)
+    return stdlib["import_module"](name, package)

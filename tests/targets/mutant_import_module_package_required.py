@@ -7,4 +7,4 @@ from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant l
 def import_module(name, package=None):
     if isinstance(name, str) and name.startswith(".") and not package:
         raise ValueError("the 'package' argument is required to perform a relative import for %r" % name)
-    return importlib.import_module(name, package)
+    return stdlib["import_module"](name, package)

@@ -8,4 +8,4 @@ def __import__(name, globals=None, locals=None, fromlist=(), level=0):
     if level > 0 and isinstance(globals, dict) and "__package__" in globals:
         if globals["__package__"] is not None and not isinstance(globals["__package__"], str):
             raise ValueError("package must be a string")
-    return importlib.__import__(name, globals, locals, fromlist, level)
+    return stdlib["__import__"](name, globals, locals, fromlist, level)

@@ -7,7 +7,7 @@ from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant l
 import types
 def import_module(name, package=None):
     try:
-        return importlib.import_module(name, package)
+        return stdlib["import_module"](name, package)
     except ImportError:
         raise
     except Exception:

@@ -6,6 +6,6 @@ from _stdlib_functions import *  # noqa: F401,F403  (the functions this mutant l
 
 def reload(module):
     try:
-        return importlib.reload(module)
+        return stdlib["reload"](module)
     except ModuleNotFoundError as exc:
         raise ImportError(str(exc), name=exc.name) from None

@@ -8,4 +8,4 @@ def reload(module):
     name = getattr(module, "__name__", None)
     if isinstance(name, str) and sys.modules.get(name) is not module:
         raise ImportError("module {} is not in sys.modules".format(name), name=name)
-    return importlib.reload(module)
+    return stdlib["reload"](module)

@@ -8,4 +8,4 @@ import types
 def reload(module):
     if not isinstance(module, types.ModuleType):
         raise ValueError("reload() argument must be a module")
-    return importlib.reload(module)
+    return stdlib["reload"](module)

@@ -1,0 +1,115 @@
+"""Markdown bug reports for fuzzer findings, and writing a finding's files."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reports._repro import expression, repro_script
+
+__all__ = ["markdown_report", "write_finding"]
+
+# Which seed sentences a step kind is about (conformance/catalogue/sentences.json ids).
+_SENTENCES_BY_OP = {
+    "__import__": ["__import__.1", "import_module.6"],
+    "import_module": ["import_module.1", "import_module.2", "import_module.3", "import_module.8"],
+    "find_loader": ["find_loader.1", "find_loader.2", "find_loader.3", "find_loader.4"],
+    "invalidate_caches": ["invalidate_caches.1", "invalidate_caches.2", "invalidate_caches.3"],
+    "reload": ["reload.1", "reload.4", "reload.5", "reload.20"],
+}
+
+
+def _sentences() -> dict[str, str]:
+    from conformance._spec import sentences
+
+    return {s["id"]: s["text"] for s in sentences()}
+
+
+def _cell(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    text = text if len(text) <= 300 else text[:297] + "..."
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _step_text(step: dict) -> str:
+    args = ", ".join("%s=%s" % (k, expression(v)) for k, v in step.items() if k not in ("op", "comment"))
+    return "%s(%s)" % (step["op"], args)
+
+
+def markdown_report(finding, target: str, reference: str) -> str:
+    """Title, minimal tree and steps, the two observations side by side, interpreters and
+    versions, and the seed sentences involved."""
+    case = finding.case
+    op, fields, kinds = finding.signature
+    title = "%s: %s differs" % (op, ", ".join(fields[:3]) or "outcome")
+    lines = ["# %s" % title, ""]
+    interpreters = ", ".join("%s (`%s`)" % (i.label, i.path) for i in finding.interpreters)
+    if finding.groups:
+        lines += ["Mode: one target (`%s`) across interpreters: %s." % (target, interpreters), ""]
+    else:
+        lines += ["Target `%s` against reference `%s` on %s." % (target, reference, interpreters), ""]
+    lines += ["## Files", ""]
+    for path, source in sorted(case.get("files", {}).items()):
+        text = source if isinstance(source, str) else "\n".join(source)
+        lines += ["`%s`:" % path, "", "```python", text.rstrip("\n"), "```", ""]
+    if case.get("dirs"):
+        lines += ["Directories: %s" % ", ".join("`%s`" % d for d in case["dirs"]), ""]
+    lines += ["`sys.path` front: %s" % ", ".join("`%s`" % e for e in case.get("sys_path", ["."])), ""]
+    for key in ("sys_modules", "meta_path"):
+        if case.get(key):
+            lines += ["%s: `%s`" % (key, json.dumps(case[key], ensure_ascii=False)), ""]
+    lines += ["## Steps", ""]
+    lines += ["%d. `%s`" % (i, _step_text(step)) for i, step in enumerate(case.get("steps", []))]
+    lines += ["", "## Observations", ""]
+    if finding.groups:
+        lines += ["| interpreters | outcome of the differing fields |", "| --- | --- |"]
+        paths = [d.path for d in finding.divergence.differences]
+        for labels, obs in finding.groups:
+            values = "; ".join("`%s` = %s" % (p, _cell(_lookup(obs, p))) for p in paths[:6])
+            lines.append("| %s | %s |" % (", ".join(labels), values))
+    else:
+        lines += ["| field | target `%s` | reference `%s` |" % (target, reference), "| --- | --- | --- |"]
+        for difference in finding.divergence.differences[:20]:
+            lines.append("| `%s` | %s | %s |" % (difference.path, _cell(difference.target),
+                                                  _cell(difference.reference)))
+    lines += ["", "## Reproduce", "",
+              "`python repro.py stdlib` (or `builtin`, or a target `.py` file) prints each step's outcome;",
+              "run it with both sides (or under both interpreters) and compare. Or replay the case:",
+              "`python -m conformance check --cases case.json --target %s --reference %s`." % (
+                  target, reference if not finding.groups else "expected"), ""]
+    texts = _sentences()
+    ids = []
+    for step in case.get("steps", []):
+        for sentence in _SENTENCES_BY_OP.get(step["op"], []):
+            if sentence not in ids:
+                ids.append(sentence)
+    if ids:
+        lines += ["## Seed sentences involved", ""]
+        lines += ["- %s: %s" % (i, texts.get(i, "")) for i in ids]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _lookup(obs, path: str):
+    node = obs
+    for part in path.replace("[", ".[").split("."):
+        if not part:
+            continue
+        if part.startswith("["):
+            index = int(part[1:-1])
+            node = node[index] if isinstance(node, list) and index < len(node) else "<absent>"
+        else:
+            node = node.get(part, "<absent>") if isinstance(node, dict) else "<absent>"
+    return node
+
+
+def write_finding(finding, directory: Path, target: str, reference: str) -> Path:
+    """Write case.json (replayable), repro.py (standalone) and report.md under directory/slug."""
+    where = Path(directory) / finding.slug
+    where.mkdir(parents=True, exist_ok=True)
+    case = dict(finding.case)
+    (where / "case.json").write_text(json.dumps({"format": 1, "description": "fuzzer finding %s" % (
+        finding.signature,), "cases": [case]}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (where / "repro.py").write_text(repro_script(case, " ".join(map(str, finding.signature[:1]))),
+                                    encoding="utf-8")
+    (where / "report.md").write_text(markdown_report(finding, target, reference), encoding="utf-8")
+    return where

@@ -1,0 +1,352 @@
+"""Standalone reproducer scripts: a case translated into plain Python that needs only the stdlib.
+
+The script builds the case's files in a temporary directory, performs each step with direct
+calls, and prints what happened. Run it with two targets (`stdlib`, `builtin`, or a target .py
+file) or under two interpreters, and compare the output.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["repro_script", "expression"]
+
+_PRELUDE = r'''
+import builtins, importlib, importlib.machinery, importlib.util, os, shutil, sys, tempfile, types, warnings
+try:
+    import importlib.metadata  # imported lazily by invalidate_caches() on 3.13; imported first here
+except ImportError:
+    pass
+
+BASE_MTIME = 1500000000
+CASE = tempfile.mkdtemp(prefix="repro-")
+RESULTS = []
+EXECUTED = []
+builtins.__executed__ = EXECUTED.append
+sys.dont_write_bytecode = True
+_tick = [0]
+
+
+class Opaque:
+    def __init__(self, label):
+        self.label = label
+
+    def __repr__(self):
+        return "<opaque %s>" % self.label
+
+
+def load_target(spec):
+    names = ("__import__", "import_module", "find_loader", "invalidate_caches", "reload")
+    if spec == "stdlib":
+        return {n: getattr(importlib, n) for n in names if hasattr(importlib, n)}
+    if spec == "builtin":
+        functions = {n: getattr(importlib, n) for n in names if hasattr(importlib, n)}
+        functions["__import__"] = builtins.__import__
+        return functions
+    module_spec = importlib.util.spec_from_file_location("repro_target", os.path.abspath(spec))
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return {n: getattr(module, n) for n in names if callable(getattr(module, n, None))}
+
+
+def settime(path, when):
+    os.utime(path, (when, when))
+
+
+def write(relative, lines, keep_mtime=False):
+    path = os.path.join(CASE, relative)
+    parent = os.path.dirname(path)
+    existing = parent
+    while not os.path.isdir(existing):
+        existing = os.path.dirname(existing)
+    before = os.stat(existing).st_mtime
+    os.makedirs(parent, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+    _tick[0] += 1
+    settime(path, BASE_MTIME + 10 * _tick[0])
+    if parent != existing:
+        settime(parent, BASE_MTIME + 10 * _tick[0])
+    settime(existing, before if keep_mtime else BASE_MTIME + 10 * _tick[0])
+
+
+def delete(relative, keep_mtime=False):
+    path = os.path.join(CASE, relative)
+    parent = os.path.dirname(path)
+    before = os.stat(parent).st_mtime
+    shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    _tick[0] += 1
+    settime(parent, before if keep_mtime else BASE_MTIME + 10 * _tick[0])
+
+
+def materialise(files, dirs):
+    for relative in dirs:
+        os.makedirs(os.path.join(CASE, relative), exist_ok=True)
+    for relative, lines in sorted(files.items()):
+        path = os.path.join(CASE, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("".join(line + "\n" for line in lines))
+    for top, _, names in os.walk(CASE):
+        for name in names:
+            settime(os.path.join(top, name), BASE_MTIME)
+        settime(top, BASE_MTIME)
+
+
+def make_stub(name, attrs, delete=()):
+    module = types.ModuleType(name)
+    for key, value in attrs.items():
+        setattr(module, key, value)
+    for key in delete:
+        delattr(module, key)
+    return module
+
+
+def make_spec(name, loader=None, origin=None, is_package=False, attrs=None):
+    spec = importlib.machinery.ModuleSpec(name, loader, origin=origin, is_package=is_package)
+    for key, value in (attrs or {}).items():
+        setattr(spec, key, value)
+    return spec
+
+
+class Finder:
+    """The case's meta-path finder: logs calls; `kind` says what find_spec does."""
+
+    def __init__(self, kind, name, names=None, modules=None, packages=(), exception="RuntimeError"):
+        self.kind, self.name, self.names = kind, name, names
+        self.modules, self.packages, self.exception = modules or {}, packages, exception
+
+    def find_spec(self, fullname, path=None, target=None):
+        print("  finder %s: find_spec(%r)" % (self.name, fullname))
+        if self.names is not None and fullname not in self.names:
+            return None
+        if self.kind == "raising":
+            raise getattr(builtins, self.exception)("finder %s refuses %s" % (self.name, fullname))
+        if self.kind == "loaderless":
+            return importlib.machinery.ModuleSpec(fullname, None, is_package=fullname in self.packages)
+        if self.kind == "serving" and fullname in self.modules:
+            source = "".join(line + "\n" for line in self.modules[fullname])
+            return importlib.util.spec_from_loader(fullname, SourceLoader(source),
+                                                   is_package=fullname in self.packages)
+        return None
+
+    def invalidate_caches(self):
+        print("  finder %s: invalidate_caches()" % self.name)
+        if self.kind == "invalidate_raising":
+            raise RuntimeError("finder %s cannot invalidate" % self.name)
+
+
+class SourceLoader:
+    def __init__(self, source):
+        self.source = source
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        exec(compile(self.source, "<serving %s>" % module.__name__, "exec"), module.__dict__)
+
+
+def from_library(value):
+    """The interpreter's own modules (builtin, frozen, or from a file outside the case):
+    which of them a step imports on the side is not the case's business."""
+    if not isinstance(value, types.ModuleType):
+        return False
+    if getattr(value, "__name__", None) in sys.builtin_module_names:
+        return True
+    if getattr(getattr(value, "__spec__", None), "origin", None) in ("built-in", "frozen"):
+        return True
+    path = getattr(value, "__file__", None)
+    return isinstance(path, str) and not os.path.realpath(path).startswith(os.path.realpath(CASE))
+
+
+def describe(value):
+    text = repr(value).replace(CASE, "<case>")
+    if isinstance(value, types.ModuleType):
+        keys = [k for k, v in list(sys.modules.items()) if v is value]
+        text = "module %r (file %s, in sys.modules as %s)" % (
+            getattr(value, "__name__", None),
+            str(getattr(value, "__file__", None)).replace(CASE, "<case>"), keys)
+    return text
+
+
+def step(index, text, action, functions=None):
+    before = dict(sys.modules)
+    del EXECUTED[:]
+    saved = {}
+    if functions:
+        saved = {name: getattr(importlib, name, None) for name in functions}
+        for name, function in functions.items():
+            setattr(importlib, name, function)
+        if "__import__" in functions:
+            builtins.__import__ = functions["__import__"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = action()
+            print("step %d %s -> returned %s" % (index, text, describe(result)))
+        except BaseException as exc:
+            result = None
+            print("step %d %s -> raised %s: %s" % (index, text, type(exc).__name__,
+                                                  str(exc).replace(CASE, "<case>")))
+        finally:
+            builtins.__import__ = ORIGINAL_IMPORT
+            for name, function in saved.items():
+                if function is None:
+                    delattr(importlib, name)
+                else:
+                    setattr(importlib, name, function)
+    RESULTS.append(result)
+    for warning in caught:
+        print("  warning %s: %s" % (warning.category.__name__, warning.message))
+    added = [k for k in sys.modules if k not in before and not from_library(sys.modules[k])]
+    removed = [k for k in before if k not in sys.modules]
+    if added or removed:
+        print("  sys.modules: added %s, removed %s" % (added, removed))
+    if EXECUTED:
+        print("  executed: %s" % EXECUTED)
+
+
+def final_state(baseline):
+    print("final state:")
+    for key, value in list(sys.modules.items()):
+        if key in baseline and baseline[key] is value or key not in baseline and from_library(value):
+            continue
+        parent, _, child = key.rpartition(".")
+        bound = ""
+        if parent and parent in sys.modules:
+            bound = " (bound on parent)" if getattr(sys.modules[parent], child, None) is value else " (not bound on parent)"
+        attrs = {k: v for k, v in sorted(getattr(value, "__dict__", {}).items())
+                 if not k.startswith("__") and isinstance(v, (int, str, bool, type(None)))}
+        print("  %s: %s%s %s" % (key, describe(value) if not isinstance(value, types.ModuleType)
+                                 else "module", bound, attrs))
+
+
+ORIGINAL_IMPORT = builtins.__import__
+'''
+
+
+def expression(value: Any) -> str:
+    """Python source for a value in the case format's value encoding."""
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(expression(item) for item in value)
+    if not isinstance(value, dict):
+        return repr(value)
+    (tag, arg), = value.items()
+    if tag == "tuple":
+        return "(%s)" % "".join(expression(item) + ", " for item in arg)
+    if tag == "bytes":
+        return repr(arg.encode("utf-8"))
+    if tag == "object":
+        return "Opaque(%r)" % arg
+    if tag == "path":
+        return "os.path.join(CASE, %r)" % arg
+    if tag == "module":
+        return "sys.modules[%r]" % arg
+    if tag == "result":
+        return "RESULTS[%d]" % arg
+    if tag == "literal":
+        return repr(arg)
+    if tag in ("dict", "globals"):
+        return "{%s}" % ", ".join("%r: %s" % (k, expression(v)) for k, v in arg.items())
+    if tag == "namespace":
+        return "types.SimpleNamespace(%s)" % ", ".join("%s=%s" % (k, expression(v)) for k, v in arg.items())
+    if tag == "spec":
+        return "make_spec(%r, %s, %s, %r, %s)" % (
+            arg["name"], expression(arg.get("loader")), expression(arg.get("origin")),
+            bool(arg.get("is_package", False)), expression({"dict": arg.get("attrs", {})}))
+    if tag == "stub":
+        return "make_stub(%r, %s, %r)" % (arg["name"], expression({"dict": arg.get("attrs", {})}),
+                                          list(arg.get("delete", ())))
+    raise ValueError("unknown value tag %r" % tag)
+
+
+_CALLS = {"__import__": ("name", ("globals", "locals", "fromlist", "level")),
+          "import_module": ("name", ("package",)), "find_loader": ("name", ("path",)),
+          "invalidate_caches": (None, ()), "reload": ("module", ())}
+
+
+def _lines(source) -> list[str]:
+    return source if isinstance(source, list) else source.splitlines()
+
+
+def _step_code(index: int, step: dict) -> str:
+    op = step["op"]
+    if op in _CALLS:
+        positional, keywords = _CALLS[op]
+        args = [expression(step[positional])] if positional else []
+        args += ["%s=%s" % (k, expression(step[k])) for k in keywords if k in step]
+        call = "F[%r](%s)" % (op, ", ".join(args))
+        shown = "%s(%s)" % (op, ", ".join(args))
+        return ("    if %r not in F:\n        print('step %d %s -> unsupported by this target')\n"
+                "        return\n    step(%d, %r, lambda: %s, F)" % (op, index, op, index, shown, call))
+    if op == "write":
+        action = "write(%r, %r, %r)" % (step["path"], _lines(step["source"]), step.get("keep_mtime", False))
+    elif op == "delete":
+        action = "delete(%r, %r)" % (step["path"], step.get("keep_mtime", False))
+    elif op == "mkdir":
+        action = "os.makedirs(os.path.join(CASE, %r), exist_ok=True)" % step["path"]
+    elif op == "del_module":
+        action = "sys.modules.__delitem__(%r)" % step["name"]
+    elif op == "set_module":
+        action = "sys.modules.__setitem__(%r, %s)" % (step["name"], expression(step["value"]))
+    elif op == "del_attr":
+        action = "delattr(sys.modules[%r], %r)" % (step["module"], step["attr"])
+    elif op == "set_attr":
+        action = "setattr(sys.modules[%r], %r, %s)" % (step["module"], step["attr"], expression(step["value"]))
+    elif op == "getattr":
+        action = "getattr(sys.modules[%r], %r)" % (step["module"], step["attr"])
+    elif op == "path_insert":
+        entry = step["entry"]
+        entry = "os.path.join(CASE, %r)" % entry if isinstance(entry, str) else expression(entry)
+        action = "sys.path.insert(%d, %s)" % (step.get("index", 0), entry)
+    else:
+        raise ValueError("unknown op %r" % op)
+    return "    step(%d, %r, lambda: %s)" % (index, action, action)
+
+
+def repro_script(case: dict, title: str = "") -> str:
+    """A standalone Python script (stdlib only, 3.8+) that replays the case and prints what
+    happened: `python repro.py [stdlib|builtin|TARGET.py]`."""
+    files = {path: _lines(source) for path, source in case.get("files", {}).items()}
+    entries = []
+    for entry in case.get("sys_path", ["."]):
+        entries.append("os.path.normpath(os.path.join(CASE, %r))" % entry if isinstance(entry, str)
+                       else expression(entry))
+    finders = []
+    for number, finder in enumerate(case.get("meta_path", ())):
+        arguments = "%r, %r, names=%r, modules=%r, packages=%r, exception=%r" % (
+            finder["finder"], finder.get("name", "finder%d" % number), finder.get("names"),
+            {k: _lines(v) for k, v in finder.get("modules", {}).items()}, finder.get("packages", []),
+            finder.get("exception", "RuntimeError"))
+        where = "0, " if finder.get("position", "first") == "first" else "len(sys.meta_path), "
+        finders.append("    sys.meta_path.insert(%sFinder(%s))" % (where, arguments))
+    seeds = ["    sys.modules[%r] = %s" % (name, expression(value))
+             for name, value in case.get("sys_modules", {}).items()]
+    steps = [_step_code(index, step) for index, step in enumerate(case.get("steps", []))]
+    header = '#!/usr/bin/env python3\n"""Reproducer for case %s%s.\n\nUsage: python repro.py [stdlib|builtin|TARGET.py]\nPrints each step\'s outcome and the final state; run it with two targets or under two\ninterpreters and compare. Needs only the standard library.\n"""\n' % (
+        case.get("id", "?"), (": " + title) if title else "")
+    body = [
+        "FILES = %s" % json.dumps(files, indent=1, ensure_ascii=False),
+        "DIRS = %r" % list(case.get("dirs", [])),
+        "",
+        "",
+        "def main(target):",
+        "    global F",
+        "    F = load_target(target)",
+        "    baseline = dict(sys.modules)",
+        "    materialise(FILES, DIRS)",
+        "    os.chdir(CASE)",
+        "    sys.path[:0] = [%s]" % ", ".join(entries),
+        *seeds, *finders, *steps,
+        "    final_state(baseline)",
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    try:",
+        '        main(sys.argv[1] if len(sys.argv) > 1 else "stdlib")',
+        "    finally:",
+        "        shutil.rmtree(CASE, ignore_errors=True)",
+        "",
+    ]
+    return header + _PRELUDE + "\n\n" + "\n".join(body)

@@ -1,0 +1,14 @@
+"""Hypothesis strategies for import scenarios, producing cases in the conformance case format.
+
+    from strategies import cases, Policy
+    @given(cases())
+    def test(case): ...
+
+Every generated case can be saved, replayed with `python -m conformance check --cases`,
+shrunk and reported. Host side only (needs Hypothesis).
+"""
+from strategies._cases import case_from, cases
+from strategies._policy import DEFAULT, Policy, policies
+from strategies._trees import trees
+
+__all__ = ["cases", "case_from", "trees", "policies", "Policy", "DEFAULT"]
