@@ -19,18 +19,18 @@ from typing import Any, Callable
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from conformance._check import Pool
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
-from strategies import cases
+from conformance._reduce import reduce_case
+from strategies import batches, case_from
 
 __all__ = ["Campaign", "Finding", "signature_of"]
 
 BATCH = 12
-SHRINK_SECONDS = 20.0
+SHRINK_SECONDS = 8.0  # Hypothesis shrinks this long; the case reducer then finishes the job
 CACHE = Path(".conformance_cache")
 
 
@@ -157,7 +157,7 @@ class Campaign:
                   deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                   phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink], print_blob=False)
         @hypothesis_seed(seed)
-        @given(st.lists(cases(), min_size=1, max_size=BATCH))
+        @given(batches(BATCH))
         def probe(batch):
             now = time.monotonic()
             if state["pinned"] is None and now > deadline:
@@ -185,6 +185,22 @@ class Campaign:
             return state["last"]
         return None
 
+    def _reduce(self, finding: Finding) -> Finding:
+        """Delete what the divergence does not need (steps, files, lines, set-up, arguments)."""
+        best = {"finding": finding}
+
+        def still_fails(candidate: dict) -> bool:
+            candidate = case_from({k: v for k, v in candidate.items() if k != "id"})
+            divergence, groups = self._judge(candidate)
+            self.cases_run += 1
+            if divergence is None or signature_of(candidate, divergence) != finding.signature:
+                return False
+            best["finding"] = Finding(finding.signature, candidate, divergence, finding.interpreters, groups)
+            return True
+
+        reduce_case(finding.case, still_fails)
+        return best["finding"]
+
     def _report_progress(self, signatures: int) -> None:
         if self.progress:
             elapsed = max(time.monotonic() - self._started, 1e-9)
@@ -207,6 +223,7 @@ class Campaign:
                 before = self.cases_run
                 finding = self._round(known, randomness.getrandbits(64), chunk, deadline)
                 if finding is not None:
+                    finding = self._reduce(finding)
                     known.add(finding.signature)
                     self.findings.append(finding)
                 if remaining is not None:

@@ -7,8 +7,8 @@
 Every generated case can be saved, replayed with `python -m conformance check --cases`,
 shrunk and reported. Host side only (needs Hypothesis).
 """
-from strategies._cases import case_from, cases
+from strategies._cases import batches, case_from, cases
 from strategies._policy import DEFAULT, Policy, policies
 from strategies._trees import trees
 
-__all__ = ["cases", "case_from", "trees", "policies", "Policy", "DEFAULT"]
+__all__ = ["cases", "batches", "case_from", "trees", "policies", "Policy", "DEFAULT"]

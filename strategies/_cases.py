@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from strategies._policy import Policy, policies
 from strategies._trees import NAMES, Tree, trees
 
-__all__ = ["cases", "case_from"]
+__all__ = ["cases", "batches", "case_from"]
 
 
 def _names(tree: Tree) -> st.SearchStrategy[str]:
@@ -117,3 +117,11 @@ def cases(draw, policy: Policy | None = None) -> dict:
     count = draw(st.integers(1, policy.max_steps))
     data["steps"] = [draw(_step(policy, tree, index)) for index in range(count)]
     return case_from(data)
+
+
+@st.composite
+def batches(draw, max_size: int = 12, policy: Policy | None = None) -> list:
+    """Several cases generated under one swarm policy (drawn once per batch): the fuzzer's unit
+    of work, run in parallel. Shrinks towards one case and the plainest policy."""
+    policy = policy or draw(policies())
+    return draw(st.lists(cases(policy), min_size=1, max_size=max_size))

@@ -28,10 +28,8 @@ elif _ADDED_ROOT:
 from conformance._worker import targets  # noqa: E402
 from conformance._worker.steps import CaseError, run_case  # noqa: E402
 
-try:  # invalidate_caches() imports it lazily (3.10+); importing it once here saves every child the work
+if sys.version_info >= (3, 13):  # 3.13's invalidate_caches() imports it: once here, not per child
     import importlib.metadata  # noqa: E402,F401
-except ImportError:
-    pass
 
 
 def _start_coverage():
