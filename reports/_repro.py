@@ -43,9 +43,14 @@ def load_target(spec):
         functions = {n: getattr(importlib, n) for n in names if hasattr(importlib, n)}
         functions["__import__"] = builtins.__import__
         return functions
-    module_spec = importlib.util.spec_from_file_location("repro_target", os.path.abspath(spec))
+    path = os.path.abspath(spec)
+    module_spec = importlib.util.spec_from_file_location("repro_target", path)
     module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
+    sys.path.insert(0, os.path.dirname(path))  # as in the worker: a target may import its neighbours
+    try:
+        module_spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(os.path.dirname(path))
     return {n: getattr(module, n) for n in names if callable(getattr(module, n, None))}
 
 

@@ -1,0 +1,40 @@
+"""The case reducer: deletes what a failure does not need, keeps result references valid."""
+from conformance._reduce import reduce_case
+
+CASE = {"id": "x", "files": {"a.py": ["__executed__(__name__)", "x = 1", "y = 2"], "b.py": ["z = 3"]},
+        "sys_modules": {"s": None}, "sys_path": [".", "other"],
+        "steps": [{"op": "import_module", "name": "a", "package": "p"},
+                  {"op": "invalidate_caches"},
+                  {"op": "reload", "module": {"result": 0}}]}
+
+
+def test_keeps_only_what_the_failure_needs():
+    def fails(case):
+        return any(s["op"] == "reload" for s in case["steps"]) and "a.py" in case.get("files", {}) \
+            and any("y = 2" in line for line in case["files"]["a.py"])
+
+    smallest = reduce_case(CASE, fails)
+    assert [s["op"] for s in smallest["steps"]] == ["import_module", "reload"]
+    assert smallest["files"] == {"a.py": ["y = 2"]}
+    assert "sys_modules" not in smallest and smallest["sys_path"] in (["."], ["other"])
+    assert "package" not in smallest["steps"][0]
+
+
+def test_never_breaks_result_references():
+    seen = []
+
+    def fails(case):
+        seen.append(case)
+        return any(s["op"] == "reload" for s in case["steps"])
+
+    reduce_case(CASE, fails)
+    for case in seen:
+        for index, step in enumerate(case["steps"]):
+            if step["op"] == "reload" and isinstance(step["module"], dict):
+                assert step["module"]["result"] < index
+
+
+def test_budget_bounds_the_runs():
+    runs = []
+    reduce_case(CASE, lambda case: runs.append(1) or False, budget=5)
+    assert len(runs) == 5
