@@ -1,5 +1,6 @@
 """nox sessions: `nox -s tests` (the project's own tests), `nox -s conformance` (the catalogue
-on every interpreter found; extra arguments go to `python -m conformance check`)."""
+on every interpreter found, then a short fuzz; extra arguments go to `python -m conformance
+check`), `nox -s fuzz` (a long campaign; extra arguments go to `python -m conformance fuzz`)."""
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -19,5 +20,12 @@ def tests(session):
 def conformance(session):
     session.install("-e", ".")
     session.run("python", "-m", "conformance", "interpreters")
-    args = session.posargs or ["--target", "stdlib", "--reference", "expected"]
+    args = session.posargs or ["--target", "stdlib", "--reference", "expected", "--fuzz-seconds", "30"]
     session.run("python", "-m", "conformance", "check", *args)
+
+
+@nox.session
+def fuzz(session):
+    session.install("-e", ".")
+    args = session.posargs or ["--target", "impl", "--seconds", "600"]
+    session.run("python", "-m", "conformance", "fuzz", *args)
