@@ -134,6 +134,7 @@ def _check(args) -> int:
             print(f"ERROR {verdict.case_id} on {verdict.interpreter}: {verdict.note}\n")
     print(summary_line(result))
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(json_report(result, by_id), indent=1) + "\n")
     failed = result.count("failed") or result.count("error")
     if args.fuzz_seconds:
@@ -166,6 +167,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
     print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences"
           % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings)))
     if json_file:
+        Path(json_file).parent.mkdir(parents=True, exist_ok=True)
         Path(json_file).write_text(json.dumps({
             "interpreters": [i.to_json() for i in interpreters], "target": target,
             "reference": None if across else reference, "across": across,

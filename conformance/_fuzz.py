@@ -75,25 +75,26 @@ def signature_of(case: dict, divergence: Divergence) -> tuple:
     return (op, tuple(fields[:6]), tuple(kinds))
 
 
-class _KeepingDatabase(ExampleDatabase):
-    """Hypothesis's directory database that never forgets: a divergence found once is
-    replayed first by every later campaign, even after this one has moved past it."""
+class _SaveOnlyDatabase(ExampleDatabase):
+    """For a campaign's later rounds: new divergences are saved for the next campaign, but
+    nothing is replayed or deleted (the first round has replayed what earlier campaigns found,
+    and a later round would see those as passing, their signatures known, and delete them)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, inner: ExampleDatabase):
         super().__init__()
-        self._inner = DirectoryBasedExampleDatabase(str(path))
+        self._inner = inner
 
     def save(self, key, value):
         self._inner.save(key, value)
 
     def fetch(self, key):
-        return self._inner.fetch(key)
+        return iter(())
 
     def delete(self, key, value):
         pass
 
     def move(self, src, dest, value):
-        self._inner.save(dest, value)
+        pass
 
 
 @dataclass
@@ -148,12 +149,14 @@ class Campaign:
         return [(case, divergence, groups) for case, (divergence, groups) in zip(batch, judged)]
 
     # -- searching -----------------------------------------------------------------------
-    def _round(self, known: set, seed: int, examples: int, deadline: float) -> Finding | None:
+    def _round(self, known: set, seed: int, examples: int, deadline: float, first: bool) -> Finding | None:
         state: dict[str, Any] = {"pinned": None, "last": None, "shrink_until": None}
         key = hashlib.sha1(("%s|%s|%s|%s" % (self.target, self.reference, self.across, [
             i.label for i in self.interpreters])).encode()).hexdigest()[:16]
 
-        @settings(database=_KeepingDatabase(self.cache / "hypothesis" / key), max_examples=examples,
+        database = DirectoryBasedExampleDatabase(str(self.cache / "hypothesis" / key))
+
+        @settings(database=database if first else _SaveOnlyDatabase(database), max_examples=examples,
                   deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                   phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink], print_blob=False)
         @hypothesis_seed(seed)
@@ -214,14 +217,15 @@ class Campaign:
         deadline = self._started + (seconds if seconds is not None else 10 ** 9)
         randomness = random.Random(self.seed)
         known: set = set()
-        remaining = examples
+        remaining, rounds = examples, 0
         for interpreter in self.interpreters:
             self._pools[interpreter] = Pool(interpreter, self.jobs)
         try:
             while time.monotonic() < deadline and (remaining is None or remaining > 0):
                 chunk = 50 if remaining is None else min(50, remaining)
                 before = self.cases_run
-                finding = self._round(known, randomness.getrandbits(64), chunk, deadline)
+                finding = self._round(known, randomness.getrandbits(64), chunk, deadline, rounds == 0)
+                rounds += 1
                 if finding is not None:
                     finding = self._reduce(finding)
                     known.add(finding.signature)

@@ -149,11 +149,17 @@ class _Run(object):
             finally:
                 self.target.deactivate()
         self.results.append(result)
+        executed, calls = list(self.executed), [list(call) for call in self.finder_log]
+        if obs.get("exception", {}).get("type") == "RecursionError":
+            # How deep the interpreter lets a runaway import go depends on how many frames the
+            # implementation spends per import, not on the case: keep the fact, not the depth.
+            obs["exception"]["message"] = "<recursion limit>"
+            executed, calls = _distinct(executed), _distinct(calls)
         obs["warnings"] = self.observer.warnings(caught)
         self.current = self.observer.snapshot()
         obs["modules"] = self.observer.modules_diff(before, self.current)
-        obs["executed"] = list(self.executed)
-        obs["finder_calls"] = [list(call) for call in self.finder_log]
+        obs["executed"] = executed
+        obs["finder_calls"] = calls
         return obs
 
     def _perform(self, op, step):
@@ -187,6 +193,15 @@ class _Run(object):
         else:
             raise CaseError("unknown step op %r" % (op,))
         return None
+
+
+def _distinct(items):
+    """Items in order of first appearance, each once."""
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
 
 
 def run_case(case, target, case_dir, emit):
