@@ -28,8 +28,9 @@ elif _ADDED_ROOT:
 from conformance._worker import targets  # noqa: E402
 from conformance._worker.steps import CaseError, run_case  # noqa: E402
 
-if sys.version_info >= (3, 13):  # 3.13's invalidate_caches() imports it: once here, not per child
-    import importlib.metadata  # noqa: E402,F401
+# 3.13's invalidate_caches() imports importlib.metadata: import it once here, in every version,
+# so that no child pays for it and every interpreter (and impl:3.13 anywhere) starts alike.
+import importlib.metadata  # noqa: E402,F401
 
 
 def _start_coverage():
