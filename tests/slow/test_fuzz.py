@@ -53,3 +53,12 @@ def test_across_versions_reports_behaviour_changes(cli, tmp_path):
 def test_fuzz_usage_errors(cli):
     assert cli("fuzz", "--target", "stdlib", "--across", "--python", "3.11").code == 2
     assert cli("fuzz", "--target", "nothere.py").code == 2
+
+
+def test_builtin_import_differences_are_rediscovered(cli, tmp_path):
+    report = tmp_path / "r.json"
+    result = cli("fuzz", "--target", "builtin", "--python", "3.11", "--seconds", "45", "--seed", "2",
+                 "--out", tmp_path / "out", "--json", report)
+    assert result.code == 1
+    signatures = [d["signature"] for d in json.loads(report.read_text())["divergences"]]
+    assert len(signatures) >= 2 and all(s[0] == "__import__" for s in signatures)
