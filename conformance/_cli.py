@@ -138,7 +138,8 @@ def _check(args) -> int:
         Path(args.json).write_text(json.dumps(json_report(result, by_id), indent=1) + "\n")
     failed = result.count("failed") or result.count("error")
     if args.fuzz_seconds:
-        findings = _run_fuzz(interpreters, target, reference if reference != "expected" else "stdlib",
+        live = "stdlib" if reference.startswith("expected") else reference  # fuzzing needs a live side
+        findings = _run_fuzz(interpreters, target, live,
                              False, args.fuzz_seconds, None, args.seed, args.out, args.jobs,
                              args.timeout, None)
         failed = failed or findings
