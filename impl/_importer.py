@@ -11,7 +11,7 @@ import sys
 import types
 import warnings
 
-from impl._pathfinder import ModuleSpec, NamespaceLoader, PathFinder, is_stdlib_path_finder
+from impl._pathfinder import NamespaceLoader, PathFinder, is_stdlib_path_finder
 from impl._profile import profile_for
 
 __all__ = ["set_profile", "reset", "__import__", "import_module", "find_loader",

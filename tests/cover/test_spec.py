@@ -1,6 +1,5 @@
 """The seed sentences: quoted verbatim, every normative one covered, the table up to date."""
 import re
-from pathlib import Path
 
 from conformance._case import CATALOGUE, load_cases
 from conformance._spec import SPEC_TABLE, render_table, sentences, uncovered

@@ -1,7 +1,6 @@
 """What runs inside the interpreter under test is stdlib-only and never imports the host side."""
 import ast
 import sys
-from pathlib import Path
 
 from tests.conftest import REPO
 
