@@ -162,16 +162,17 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
     request = json.dumps({"case": case, "target": spec, "case_dir": case_dir})
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, start_new_session=True)
+    timed_out = False
     try:
         out, _ = process.communicate(request.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         out, _ = process.communicate()
-        _collect([line for line in out.split(b"\n")[:-1] if line], result)
-        result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
-        return
+        timed_out = True
     _collect([line for line in out.split(b"\n")[:-1] if line], result)
-    if result["outcome"] is None:
+    if timed_out:
+        result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
+    elif result["outcome"] is None:
         status = process.returncode
         result["outcome"] = "crash"
         result["detail"] = ("killed by %s" % signal.Signals(-status).name if status < 0
