@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, seed, settings
 
 from conformance._check import Pool
 from conformance._interpreters import resolve
-from conformance._protocol import WORKER_SCRIPT, worker_env
+from conformance._protocol import WORKER_FLAGS, WORKER_SCRIPT, worker_env
 from strategies import cases
 
 
@@ -53,7 +53,7 @@ def naive(interpreter, generated: list[dict], jobs: int) -> float:
         for _ in ("target", "reference"):
             with tempfile.TemporaryDirectory() as case_dir:
                 request = json.dumps({"case": case, "target": "stdlib", "case_dir": case_dir})
-                subprocess.run([interpreter.path, "-s", "-B", str(WORKER_SCRIPT), "--one"], input=request,
+                subprocess.run([interpreter.path, *WORKER_FLAGS, str(WORKER_SCRIPT), "--one"], input=request,
                                capture_output=True, text=True, env=worker_env(), timeout=30)
 
     started = time.monotonic()

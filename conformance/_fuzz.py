@@ -1,9 +1,10 @@
 """The differential fuzzer: generated cases, run on a target and a reference (or on several
 interpreters), every divergence shrunk by Hypothesis to a minimal case and deduplicated.
 
-A campaign is a series of Hypothesis searches (rounds). Each example is a batch of cases run in
-parallel on the worker pools; the first divergence whose signature is new fails the example and
-is shrunk (the batch to one case, the case to fewer files, steps and shorter names). Its signature
+A campaign is a series of Hypothesis searches (rounds). Each example is a fixed-size batch of
+cases run in parallel on the worker pools; the first divergence whose signature is new fails the
+example and is shrunk: while Hypothesis shrinks, only the case at that index runs (fewer files,
+fewer steps, plainer choices), then the case reducer deletes what is left to delete. Its signature
 is then known, and the next round looks for others, until the time or example budget is spent.
 """
 from __future__ import annotations
@@ -25,11 +26,11 @@ from conformance._check import Pool
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
 from conformance._reduce import reduce_case
-from strategies import batches, case_from
+from strategies import DEFAULT, Policy, batches, case_from
 
 __all__ = ["Campaign", "Finding", "signature_of"]
 
-BATCH = 12
+BATCH = 24  # cases per Hypothesis example: generation is paid once per batch
 SHRINK_SECONDS = 8.0  # Hypothesis shrinks this long; the case reducer then finishes the job
 CACHE = Path(".conformance_cache")
 
@@ -109,12 +110,14 @@ class Campaign:
     jobs: int = 2
     timeout: float = 5.0
     seed: int | None = None
+    policy: Policy = DEFAULT
     cache: Path = CACHE
     progress: Callable[[dict], None] | None = None
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
+    _executor: ThreadPoolExecutor | None = None
 
     # -- running cases -----------------------------------------------------------------
     def _judge(self, case: dict) -> tuple[Divergence | None, list]:
@@ -143,14 +146,13 @@ class Campaign:
         return None, []
 
     def _run_batch(self, batch: list[dict]) -> list[tuple[dict, Divergence | None, list]]:
-        with ThreadPoolExecutor(max(1, self.jobs * len(self.interpreters))) as executor:
-            judged = list(executor.map(self._judge, batch))
+        judged = list(self._executor.map(self._judge, batch))
         self.cases_run += len(batch)
         return [(case, divergence, groups) for case, (divergence, groups) in zip(batch, judged)]
 
     # -- searching -----------------------------------------------------------------------
     def _round(self, known: set, seed: int, examples: int, deadline: float, first: bool) -> Finding | None:
-        state: dict[str, Any] = {"pinned": None, "last": None, "shrink_until": None}
+        state: dict[str, Any] = {"pinned": None, "index": None, "last": None, "shrink_until": None}
         key = hashlib.sha1(("%s|%s|%s|%s" % (self.target, self.reference, self.across, [
             i.label for i in self.interpreters])).encode()).hexdigest()[:16]
 
@@ -160,21 +162,23 @@ class Campaign:
                   deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                   phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink], print_blob=False)
         @hypothesis_seed(seed)
-        @given(batches(BATCH))
+        @given(batches(BATCH, self.policy))
         def probe(batch):
             now = time.monotonic()
             if state["pinned"] is None and now > deadline:
                 return  # out of time: the remaining examples pass without running
             if state["shrink_until"] is not None and now > state["shrink_until"]:
                 return  # shrinking has had its time; keep the smallest found so far
-            for case, divergence, groups in self._run_batch(batch):
+            indices = range(len(batch)) if state["index"] is None else [state["index"]]
+            judged = self._run_batch([batch[i] for i in indices])
+            for index, (case, divergence, groups) in zip(indices, judged):
                 if divergence is None:
                     continue
                 signature = signature_of(case, divergence)
                 if signature in known or state["pinned"] not in (None, signature):
                     continue
                 if state["pinned"] is None:
-                    state["pinned"] = signature
+                    state["pinned"], state["index"] = signature, index
                     state["shrink_until"] = time.monotonic() + SHRINK_SECONDS
                 state["last"] = Finding(signature, case, divergence, list(self.interpreters), groups)
                 self._report_progress(len(known) + 1)
@@ -220,6 +224,7 @@ class Campaign:
         remaining, rounds = examples, 0
         for interpreter in self.interpreters:
             self._pools[interpreter] = Pool(interpreter, self.jobs)
+        self._executor = ThreadPoolExecutor(max(1, self.jobs * len(self.interpreters)))
         try:
             while time.monotonic() < deadline and (remaining is None or remaining > 0):
                 chunk = 50 if remaining is None else min(50, remaining)
@@ -238,6 +243,7 @@ class Campaign:
         except KeyboardInterrupt:
             pass
         finally:
+            self._executor.shutdown()
             for pool in self._pools.values():
                 pool.close()
             self._pools.clear()

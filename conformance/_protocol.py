@@ -14,10 +14,14 @@ from typing import Any
 
 from conformance._interpreters import Interpreter
 
-__all__ = ["PROTOCOL_VERSION", "WORKER_SCRIPT", "Worker", "WorkerError", "worker_env"]
+__all__ = ["PROTOCOL_VERSION", "WORKER_FLAGS", "WORKER_SCRIPT", "Worker", "WorkerError", "worker_env"]
 
 PROTOCOL_VERSION = 1
 WORKER_SCRIPT = Path(__file__).parent / "_worker" / "main.py"
+# No site-packages (-S, -s): .pth files must not add finders or modules to the cases' interpreter,
+# and a lean process forks faster. No bytecode writing (-B).
+WORKER_FLAGS = ["-s", "-S", "-B"]
+RAM_DISK = "/dev/shm"
 
 
 class WorkerError(Exception):
@@ -25,9 +29,12 @@ class WorkerError(Exception):
 
 
 def worker_env() -> dict[str, str]:
-    """The environment of a worker: no PYTHON* variables but a fixed hash seed and no bytecode."""
+    """The environment of a worker: no PYTHON* variables but a fixed hash seed and no bytecode;
+    TMPDIR as given, else /dev/shm where it exists."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update(PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+    if "TMPDIR" not in env and os.path.isdir(RAM_DISK) and os.access(RAM_DISK, os.W_OK | os.X_OK):
+        env["TMPDIR"] = RAM_DISK  # case directories in memory: file writes cost a tenth
     return env
 
 
@@ -36,7 +43,7 @@ class Worker:
 
     def __init__(self, interpreter: Interpreter, isolation: str | None = None):
         self.interpreter = interpreter
-        command = [interpreter.path, "-s", "-B", str(WORKER_SCRIPT)]
+        command = [interpreter.path, *WORKER_FLAGS, str(WORKER_SCRIPT)]
         if isolation:
             command += ["--isolation", isolation]
         self._stderr = tempfile.TemporaryFile()

@@ -1,4 +1,9 @@
-"""Whole cases: a tree, set-up, and a step sequence, in the case format."""
+"""Whole cases: a tree, set-up, and a step sequence, in the case format.
+
+A case is decoded from a handful of byte strings drawn by Hypothesis (see _choices.py): one
+for the set-up, one per node of the tree, one per step. Hypothesis searches and shrinks the
+strings; deleting one deletes a file or a step, lowering its bytes makes it plainer.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -6,47 +11,45 @@ import json
 
 from hypothesis import strategies as st
 
-from strategies._policy import Policy, policies
-from strategies._trees import NAMES, Tree, trees
+from strategies._choices import Choices
+from strategies._policy import DEFAULT, Policy, policies
+from strategies._trees import NAMES, Tree, build_tree, node_bytes
 
-__all__ = ["cases", "batches", "case_from"]
+__all__ = ["cases", "batches", "case_from", "build_case"]
 
-
-def _names(tree: Tree) -> st.SearchStrategy[str]:
-    return st.sampled_from(tree.names + ["zz", (tree.names[0] + ".zz") if tree.names else "zz.a"])
-
-
-def _bad_names() -> st.SearchStrategy:
-    return st.sampled_from(["", ".", "a.", "..", 1, None, {"bytes": "a"}])
+SETUP_BYTES = 12
+STEP_BYTES = 24
+BAD_NAMES = ["", ".", "a.", "..", 1, None, {"bytes": "a"}]
 
 
-@st.composite
-def _name_arg(draw, policy: Policy, tree: Tree):
-    if policy.invalid_arguments and draw(st.integers(0, 5)) == 0:
-        return draw(_bad_names())
-    name = draw(_names(tree))
-    if policy.relative and draw(st.integers(0, 3)) == 0:
-        return "." * draw(st.integers(1, 2)) + name.rpartition(".")[2]
+def _names(tree: Tree) -> list[str]:
+    return tree.names + ["zz", (tree.names[0] + ".zz") if tree.names else "zz.a"]
+
+
+def _name_arg(choose: Choices, policy: Policy, tree: Tree):
+    if policy.invalid_arguments and choose.one_in(6):
+        return choose.pick(BAD_NAMES)
+    name = choose.pick(_names(tree))
+    if policy.relative and choose.one_in(4):
+        return "." * choose.integer(1, 2) + name.rpartition(".")[2]
     return name
 
 
-@st.composite
-def _globals(draw, tree: Tree):
-    package = draw(st.sampled_from(tree.packages or ["a"]))
+def _globals(choose: Choices, tree: Tree) -> dict:
+    package = choose.pick(tree.packages or ["a"])
     given = {}
-    if draw(st.booleans()):
+    if choose.boolean():
         given["__name__"] = package + ".m"
-    if draw(st.booleans()):
-        given["__package__"] = draw(st.sampled_from([package, "", None, 5]))
-    if draw(st.integers(0, 3)) == 0:
-        given["__spec__"] = {"spec": {"name": draw(st.sampled_from(tree.names or ["a"])) + ".m"}}
-    if draw(st.integers(0, 3)) == 0:
+    if choose.boolean():
+        given["__package__"] = choose.pick([package, "", None, 5])
+    if choose.one_in(4):
+        given["__spec__"] = {"spec": {"name": choose.pick(tree.names or ["a"]) + ".m"}}
+    if choose.one_in(4):
         given["__path__"] = []
     return {"globals": given}
 
 
-@st.composite
-def _step(draw, policy: Policy, tree: Tree, index: int) -> dict:
+def _step(choose: Choices, policy: Policy, tree: Tree, index: int) -> dict:
     ops = ["import_module", "__import__"]
     if policy.reload:
         ops.append("reload")
@@ -54,40 +57,41 @@ def _step(draw, policy: Policy, tree: Tree, index: int) -> dict:
         ops += ["write", "delete", "invalidate_caches", "del_module"]
     if policy.find_loader:
         ops.append("find_loader")
-    op = draw(st.sampled_from(ops))
+    op = choose.pick(ops)
     if op == "import_module":
-        step = {"op": op, "name": draw(_name_arg(policy, tree))}
-        if draw(st.booleans()):
-            step["package"] = draw(st.sampled_from(tree.packages + [None, ""]) if tree.packages else st.none())
+        step = {"op": op, "name": _name_arg(choose, policy, tree)}
+        if choose.boolean():
+            step["package"] = choose.pick(tree.packages + [None, ""]) if tree.packages else None
         return step
     if op == "__import__":
-        step = {"op": op, "name": draw(_name_arg(policy, tree))}
-        level = draw(st.sampled_from([0, 0, 1, 2] + ([-1, True, 1.0] if policy.invalid_arguments else [])))
+        step = {"op": op, "name": _name_arg(choose, policy, tree)}
+        level = choose.pick([0, 0, 1, 2] + ([-1, True, 1.0] if policy.invalid_arguments else []))
         if level != 0:
             step["level"] = level
-            step["globals"] = draw(_globals(tree))
-        if draw(st.booleans()):
-            items = st.sampled_from(NAMES + ["*", "zz"] + ([1] if policy.invalid_arguments else []))
-            fromlist = draw(st.lists(items, max_size=3))
-            step["fromlist"] = {"tuple": fromlist} if draw(st.integers(0, 4)) == 0 else fromlist
+            step["globals"] = _globals(choose, tree)
+        if choose.boolean():
+            items = NAMES + ["*", "zz"] + ([1] if policy.invalid_arguments else [])
+            fromlist = choose.items(items, 3)
+            step["fromlist"] = {"tuple": fromlist} if choose.one_in(5) else fromlist
         return step
     if op == "reload":
-        if index and draw(st.booleans()):
-            return {"op": op, "module": {"result": draw(st.integers(0, index - 1))}}
-        return {"op": op, "module": draw(st.sampled_from(["a", None]))}
+        if index and choose.boolean():
+            return {"op": op, "module": {"result": choose.integer(0, index - 1)}}
+        return {"op": op, "module": choose.pick(["a", None])}
     if op == "find_loader":
-        return {"op": op, "name": draw(_name_arg(policy, tree))}
+        return {"op": op, "name": _name_arg(choose, policy, tree)}
     if op == "invalidate_caches":
         return {"op": op}
     if op == "del_module":
-        return {"op": op, "name": draw(_names(tree))}
+        return {"op": op, "name": choose.pick(_names(tree))}
     files = sorted(tree.files())
     if op == "delete" and files:
-        return {"op": op, "path": draw(st.sampled_from(files)), "keep_mtime": draw(st.booleans())}
-    root = draw(st.integers(0, tree.roots - 1))
-    target = draw(st.sampled_from(files + ["r%d/%s.py" % (root, draw(st.sampled_from(NAMES)))]))
-    source = ["__executed__(__name__)", "%s = %d" % (draw(st.sampled_from(NAMES)), index + 10)]
-    return {"op": "write", "path": target, "source": source, "keep_mtime": draw(st.booleans())}
+        return {"op": op, "path": choose.pick(files), "keep_mtime": choose.boolean()}
+    root = choose.integer(0, tree.roots - 1)
+    new_file = "r%d/%s.py" % (root, choose.pick(NAMES))
+    target = choose.pick(files + [new_file])
+    source = ["__executed__(__name__)", "%s = %d" % (choose.pick(NAMES), index + 10)]
+    return {"op": "write", "path": target, "source": source, "keep_mtime": choose.boolean()}
 
 
 def case_from(data: dict) -> dict:
@@ -96,32 +100,47 @@ def case_from(data: dict) -> dict:
     return {"id": "fuzz.%s" % digest, **data}
 
 
+def build_case(policy: Policy, setup: bytes, nodes: list[bytes], steps: list[bytes]) -> dict:
+    """Decode one case: `setup` picks roots, sys.path shape, sys.modules seeds and finders;
+    each of `nodes` is a file or directory of the tree; each of `steps` is a step."""
+    choose = Choices(setup)
+    tree = build_tree(choose.integer(1, policy.max_roots), nodes, policy)
+    roots = ["r%d" % i for i in range(tree.roots)]
+    sys_path = choose.permutation(roots) if policy.path_shapes else roots
+    if policy.path_shapes and choose.boolean():
+        sys_path = sys_path + ["missing"]
+    data = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": sys_path}
+    if policy.seeds and tree.names and choose.boolean():
+        name = choose.pick(_names(tree))
+        data["sys_modules"] = {name: choose.pick([None, {"object": "o"}, {"stub": {"name": name}}])}
+    if policy.finders and choose.boolean():
+        data["meta_path"] = [{"finder": choose.pick(["recording", "serving", "loaderless"]),
+                              "name": "f", "names": [choose.pick(_names(tree))],
+                              "modules": {choose.pick(_names(tree)): ["__executed__(__name__)", "v = 1"]}}]
+    data["steps"] = [_step(Choices(raw), policy, tree, index)
+                     for index, raw in enumerate(steps[:policy.max_steps])]
+    return case_from(data)
+
+
+def _case_parts(policy: Policy):
+    return st.tuples(
+        st.binary(min_size=SETUP_BYTES, max_size=SETUP_BYTES), node_bytes(policy),
+        st.lists(st.binary(min_size=STEP_BYTES, max_size=STEP_BYTES), min_size=1, max_size=policy.max_steps))
+
+
 @st.composite
 def cases(draw, policy: Policy | None = None) -> dict:
     """A case in the case format (see conformance/schemas/case.schema.json); with no policy,
     a swarm policy is drawn first, so that each example explores a different corner."""
     policy = policy or draw(policies())
-    tree = draw(trees(policy))
-    roots = ["r%d" % i for i in range(tree.roots)]
-    sys_path = draw(st.permutations(roots)) if policy.path_shapes else roots
-    if policy.path_shapes and draw(st.booleans()):
-        sys_path = list(sys_path) + ["missing"]
-    data = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": list(sys_path)}
-    if policy.seeds and tree.names and draw(st.booleans()):
-        name = draw(_names(tree))
-        data["sys_modules"] = {name: draw(st.sampled_from([None, {"object": "o"}, {"stub": {"name": name}}]))}
-    if policy.finders and draw(st.booleans()):
-        data["meta_path"] = [{"finder": draw(st.sampled_from(["recording", "serving", "loaderless"])),
-                              "name": "f", "names": [draw(_names(tree))],
-                              "modules": {draw(_names(tree)): ["__executed__(__name__)", "v = 1"]}}]
-    count = draw(st.integers(1, policy.max_steps))
-    data["steps"] = [draw(_step(policy, tree, index)) for index in range(count)]
-    return case_from(data)
+    return build_case(policy, *draw(_case_parts(policy)))
 
 
 @st.composite
-def batches(draw, max_size: int = 12, policy: Policy | None = None) -> list:
-    """Several cases generated under one swarm policy (drawn once per batch): the fuzzer's unit
-    of work, run in parallel. Shrinks towards one case and the plainest policy."""
-    policy = policy or draw(policies())
-    return draw(st.lists(cases(policy), min_size=1, max_size=max_size))
+def batches(draw, size: int = 24, base: Policy = DEFAULT) -> list:
+    """`size` cases generated under one swarm policy drawn from `base` (once per batch): the
+    fuzzer's unit of work, run in parallel. The length is fixed, so a case keeps its index while
+    Hypothesis shrinks the batch (the fuzzer then runs only that case; the others shrink away)."""
+    policy = draw(policies(base))
+    parts = draw(st.lists(_case_parts(policy), min_size=size, max_size=size))
+    return [build_case(policy, *p) for p in parts]

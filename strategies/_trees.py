@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-__all__ = ["Tree", "trees", "NAMES"]
+from strategies._choices import Choices
 
-# Short names first: Hypothesis shrinks a sampled_from towards its first element.
+__all__ = ["Tree", "trees", "build_tree", "node_bytes", "NAMES"]
+
+# Short names first: a zero byte (where shrinking goes) picks the first.
 NAMES = ["a", "b", "c", "p", "q"]
 # Valid but unusual identifiers, and names that are legal strings but not identifiers.
 ODD_NAMES = ["é", "Ω", "_x", "class", "2d", "a-b"]
@@ -61,35 +63,39 @@ class Tree:
         return sorted({d for d in (n.directory() for n in self.nodes) if d} | {"r%d" % i for i in range(self.roots)})
 
 
-def _name(policy) -> st.SearchStrategy[str]:
-    if policy.odd_names:
-        return st.sampled_from(NAMES + ODD_NAMES)
-    return st.sampled_from(NAMES)
+NODE_BYTES = 32  # per node: parent, kind, name, root, then up to three statements
 
 
-@st.composite
-def _skeleton(draw, policy) -> Tree:
-    roots = draw(st.integers(1, policy.max_roots))
+def _name(choose: Choices, policy) -> str:
+    return choose.pick(NAMES + ODD_NAMES if policy.odd_names else NAMES)
+
+
+def skeleton(roots: int, node_bytes: list[bytes], policy) -> tuple[Tree, list[Choices]]:
+    """The tree's nodes, each decoded from its own byte string (whose remaining bytes the
+    node's body then reads): a node's parent is an earlier container or none."""
     nodes: list[Node] = []
-    count = draw(st.integers(1, policy.max_nodes))
-    for _ in range(count):
+    readers: list[Choices] = []
+    kinds = ["module", "package"] + (["namespace"] if policy.namespaces else [])
+    for data in node_bytes[:policy.max_nodes]:
+        choose = Choices(data)
         containers = [n for n in nodes if n.kind != "module"]
-        parent_index = draw(st.integers(0, len(containers)))
+        parent_index = choose.integer(0, len(containers))
         parent = containers[parent_index - 1] if parent_index else None
-        kinds = ["module", "package"] + (["namespace"] if policy.namespaces else [])
-        kind = draw(st.sampled_from(kinds))
-        name = draw(_name(policy))
-        root = parent.root if parent is not None and parent.kind == "package" else draw(st.integers(0, roots - 1))
+        kind = choose.pick(kinds)
+        name = _name(choose, policy)
+        root = choose.integer(0, roots - 1)
+        if parent is not None and parent.kind == "package":
+            root = parent.root
         dotted = name if parent is None else parent.dotted + "." + name
         if any(n.dotted == dotted and n.root == root for n in nodes):
             continue  # one node per name and root; the same name at another level is allowed
         nodes.append(Node(root, dotted, kind))
-    return Tree(roots, nodes)
+        readers.append(choose)
+    return Tree(roots, nodes), readers
 
 
-def _statement(draw, policy, tree: Tree, node: Node) -> str:
-    names = tree.names + ["zz"]
-    name = draw(st.sampled_from(names))
+def _statement(choose: Choices, policy, tree: Tree, node: Node) -> str:
+    name = choose.pick(tree.names + ["zz"])
     leaf = name.rpartition(".")[2]
     choices = ["import", "from_import", "attribute"]
     if policy.relative:
@@ -104,51 +110,60 @@ def _statement(draw, policy, tree: Tree, node: Node) -> str:
         choices += ["call"]
     if node.kind != "module" and policy.path_edits:
         choices += ["path_edit"]
-    kind = draw(st.sampled_from(choices))
+    kind = choose.pick(choices)
     if kind == "import":
         text = "import %s" % name
     elif kind == "from_import":
         parent, _, _ = name.rpartition(".")
-        text = "from %s import %s" % (parent or name, leaf if parent else draw(st.sampled_from(NAMES)))
+        text = "from %s import %s" % (parent or name, leaf if parent else choose.pick(NAMES))
     elif kind == "relative":
-        dots = draw(st.integers(1, 2))
-        text = "from %s import %s" % ("." * dots, leaf)
+        text = "from %s import %s" % ("." * choose.integer(1, 2), leaf)
     elif kind == "attribute":
-        text = "%s = %d" % (draw(st.sampled_from(NAMES)), draw(st.integers(0, 3)))
+        text = "%s = %d" % (choose.pick(NAMES), choose.integer(0, 3))
     elif kind == "star":
         text = "from %s import *" % name
     elif kind == "all":
-        text = "__all__ = %r" % draw(st.lists(st.sampled_from(NAMES + ["zz"]), max_size=3))
+        text = "__all__ = %r" % choose.items(NAMES + ["zz"], 3)
     elif kind == "raise":
-        text = draw(st.sampled_from([
+        text = choose.pick([
             "raise ImportError('boom')", "raise ImportError('boom', name=%r)" % name,
-            "raise ModuleNotFoundError('boom', name=%r)" % name, "raise ValueError('boom')"]))
+            "raise ModuleNotFoundError('boom', name=%r)" % name, "raise ValueError('boom')"])
     elif kind == "sys_modules":
-        text = draw(st.sampled_from([
+        text = choose.pick([
             "import sys; sys.modules[__name__] = 42", "import sys; del sys.modules[__name__]",
             "import sys; sys.modules[%r] = None" % name,
-            "import sys, types; sys.modules[__name__] = types.ModuleType(__name__)"]))
+            "import sys, types; sys.modules[__name__] = types.ModuleType(__name__)"])
     elif kind == "call":
-        text = draw(st.sampled_from([
+        text = choose.pick([
             "import importlib; importlib.import_module(%r)" % name,
             "import importlib; importlib.import_module('.%s', __name__)" % leaf,
             "import importlib; importlib.invalidate_caches()",
             "import importlib; importlib.__import__(%r, globals(), None, ['%s'], 0)" % (name, leaf),
-            "import importlib, sys; importlib.reload(sys.modules[__name__])"]))
+            "import importlib, sys; importlib.reload(sys.modules[__name__])"])
     else:
-        text = draw(st.sampled_from(["__path__.append(__path__[0])", "__path__ = []", "del __path__"]))
-    if policy.guard_statements and draw(st.booleans()):
+        text = choose.pick(["__path__.append(__path__[0])", "__path__ = []", "del __path__"])
+    if policy.guard_statements and choose.boolean():
         return "try:\n    %s\nexcept ImportError:\n    pass" % text.replace("\n", "\n    ")
     return text
 
 
-@st.composite
-def trees(draw, policy) -> Tree:
+def build_tree(roots: int, node_bytes: list[bytes], policy) -> Tree:
     """A package tree with bodies: regular and namespace packages, portions over several roots,
     the same name at different levels, shadowing attributes, odd names."""
-    tree = draw(_skeleton(policy))
-    for node in tree.nodes:
+    tree, readers = skeleton(roots, node_bytes, policy)
+    for node, choose in zip(tree.nodes, readers):
         if node.kind != "namespace":
-            count = draw(st.integers(0, policy.max_statements))
-            node.body = [_statement(draw, policy, tree, node) for _ in range(count)]
+            count = choose.integer(0, policy.max_statements)
+            node.body = [_statement(choose, policy, tree, node) for _ in range(count)]
     return tree
+
+
+def node_bytes(policy) -> st.SearchStrategy[list[bytes]]:
+    """One fixed-width byte string per node; shrinks towards fewer, plainer nodes."""
+    return st.lists(st.binary(min_size=NODE_BYTES, max_size=NODE_BYTES), min_size=1,
+                    max_size=policy.max_nodes)
+
+
+def trees(policy) -> st.SearchStrategy[Tree]:
+    """Hypothesis strategy for package trees under `policy`."""
+    return st.builds(build_tree, st.integers(1, policy.max_roots), node_bytes(policy), st.just(policy))

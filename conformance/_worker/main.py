@@ -1,6 +1,6 @@
 """The worker: runs cases inside the interpreter under test, one isolated child per run.
 
-Started by the host as `python -s -B .../conformance/_worker/main.py`; speaks the
+Started by the host as `python -s -S -B .../conformance/_worker/main.py`; speaks the
 JSON-lines protocol of conformance/schemas/protocol.schema.json on stdin/stdout.
 Stdlib only, Python 3.8 syntax, imports nothing from the host side. Each run
 happens in a forked child (or, with --isolation subprocess or where fork is
@@ -10,10 +10,8 @@ import gc
 import json
 import os
 import select
-import shutil
 import signal
 import sys
-import tempfile
 import time
 
 PROTOCOL_VERSION = 1
@@ -27,10 +25,7 @@ elif _ADDED_ROOT:
 
 from conformance._worker import targets  # noqa: E402
 from conformance._worker.steps import CaseError, run_case  # noqa: E402
-
-# 3.13's invalidate_caches() imports importlib.metadata: import it once here, in every version,
-# so that no child pays for it and every interpreter (and impl:3.13 anywhere) starts alike.
-import importlib.metadata  # noqa: E402,F401
+from conformance._worker.tree import remove_tree  # noqa: E402
 
 
 def _start_coverage():
@@ -40,6 +35,7 @@ def _start_coverage():
     directory = os.environ.get("CONFORMANCE_COVERAGE")
     if not directory:
         return None
+    targets.add_site_packages()  # where coverage.py lives
     import coverage
 
     cov = coverage.Coverage(data_file=None, branch=True, source=["impl"])
@@ -71,11 +67,11 @@ def _child(case, target, case_dir, out):
     if _ADDED_ROOT and _ROOT in sys.path:
         sys.path.remove(_ROOT)
     os.chdir(case_dir)
-    stream = os.fdopen(out, "w")
 
-    def emit(kind, data):
-        stream.write(json.dumps([kind, data], sort_keys=True) + "\n")
-        stream.flush()
+    def emit(kind, data):  # one write per line: a crash later keeps what was emitted
+        line = (json.dumps([kind, data], sort_keys=True) + "\n").encode("utf-8")
+        while line:
+            line = line[os.write(out, line):]
 
     try:
         emit("outcome", run_case(case, target, case_dir, emit))
@@ -85,7 +81,6 @@ def _child(case, target, case_dir, out):
         import traceback
 
         emit("error", "worker failure: " + traceback.format_exc(limit=8))
-    stream.flush()
     _save_coverage()
 
 
@@ -158,7 +153,7 @@ def _run_forked(case, target, case_dir, timeout, result):
 def _run_subprocess(case, spec, case_dir, timeout, result):
     import subprocess
 
-    command = [sys.executable, "-s", "-B", os.path.abspath(__file__), "--one"]
+    command = [sys.executable, "-s", "-S", "-B", os.path.abspath(__file__), "--one"]
     request = json.dumps({"case": case, "target": spec, "case_dir": case_dir})
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, start_new_session=True)
@@ -179,11 +174,29 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
                             else "exited with code %d" % status)
 
 
+_SCRATCH = os.path.realpath(os.environ.get("TMPDIR") or os.environ.get("TEMP") or os.environ.get("TMP")
+                            or ("/tmp" if os.path.isdir("/tmp") else os.getcwd()))
+_made = [0]
+
+
+def _new_case_dir():
+    """A fresh directory for one run under TMPDIR (the host points it at /dev/shm where it
+    can); named by hand, as tempfile would cost every fork the modules it imports."""
+    while True:
+        _made[0] += 1
+        path = os.path.join(_SCRATCH, "conformance-%d-%d" % (os.getpid(), _made[0]))
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
 def run(case, spec, timeout, isolation):
     """One case on one target, isolated; returns the protocol's per-target result."""
     target = targets.load(spec)
     result = {"target": spec, "outcome": None, "detail": None, "steps": [], "final": None}
-    case_dir = tempfile.mkdtemp(prefix="conformance-")
+    case_dir = _new_case_dir()
     started = time.monotonic()
     try:
         if isolation == "fork":
@@ -191,7 +204,10 @@ def run(case, spec, timeout, isolation):
         else:
             _run_subprocess(case, spec, case_dir, timeout, result)
     finally:
-        shutil.rmtree(case_dir, ignore_errors=True)
+        try:
+            remove_tree(case_dir)
+        except OSError:
+            pass
     result["seconds"] = round(time.monotonic() - started, 4)
     return result
 

@@ -82,7 +82,7 @@ def _builtin(spec):
     return target
 
 
-def _module(spec):
+def _module(spec, installed=True):
     try:
         if spec.endswith(".py") or os.sep in spec:
             path = os.path.abspath(spec)
@@ -97,6 +97,8 @@ def _module(spec):
             finally:
                 sys.path.remove(os.path.dirname(path))
         else:
+            if installed:
+                add_site_packages()  # an installed target lives there
             module = importlib.import_module(spec)
     except TargetError:
         raise
@@ -105,9 +107,18 @@ def _module(spec):
     return _from_namespace(spec, vars(module))
 
 
+def add_site_packages():
+    """The worker starts without site-packages (-S); add them (and run their .pth files)
+    for what needs installed packages: a target named by module, coverage measurement."""
+    if sys.flags.no_site and "site" not in sys.modules:
+        import site
+
+        site.main()
+
+
 def _impl(spec):
     """`impl` or `impl:3.8`: the reference implementation, behaving like the given version."""
-    target = _module("impl")
+    target = _module("impl", installed=False)  # found beside the worker, not installed
     version = spec.partition(":")[2]
     if version:
         try:
@@ -129,4 +140,16 @@ def load(spec):
             _cache[spec] = _impl(spec)
         else:
             _cache[spec] = _BUILT_IN.get(spec, _module)(spec)
+        _preload_metadata(spec)
     return _cache[spec]
+
+
+def _preload_metadata(spec):
+    """From 3.13, invalidate_caches() imports importlib.metadata on first use, an import that a
+    case's meta-path finders would see. Where the target's invalidate_caches may do that (the
+    interpreter is 3.13 or newer, or the target is impl:3.13 or newer), import it here, before any
+    case runs, so that every run starts with it; elsewhere leave it out (it doubles fork time)."""
+    version = spec.partition(":")[2] if spec.startswith("impl:") else ""
+    wanted = tuple(int(part) for part in version.split(".")) if version else tuple(sys.version_info)
+    if wanted >= (3, 13):
+        import importlib.metadata  # noqa: F401

@@ -6,9 +6,8 @@ keeps its directory's mtime (so a cached directory listing stays stale) or
 moves it to a new, distinct value (so every finder sees the change).
 """
 import os
-import shutil
 
-__all__ = ["Tree", "source_text"]
+__all__ = ["Tree", "remove_tree", "source_text"]
 
 BASE_MTIME = 1500000000
 
@@ -38,14 +37,18 @@ class Tree(object):
         return full
 
     def materialise(self, files, dirs=()):
+        made = {self.root}
         for relative in dirs:
-            os.makedirs(self.path(relative), exist_ok=True)
+            full = self.path(relative)
+            os.makedirs(full, exist_ok=True)
+            made.update(_parents(full, self.root))
         for relative, source in sorted(files.items()):
-            self._write(self.path(relative), source)
-        for top, subdirs, names in os.walk(self.root):
-            for name in names:
-                _settime(os.path.join(top, name), BASE_MTIME)
-            _settime(top, BASE_MTIME)
+            full = self.path(relative)
+            self._write(full, source)
+            _settime(full, BASE_MTIME)
+            made.update(_parents(os.path.dirname(full), self.root))
+        for directory in made:  # last: creating entries moved their mtimes
+            _settime(directory, BASE_MTIME)
 
     def write(self, relative, source, keep_mtime=False):
         full = self.path(relative)
@@ -59,7 +62,7 @@ class Tree(object):
         full = self.path(relative)
         with self._directory(full, keep_mtime, []):
             if os.path.isdir(full):
-                shutil.rmtree(full)
+                remove_tree(full)
             else:
                 os.remove(full)
 
@@ -112,6 +115,30 @@ def _missing_dirs(full):
         missing.append(directory)
         directory = os.path.dirname(directory)
     return missing
+
+
+def _parents(directory, root):
+    """`directory` and the directories above it, up to and including `root`."""
+    found = [directory]
+    while directory != root and len(directory) > len(root):
+        directory = os.path.dirname(directory)
+        found.append(directory)
+    return found
+
+
+def remove_tree(top):
+    """Delete a directory and everything below it (shutil would cost the worker's every fork
+    the modules it imports)."""
+    for directory, subdirs, names in os.walk(top, topdown=False):
+        for name in names:
+            os.remove(os.path.join(directory, name))
+        for name in subdirs:
+            path = os.path.join(directory, name)
+            if os.path.islink(path):
+                os.remove(path)
+            else:
+                os.rmdir(path)
+    os.rmdir(top)
 
 
 def _settime(path, when):
