@@ -1,15 +1,18 @@
-"""Benchmark: differential cases per second on generated cases, the worker pool (a warm worker
-forking per run) against a naive harness (a fresh interpreter process per run).
+"""Benchmark: differential cases per second on generated cases.
 
-    python benchmarks/fuzz_throughput.py [--python 3.11] [--cases 200] [--seed 0]
+    python benchmarks/fuzz_throughput.py [--python 3.11]... [--cases 200] [--seconds 30] [--seed 0]
 
-Both harnesses run the same generated cases, target `stdlib` and reference `stdlib`, two at a
-time (2 cores). Prints a Markdown table for the README.
+For each interpreter: (1) the same generated cases through the worker pool (a warm worker forking
+per run) and through a naive harness (a fresh interpreter process per run), target `stdlib` and
+reference `stdlib`, two at a time (2 cores); (2) a whole fuzz campaign (generation, execution,
+comparison) with the default policy for --seconds, median of --repeat runs. Prints Markdown
+tables for the README.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from hypothesis import HealthCheck, given, seed, settings
 
 from conformance._check import Pool
+from conformance._fuzz import Campaign
 from conformance._interpreters import resolve
 from conformance._protocol import WORKER_FLAGS, WORKER_SCRIPT, worker_env
 from strategies import cases
@@ -62,23 +66,39 @@ def naive(interpreter, generated: list[dict], jobs: int) -> float:
     return time.monotonic() - started
 
 
+def campaign(interpreter, seconds: float, seed: int, jobs: int) -> float:
+    """Differential cases per second of a whole campaign, stdlib against stdlib."""
+    run = Campaign([interpreter], "stdlib", "stdlib", jobs=jobs, seed=seed)
+    run.run(seconds=seconds)
+    return run.cases_run / run.elapsed_seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--python", default="3.11")
+    parser.add_argument("--python", action="append", default=None)
     parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    interpreter = resolve(args.python)
+    interpreters = [resolve(spec) for spec in args.python or ["3.11"]]
     generated = generate(args.cases, args.seed)
-    fast = pooled(interpreter, generated, args.jobs)
-    slow = naive(interpreter, generated, args.jobs)
-    print("| harness (%s, %d generated cases, %d at a time) | seconds | cases/s |" % (
-        interpreter.label, len(generated), args.jobs))
+    print("Same %d generated cases, %d at a time:\n" % (len(generated), args.jobs))
+    print("| interpreter | worker pool, fork per run (cases/s) | naive, fresh process per run (cases/s) | speed-up |")
+    print("| --- | --- | --- | --- |")
+    for interpreter in interpreters:
+        fast = statistics.median(pooled(interpreter, generated, args.jobs) for _ in range(args.repeat))
+        slow = naive(interpreter, generated, args.jobs)
+        print("| %s | %.0f | %.1f | %.1fx |" % (interpreter.label, len(generated) / fast,
+                                               len(generated) / slow, slow / fast), flush=True)
+    print("\nWhole campaigns (`fuzz`, default policy, %gs each, median of %d):\n" % (args.seconds, args.repeat))
+    print("| interpreter | differential cases/s (runs) | median |")
     print("| --- | --- | --- |")
-    print("| worker pool, fork per run | %.2f | %.0f |" % (fast, len(generated) / fast))
-    print("| naive, fresh process per run | %.2f | %.0f |" % (slow, len(generated) / slow))
-    print("| speed-up | | %.1fx |" % (slow / fast))
+    for interpreter in interpreters:
+        rates = [campaign(interpreter, args.seconds, args.seed + i, args.jobs) for i in range(args.repeat)]
+        print("| %s | %s | %.0f |" % (interpreter.label, ", ".join("%.0f" % r for r in rates),
+                                      statistics.median(rates)), flush=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from conformance._protocol import WorkerError
 __all__ = ["main"]
 
 BUILT_IN_TARGETS = ("stdlib", "builtin", "impl")
+POLICY_HELP = ("steer generation: comma-separated none, all, SWITCH, no-SWITCH, LIMIT=N applied to the "
+               "default, e.g. 'none,reload,edits,max_steps=6' (see README, Fuzzing)")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--out", default="findings", metavar="DIR",
                        help="where fuzzer findings are written (default %(default)s)")
     check.add_argument("--seed", type=int, default=None, help="fuzzer seed, for a reproducible campaign")
+    check.add_argument("--policy", default="", metavar="ITEMS", help=POLICY_HELP)
 
     fuzz = commands.add_parser("fuzz", help="generate cases and compare target with reference")
     fuzz.add_argument("--target", required=True, help="stdlib, builtin, impl, a module or a .py file")
@@ -89,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     budget.add_argument("--seconds", type=_positive, default=None, help="time budget (default 60)")
     budget.add_argument("--examples", type=int, default=None, help="number of generated batches")
     fuzz.add_argument("--seed", type=int, default=None, help="seed, for a reproducible campaign")
+    fuzz.add_argument("--policy", default="", metavar="ITEMS", help=POLICY_HELP)
     fuzz.add_argument("--out", default="findings", metavar="DIR", help="where findings are written")
     fuzz.add_argument("--json", metavar="FILE", help="write the campaign report as JSON")
     fuzz.add_argument("--jobs", type=int, default=None, help="workers per interpreter (default: cores)")
@@ -121,6 +125,7 @@ def _check(args) -> int:
 
     target = _target("--target", args.target)
     reference = _target("--reference", args.reference, allow_expected=True)
+    policy = _policy(args.policy)
     cases = load_cases(args.cases)
     interpreters = _interpreters(args.python)
     result = run_check(cases, interpreters, target, reference, args.jobs, args.timeout,
@@ -141,20 +146,31 @@ def _check(args) -> int:
         live = "stdlib" if reference.startswith("expected") else reference  # fuzzing needs a live side
         findings = _run_fuzz(interpreters, target, live,
                              False, args.fuzz_seconds, None, args.seed, args.out, args.jobs,
-                             args.timeout, None)
+                             args.timeout, None, policy)
         failed = failed or findings
     return 1 if failed else 0
 
 
+def _policy(text: str):
+    from strategies import parse_policy
+
+    try:
+        return parse_policy(text)
+    except ValueError as exc:
+        raise UsageError(f"--policy: {exc}")
+
+
 def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, out, jobs,
-              timeout, json_file) -> int:
+              timeout, json_file, policy) -> int:
     """Run a campaign, print and write its findings; returns how many there are."""
     from conformance._fuzz import Campaign
     from conformance._report import divergence_block
     from reports import write_finding
 
+    from strategies import describe_policy
+
     campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or 2,
-                        timeout=timeout, seed=seed, progress=_progress_line())
+                        timeout=timeout, seed=seed, policy=policy, progress=_progress_line())
     findings = campaign.run(seconds=seconds if examples is None else None, examples=examples)
     _progress_line.finish()
     written = []
@@ -173,7 +189,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
             "interpreters": [i.to_json() for i in interpreters], "target": target,
             "reference": None if across else reference, "across": across,
             "cases": campaign.cases_run, "elapsed_seconds": round(campaign.elapsed_seconds, 3),
-            "cases_per_second": round(rate, 1),
+            "cases_per_second": round(rate, 1), "policy": describe_policy(policy),
             "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
                              "interpreters": [i.label for i in f.interpreters],
                              "groups": [{"interpreters": g[0]} for g in f.groups],
@@ -217,6 +233,7 @@ _progress_line = _ProgressLine()
 
 
 def _fuzz(args) -> int:
+    policy = _policy(args.policy)
     target = _target("--target", args.target)
     reference = _target("--reference", args.reference)
     interpreters = _interpreters(args.python)
@@ -224,7 +241,7 @@ def _fuzz(args) -> int:
         raise UsageError("--across needs at least two interpreters (--python)")
     seconds = args.seconds if args.seconds is not None or args.examples is not None else 60.0
     found = _run_fuzz(interpreters, target, reference, args.across, seconds, args.examples, args.seed,
-                      args.out, args.jobs, args.timeout, args.json)
+                      args.out, args.jobs, args.timeout, args.json, policy)
     return 1 if found and not args.across else 0
 
 

@@ -118,6 +118,7 @@ class Campaign:
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
+    _verdicts: dict = field(default_factory=dict)  # case id -> (divergence, groups), this round
 
     # -- running cases -----------------------------------------------------------------
     def _judge(self, case: dict) -> tuple[Divergence | None, list]:
@@ -146,13 +147,19 @@ class Campaign:
         return None, []
 
     def _run_batch(self, batch: list[dict]) -> list[tuple[dict, Divergence | None, list]]:
-        judged = list(self._executor.map(self._judge, batch))
-        self.cases_run += len(batch)
+        """Judge each case, or recall its verdict: while Hypothesis shrinks the other cases of a
+        batch, the divergent one comes back unchanged and need not run again."""
+        fresh = [case for case in batch if case["id"] not in self._verdicts]
+        for case, verdict in zip(fresh, self._executor.map(self._judge, fresh)):
+            self._verdicts[case["id"]] = verdict
+        self.cases_run += len(fresh)
+        judged = [self._verdicts[case["id"]] for case in batch]
         return [(case, divergence, groups) for case, (divergence, groups) in zip(batch, judged)]
 
     # -- searching -----------------------------------------------------------------------
     def _round(self, known: set, seed: int, examples: int, deadline: float, first: bool) -> Finding | None:
         state: dict[str, Any] = {"pinned": None, "index": None, "last": None, "shrink_until": None}
+        self._verdicts.clear()
         key = hashlib.sha1(("%s|%s|%s|%s" % (self.target, self.reference, self.across, [
             i.label for i in self.interpreters])).encode()).hexdigest()[:16]
 

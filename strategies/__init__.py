@@ -8,7 +8,8 @@ Every generated case can be saved, replayed with `python -m conformance check --
 shrunk and reported. Host side only (needs Hypothesis).
 """
 from strategies._cases import batches, case_from, cases
-from strategies._policy import DEFAULT, Policy, policies
+from strategies._policy import DEFAULT, Policy, describe_policy, parse_policy, policies
 from strategies._trees import trees
 
-__all__ = ["cases", "batches", "case_from", "trees", "policies", "Policy", "DEFAULT"]
+__all__ = ["cases", "batches", "case_from", "trees", "policies", "Policy", "DEFAULT", "parse_policy",
+           "describe_policy"]

@@ -1,8 +1,9 @@
 """Whole cases: a tree, set-up, and a step sequence, in the case format.
 
-A case is decoded from a handful of byte strings drawn by Hypothesis (see _choices.py): one
-for the set-up, one per node of the tree, one per step. Hypothesis searches and shrinks the
-strings; deleting one deletes a file or a step, lowering its bytes makes it plainer.
+A case is decoded from one byte string drawn by Hypothesis (see _choices.py), in fixed slices:
+the set-up, one per node of the tree, one per step. Hypothesis searches and shrinks the string;
+zero bytes mean one node, one step and the plainest choices, and the fuzzer's case reducer then
+deletes what is left to delete.
 """
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from hypothesis import strategies as st
 
 from strategies._choices import Choices
 from strategies._policy import DEFAULT, Policy, policies
-from strategies._trees import NAMES, Tree, build_tree, node_bytes
+from strategies._trees import NAMES, NODE_BYTES, Tree, build_tree
 
-__all__ = ["cases", "batches", "case_from", "build_case"]
+__all__ = ["cases", "batches", "case_from", "build_case", "case_size"]
 
-SETUP_BYTES = 12
+SETUP_BYTES = 16
 STEP_BYTES = 24
+BATCH_BYTES = 6000  # Hypothesis stops an example at 8 KiB of choices: big cases, smaller batches
 BAD_NAMES = ["", ".", "a.", "..", 1, None, {"bytes": "a"}]
 
 
@@ -100,32 +102,43 @@ def case_from(data: dict) -> dict:
     return {"id": "fuzz.%s" % digest, **data}
 
 
-def build_case(policy: Policy, setup: bytes, nodes: list[bytes], steps: list[bytes]) -> dict:
-    """Decode one case: `setup` picks roots, sys.path shape, sys.modules seeds and finders;
-    each of `nodes` is a file or directory of the tree; each of `steps` is a step."""
-    choose = Choices(setup)
-    tree = build_tree(choose.integer(1, policy.max_roots), nodes, policy)
+def case_size(policy: Policy) -> int:
+    """How many bytes one case reads under `policy`."""
+    return SETUP_BYTES + policy.max_nodes * NODE_BYTES + policy.max_steps * STEP_BYTES
+
+
+def build_case(policy: Policy, data: bytes) -> dict:
+    """Decode one case from case_size(policy) bytes: the set-up part picks the number of nodes
+    and steps, the roots, the sys.path shape, sys.modules seeds and finders; each node and each
+    step then reads its own fixed slice, so that changing one leaves the others as they were."""
+    choose = Choices(data[:SETUP_BYTES])
+    nodes = 1 + choose.integer(0, policy.max_nodes - 1)
+    steps = 1 + choose.integer(0, policy.max_steps - 1)
+    node_at = SETUP_BYTES
+    step_at = node_at + policy.max_nodes * NODE_BYTES
+    tree = build_tree(choose.integer(1, policy.max_roots),
+                      [data[node_at + i * NODE_BYTES:node_at + (i + 1) * NODE_BYTES] for i in range(nodes)],
+                      policy)
     roots = ["r%d" % i for i in range(tree.roots)]
     sys_path = choose.permutation(roots) if policy.path_shapes else roots
     if policy.path_shapes and choose.boolean():
         sys_path = sys_path + ["missing"]
-    data = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": sys_path}
+    case = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": sys_path}
     if policy.seeds and tree.names and choose.boolean():
         name = choose.pick(_names(tree))
-        data["sys_modules"] = {name: choose.pick([None, {"object": "o"}, {"stub": {"name": name}}])}
+        case["sys_modules"] = {name: choose.pick([None, {"object": "o"}, {"stub": {"name": name}}])}
     if policy.finders and choose.boolean():
-        data["meta_path"] = [{"finder": choose.pick(["recording", "serving", "loaderless"]),
+        case["meta_path"] = [{"finder": choose.pick(["recording", "serving", "loaderless"]),
                               "name": "f", "names": [choose.pick(_names(tree))],
                               "modules": {choose.pick(_names(tree)): ["__executed__(__name__)", "v = 1"]}}]
-    data["steps"] = [_step(Choices(raw), policy, tree, index)
-                     for index, raw in enumerate(steps[:policy.max_steps])]
-    return case_from(data)
+    case["steps"] = [_step(Choices(data[step_at + i * STEP_BYTES:step_at + (i + 1) * STEP_BYTES]),
+                           policy, tree, i) for i in range(steps)]
+    return case_from(case)
 
 
-def _case_parts(policy: Policy):
-    return st.tuples(
-        st.binary(min_size=SETUP_BYTES, max_size=SETUP_BYTES), node_bytes(policy),
-        st.lists(st.binary(min_size=STEP_BYTES, max_size=STEP_BYTES), min_size=1, max_size=policy.max_steps))
+def _case_bytes(policy: Policy) -> st.SearchStrategy[bytes]:
+    """One Hypothesis draw per case: far cheaper than a draw per decision."""
+    return st.binary(min_size=case_size(policy), max_size=case_size(policy))
 
 
 @st.composite
@@ -133,14 +146,15 @@ def cases(draw, policy: Policy | None = None) -> dict:
     """A case in the case format (see conformance/schemas/case.schema.json); with no policy,
     a swarm policy is drawn first, so that each example explores a different corner."""
     policy = policy or draw(policies())
-    return build_case(policy, *draw(_case_parts(policy)))
+    return build_case(policy, draw(_case_bytes(policy)))
 
 
 @st.composite
 def batches(draw, size: int = 24, base: Policy = DEFAULT) -> list:
-    """`size` cases generated under one swarm policy drawn from `base` (once per batch): the
+    """`size` cases (fewer where big cases need it) generated under one swarm policy drawn from `base` (once per batch): the
     fuzzer's unit of work, run in parallel. The length is fixed, so a case keeps its index while
     Hypothesis shrinks the batch (the fuzzer then runs only that case; the others shrink away)."""
     policy = draw(policies(base))
-    parts = draw(st.lists(_case_parts(policy), min_size=size, max_size=size))
-    return [build_case(policy, *p) for p in parts]
+    size = max(1, min(size, BATCH_BYTES // case_size(base)))
+    raw = draw(st.lists(_case_bytes(policy), min_size=size, max_size=size))
+    return [build_case(policy, data) for data in raw]

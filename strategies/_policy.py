@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, replace
 
 from hypothesis import strategies as st
 
-__all__ = ["Policy", "DEFAULT", "policies"]
+__all__ = ["Policy", "DEFAULT", "policies", "parse_policy", "describe_policy"]
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,44 @@ class Policy:
 
 DEFAULT = Policy()
 SWITCHES = [f.name for f in fields(Policy) if f.type in ("bool", bool)]
+LIMITS = {"max_roots": (1, 5), "max_nodes": (1, 16), "max_statements": (0, 8), "max_steps": (1, 16)}
+
+
+def parse_policy(text: str) -> Policy:
+    """A policy from comma-separated items, applied in order to the default: `none` (every
+    switch off), `all` (every switch on), `SWITCH`, `no-SWITCH`, `LIMIT=N`. For example
+    `none,reload,edits,max_steps=6` fuzzes reloads and file edits with longer step sequences.
+    Raises ValueError naming the bad item."""
+    changes: dict = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, equals, number = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if item in ("none", "all"):
+            changes.update({switch: item == "all" for switch in SWITCHES})
+        elif equals:
+            if name not in LIMITS:
+                raise ValueError("unknown limit %r (limits: %s)" % (name, ", ".join(LIMITS)))
+            low, high = LIMITS[name]
+            if not number.strip().isdigit() or not low <= int(number) <= high:
+                raise ValueError("%s must be a whole number from %d to %d, got %r" % (name, low, high, number))
+            changes[name] = int(number)
+        elif name in SWITCHES:
+            changes[name] = True
+        elif name.startswith("no_") and name[3:] in SWITCHES:
+            changes[name[3:]] = False
+        else:
+            raise ValueError("unknown switch %r (switches: %s)" % (item, ", ".join(SWITCHES)))
+    return replace(DEFAULT, **changes)
+
+
+def describe_policy(policy: Policy) -> dict:
+    """The policy as JSON-ready data, for reports."""
+    return {f.name: getattr(policy, f.name) for f in fields(Policy)}
 
 
 @st.composite
 def policies(draw, base: Policy = DEFAULT) -> Policy:
-    """A swarm policy: each switch that `base` allows is kept on or turned off. Shrinks
-    towards everything off, that is towards the plainest cases."""
+    """A swarm policy: each switch that `base` allows is kept on or turned off (a switch `base`
+    turns off stays off). Shrinks towards everything off, that is towards the plainest cases."""
     switches = {name: getattr(base, name) and draw(st.booleans()) for name in SWITCHES}
     return replace(base, **switches)

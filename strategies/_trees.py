@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from strategies._choices import Choices
 
-__all__ = ["Tree", "trees", "build_tree", "node_bytes", "NAMES"]
+__all__ = ["Tree", "trees", "build_tree", "NAMES", "NODE_BYTES"]
 
 # Short names first: a zero byte (where shrinking goes) picks the first.
 NAMES = ["a", "b", "c", "p", "q"]
@@ -63,7 +63,7 @@ class Tree:
         return sorted({d for d in (n.directory() for n in self.nodes) if d} | {"r%d" % i for i in range(self.roots)})
 
 
-NODE_BYTES = 32  # per node: parent, kind, name, root, then up to three statements
+NODE_BYTES = 24  # per node: parent, kind, name, root, then its statements
 
 
 def _name(choose: Choices, policy) -> str:
@@ -158,12 +158,8 @@ def build_tree(roots: int, node_bytes: list[bytes], policy) -> Tree:
     return tree
 
 
-def node_bytes(policy) -> st.SearchStrategy[list[bytes]]:
-    """One fixed-width byte string per node; shrinks towards fewer, plainer nodes."""
-    return st.lists(st.binary(min_size=NODE_BYTES, max_size=NODE_BYTES), min_size=1,
-                    max_size=policy.max_nodes)
-
-
 def trees(policy) -> st.SearchStrategy[Tree]:
     """Hypothesis strategy for package trees under `policy`."""
-    return st.builds(build_tree, st.integers(1, policy.max_roots), node_bytes(policy), st.just(policy))
+    return st.builds(build_tree, st.integers(1, policy.max_roots),
+                     st.lists(st.binary(min_size=NODE_BYTES, max_size=NODE_BYTES), min_size=1,
+                              max_size=policy.max_nodes), st.just(policy))

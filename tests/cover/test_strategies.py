@@ -1,8 +1,10 @@
 """Generated cases: valid case-format data, stable ids, shrinking towards small plain cases."""
+import pytest
 from hypothesis import HealthCheck, find, given, settings
 
 from conformance._case import _validator
-from strategies import DEFAULT, batches, case_from, cases, policies
+from strategies import DEFAULT, batches, case_from, cases, describe_policy, parse_policy, policies
+from strategies._cases import build_case, case_size
 
 VALIDATOR = _validator()
 
@@ -51,3 +53,40 @@ def test_generation_reaches_the_corners():
     collect()
     assert seen >= {"raise ", "sys.modules[", "from . import", "import *", "__all__", "reload",
                     "invalidate_caches", "find_loader", "keep_mtime", "meta_path", "two roots"}
+
+
+def test_policy_items_apply_in_order_to_the_default():
+    policy = parse_policy("none, reload, edits, max_steps=6")
+    assert policy.reload and policy.edits and policy.max_steps == 6
+    assert not any(getattr(policy, name) for name in ("namespaces", "raising", "find_loader", "finders"))
+    assert parse_policy("") == DEFAULT
+    assert not parse_policy("no-find_loader").find_loader and parse_policy("no-find-loader") == parse_policy("no-find_loader")
+    assert describe_policy(parse_policy("max_nodes=2"))["max_nodes"] == 2
+
+
+def test_bad_policy_items_are_named():
+    for text, fragment in [("bogus", "'bogus'"), ("max_steps=0", "max_steps"), ("max_steps=x", "max_steps"),
+                           ("depth=3", "'depth'"), ("no-thing", "'no-thing'")]:
+        with pytest.raises(ValueError, match=fragment):
+            parse_policy(text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(batches(4, parse_policy("none,reload,max_steps=2,max_nodes=1,max_roots=1")))
+def test_a_policy_steers_every_case_of_a_batch(batch):
+    for case in batch:
+        assert {step["op"] for step in case["steps"]} <= {"import_module", "__import__", "reload"}
+        assert len(case["steps"]) <= 2 and len(case["files"]) + len(case["dirs"]) <= 2  # one node, one root
+        assert "meta_path" not in case and "sys_modules" not in case
+        assert not any("raise" in line for lines in case["files"].values() for line in lines)
+
+
+def test_decoding_reads_zeros_past_the_end_and_keeps_slices_apart():
+    policy = DEFAULT
+    plain = build_case(policy, b"")
+    assert plain["files"] == {"r0/a.py": ["__executed__(__name__)"]} and len(plain["steps"]) == 1
+    data = bytearray(case_size(policy))
+    data[0] = 3  # four nodes
+    before = build_case(policy, bytes(data))
+    data[-1] = 7  # a byte of the last step's slice: the tree cannot change
+    assert build_case(policy, bytes(data))["files"] == before["files"]
