@@ -37,7 +37,9 @@ def _name_arg(choose: Choices, policy: Policy, tree: Tree):
     return name
 
 
-def _globals(choose: Choices, tree: Tree) -> dict:
+def _globals(choose: Choices, policy: Policy, tree: Tree):
+    if policy.invalid_arguments and choose.one_in(8):
+        return choose.pick(["a", 1, {"tuple": []}])  # not a dict at all
     package = choose.pick(tree.packages or ["a"])
     given = {}
     if choose.boolean():
@@ -51,7 +53,7 @@ def _globals(choose: Choices, tree: Tree) -> dict:
     return {"globals": given}
 
 
-def _step(choose: Choices, policy: Policy, tree: Tree, index: int) -> dict:
+def _step(choose: Choices, policy: Policy, tree: Tree, index: int, seeded: list) -> dict:
     ops = ["import_module", "__import__"]
     if policy.reload:
         ops.append("reload")
@@ -70,7 +72,7 @@ def _step(choose: Choices, policy: Policy, tree: Tree, index: int) -> dict:
         level = choose.pick([0, 0, 1, 2] + ([-1, True, 1.0] if policy.invalid_arguments else []))
         if level != 0:
             step["level"] = level
-            step["globals"] = _globals(choose, tree)
+            step["globals"] = _globals(choose, policy, tree)
         if choose.boolean():
             items = NAMES + ["*", "zz"] + ([1] if policy.invalid_arguments else [])
             fromlist = choose.items(items, 3)
@@ -79,6 +81,8 @@ def _step(choose: Choices, policy: Policy, tree: Tree, index: int) -> dict:
     if op == "reload":
         if index and choose.boolean():
             return {"op": op, "module": {"result": choose.integer(0, index - 1)}}
+        if seeded and choose.boolean():  # a stub seeded in sys.modules: no spec, maybe no file
+            return {"op": op, "module": {"module": choose.pick(seeded)}}
         return {"op": op, "module": choose.pick(["a", None])}
     if op == "find_loader":
         return {"op": op, "name": _name_arg(choose, policy, tree)}
@@ -126,13 +130,16 @@ def build_case(policy: Policy, data: bytes) -> dict:
     case = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": sys_path}
     if policy.seeds and tree.names and choose.boolean():
         name = choose.pick(_names(tree))
-        case["sys_modules"] = {name: choose.pick([None, {"object": "o"}, {"stub": {"name": name}}])}
+        stub = {"stub": {"name": choose.pick([name] + _names(tree))}}  # maybe under another key
+        case["sys_modules"] = {name: choose.pick([None, {"object": "o"}, stub])}
     if policy.finders and choose.boolean():
         case["meta_path"] = [{"finder": choose.pick(["recording", "serving", "loaderless"]),
                               "name": "f", "names": [choose.pick(_names(tree))],
                               "modules": {choose.pick(_names(tree)): ["__executed__(__name__)", "v = 1"]}}]
+    seeded = [name for name, value in case.get("sys_modules", {}).items() if isinstance(value, dict)
+              and "stub" in value]
     case["steps"] = [_step(Choices(data[step_at + i * STEP_BYTES:step_at + (i + 1) * STEP_BYTES]),
-                           policy, tree, i) for i in range(steps)]
+                           policy, tree, i, seeded) for i in range(steps)]
     return case_from(case)
 
 
