@@ -166,7 +166,6 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
     from conformance._fuzz import Campaign
     from conformance._report import divergence_block
     from reports import write_finding
-
     from strategies import describe_policy
 
     campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or 2,

@@ -26,7 +26,7 @@ from conformance._check import Pool
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
 from conformance._reduce import reduce_case
-from strategies import DEFAULT, Policy, batches, case_from
+from strategies import DEFAULT, Policy, build_case, case_from, raw_batches
 
 __all__ = ["Campaign", "Finding", "signature_of"]
 
@@ -169,15 +169,16 @@ class Campaign:
                   deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                   phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink], print_blob=False)
         @hypothesis_seed(seed)
-        @given(batches(BATCH, self.policy))
-        def probe(batch):
+        @given(raw_batches(BATCH, self.policy))
+        def probe(parts):
             now = time.monotonic()
             if state["pinned"] is None and now > deadline:
                 return  # out of time: the remaining examples pass without running
             if state["shrink_until"] is not None and now > state["shrink_until"]:
                 return  # shrinking has had its time; keep the smallest found so far
-            indices = range(len(batch)) if state["index"] is None else [state["index"]]
-            judged = self._run_batch([batch[i] for i in indices])
+            policy, raw = parts
+            indices = range(len(raw)) if state["index"] is None else [state["index"]]
+            judged = self._run_batch([build_case(policy, raw[i]) for i in indices])
             for index, (case, divergence, groups) in zip(indices, judged):
                 if divergence is None:
                     continue

@@ -16,7 +16,7 @@ from strategies._choices import Choices
 from strategies._policy import DEFAULT, Policy, policies
 from strategies._trees import NAMES, NODE_BYTES, Tree, build_tree
 
-__all__ = ["cases", "batches", "case_from", "build_case", "case_size"]
+__all__ = ["cases", "batches", "raw_batches", "case_from", "build_case", "case_size"]
 
 SETUP_BYTES = 16
 STEP_BYTES = 24
@@ -111,6 +111,11 @@ def case_size(policy: Policy) -> int:
     return SETUP_BYTES + policy.max_nodes * NODE_BYTES + policy.max_steps * STEP_BYTES
 
 
+def _slice(data: bytes, start: int, width: int, index: int) -> bytes:
+    """The index-th slice of `width` bytes from `start`."""
+    return data[start + index * width:start + (index + 1) * width]
+
+
 def build_case(policy: Policy, data: bytes) -> dict:
     """Decode one case from case_size(policy) bytes: the set-up part picks the number of nodes
     and steps, the roots, the sys.path shape, sys.modules seeds and finders; each node and each
@@ -121,25 +126,24 @@ def build_case(policy: Policy, data: bytes) -> dict:
     node_at = SETUP_BYTES
     step_at = node_at + policy.max_nodes * NODE_BYTES
     tree = build_tree(choose.integer(1, policy.max_roots),
-                      [data[node_at + i * NODE_BYTES:node_at + (i + 1) * NODE_BYTES] for i in range(nodes)],
-                      policy)
+                      [_slice(data, node_at, NODE_BYTES, i) for i in range(nodes)], policy)
     roots = ["r%d" % i for i in range(tree.roots)]
     sys_path = choose.permutation(roots) if policy.path_shapes else roots
     if policy.path_shapes and choose.boolean():
         sys_path = sys_path + ["missing"]
     case = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": sys_path}
+    seeded = []  # keys of stub modules seeded in sys.modules, for reload steps
     if policy.seeds and tree.names and choose.boolean():
         name = choose.pick(_names(tree))
         stub = {"stub": {"name": choose.pick([name] + _names(tree))}}  # maybe under another key
         case["sys_modules"] = {name: choose.pick([None, {"object": "o"}, stub])}
+        seeded = [name] if case["sys_modules"][name] is stub else []
     if policy.finders and choose.boolean():
         case["meta_path"] = [{"finder": choose.pick(["recording", "serving", "loaderless"]),
                               "name": "f", "names": [choose.pick(_names(tree))],
                               "modules": {choose.pick(_names(tree)): ["__executed__(__name__)", "v = 1"]}}]
-    seeded = [name for name, value in case.get("sys_modules", {}).items() if isinstance(value, dict)
-              and "stub" in value]
-    case["steps"] = [_step(Choices(data[step_at + i * STEP_BYTES:step_at + (i + 1) * STEP_BYTES]),
-                           policy, tree, i, seeded) for i in range(steps)]
+    case["steps"] = [_step(Choices(_slice(data, step_at, STEP_BYTES, i)), policy, tree, i, seeded)
+                     for i in range(steps)]
     return case_from(case)
 
 
@@ -157,11 +161,18 @@ def cases(draw, policy: Policy | None = None) -> dict:
 
 
 @st.composite
-def batches(draw, size: int = 24, base: Policy = DEFAULT) -> list:
-    """`size` cases (fewer where big cases need it) generated under one swarm policy drawn from `base` (once per batch): the
-    fuzzer's unit of work, run in parallel. The length is fixed, so a case keeps its index while
-    Hypothesis shrinks the batch (the fuzzer then runs only that case; the others shrink away)."""
+def raw_batches(draw, size: int = 24, base: Policy = DEFAULT) -> tuple[Policy, list[bytes]]:
+    """batches() before decoding: a swarm policy drawn from `base` and `size` byte strings (fewer
+    where big cases need it), each decoded by build_case(policy, data). The fuzzer decodes only
+    the cases it runs: while Hypothesis shrinks a batch, that is the one divergent case."""
     policy = draw(policies(base))
     size = max(1, min(size, BATCH_BYTES // case_size(base)))
-    raw = draw(st.lists(_case_bytes(policy), min_size=size, max_size=size))
-    return [build_case(policy, data) for data in raw]
+    # A list of strings: Hypothesis shrinks each on its own, fast. (One string sliced per case
+    # would repeat fewer cases across examples, but Hypothesis takes minutes to shrink it.)
+    return policy, draw(st.lists(_case_bytes(policy), min_size=size, max_size=size))
+
+
+def batches(size: int = 24, base: Policy = DEFAULT) -> st.SearchStrategy[list]:
+    """`size` cases under one swarm policy drawn from `base`: the fuzzer's unit of work, run in
+    parallel. The length is fixed, so a case keeps its index while Hypothesis shrinks."""
+    return raw_batches(size, base).map(lambda parts: [build_case(parts[0], data) for data in parts[1]])

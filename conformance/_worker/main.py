@@ -7,6 +7,7 @@ happens in a forked child (or, with --isolation subprocess or where fork is
 missing, a fresh process) in a fresh temporary directory, with a timeout.
 """
 import gc
+import itertools
 import json
 import os
 import select
@@ -178,7 +179,7 @@ def _run_forked(case, target, case_dir, timeout, result):
 def _run_subprocess(case, spec, case_dir, timeout, result):
     import subprocess
 
-    command = [sys.executable, "-s", "-S", "-B", os.path.abspath(__file__), "--one"]
+    command = [sys.executable, "-s", "-S", "-B", os.path.abspath(__file__), "--one"]  # as the host's WORKER_FLAGS
     request = json.dumps({"case": case, "target": spec, "case_dir": case_dir})
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, start_new_session=True)
@@ -201,15 +202,14 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
 
 _SCRATCH = os.path.realpath(os.environ.get("TMPDIR") or os.environ.get("TEMP") or os.environ.get("TMP")
                             or ("/tmp" if os.path.isdir("/tmp") else os.getcwd()))
-_made = [0]
+_numbers = itertools.count(1)
 
 
 def _new_case_dir():
     """A fresh directory for one run under TMPDIR (the host points it at /dev/shm where it
     can); named by hand, as tempfile would cost every fork the modules it imports."""
     while True:
-        _made[0] += 1
-        path = os.path.join(_SCRATCH, "conformance-%d-%d" % (os.getpid(), _made[0]))
+        path = os.path.join(_SCRATCH, "conformance-%d-%d" % (os.getpid(), next(_numbers)))
         try:
             os.mkdir(path, 0o700)
             return path

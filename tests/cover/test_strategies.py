@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, find, given, settings
 
 from conformance._case import _validator
 from strategies import DEFAULT, batches, case_from, cases, describe_policy, parse_policy, policies
-from strategies._cases import build_case, case_size
+from strategies._cases import STEP_BYTES, build_case, case_size
 
 VALIDATOR = _validator()
 
@@ -86,7 +86,9 @@ def test_decoding_reads_zeros_past_the_end_and_keeps_slices_apart():
     plain = build_case(policy, b"")
     assert plain["files"] == {"r0/a.py": ["__executed__(__name__)"]} and len(plain["steps"]) == 1
     data = bytearray(case_size(policy))
-    data[0] = 3  # four nodes
+    data[0], data[1] = 3, 3  # four nodes, four steps
     before = build_case(policy, bytes(data))
-    data[-1] = 7  # a byte of the last step's slice: the tree cannot change
-    assert build_case(policy, bytes(data))["files"] == before["files"]
+    data[-STEP_BYTES] = 5  # the op byte of the last step's slice
+    after = build_case(policy, bytes(data))
+    assert after["files"] == before["files"] and after["steps"][:3] == before["steps"][:3]
+    assert after["steps"][3] != before["steps"][3]
