@@ -63,6 +63,12 @@ def _positive(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1, got %r" % text)
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--python", action="append", metavar="EXE", help="interpreter path or version; repeatable")
     budget = fuzz.add_mutually_exclusive_group()
     budget.add_argument("--seconds", type=_positive, default=None, help="time budget (default 60)")
-    budget.add_argument("--examples", type=int, default=None, help="number of generated batches")
+    budget.add_argument("--examples", type=_count, default=None, metavar="N",
+                        help="number of generated cases (not counting those run while shrinking)")
+    fuzz.add_argument("--first", action="store_true", help="stop at the first divergence (still shrunk and written)")
     fuzz.add_argument("--seed", type=int, default=None, help="seed, for a reproducible campaign")
     fuzz.add_argument("--policy", default="", metavar="ITEMS", help=POLICY_HELP)
     fuzz.add_argument("--out", default="findings", metavar="DIR", help="where findings are written")
@@ -161,7 +169,7 @@ def _policy(text: str):
 
 
 def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, out, jobs,
-              timeout, json_file, policy) -> int:
+              timeout, json_file, policy, first=False) -> int:
     """Run a campaign, print and write its findings; returns how many there are."""
     from conformance._fuzz import Campaign
     from conformance._report import divergence_block
@@ -169,7 +177,8 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
     from strategies import describe_policy
 
     campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or 2,
-                        timeout=timeout, seed=seed, policy=policy, progress=_progress_line())
+                        timeout=timeout, seed=seed, policy=policy, progress=_progress_line(),
+                        max_findings=1 if first else None)
     findings = campaign.run(seconds=seconds if examples is None else None, examples=examples)
     _progress_line.finish()
     written = []
@@ -240,7 +249,7 @@ def _fuzz(args) -> int:
         raise UsageError("--across needs at least two interpreters (--python)")
     seconds = args.seconds if args.seconds is not None or args.examples is not None else 60.0
     found = _run_fuzz(interpreters, target, reference, args.across, seconds, args.examples, args.seed,
-                      args.out, args.jobs, args.timeout, args.json, policy)
+                      args.out, args.jobs, args.timeout, args.json, policy, args.first)
     return 1 if found and not args.across else 0
 
 

@@ -1,37 +1,43 @@
 """The differential fuzzer: generated cases, run on a target and a reference (or on several
 interpreters), every divergence shrunk by Hypothesis to a minimal case and deduplicated.
 
-A campaign is a series of Hypothesis searches (rounds). Each example is a fixed-size batch of
-cases run in parallel on the worker pools; the first divergence whose signature is new fails the
-example and is shrunk: while Hypothesis shrinks, only the case at that index runs (fewer files,
-fewer steps, plainer choices), then the case reducer deletes what is left to delete. Its signature
-is then known, and the next round looks for others, until the time or example budget is spent.
+A campaign first replays what earlier campaigns found (Hypothesis's example database), then
+searches: random byte strings, each decoded to a case (strategies.generated_case), streamed to
+the worker pools so that no worker waits for the host. The first divergence whose signature is
+new is handed to Hypothesis to shrink (fewer files, fewer steps, plainer choices), then the case
+reducer deletes what is left to delete; the search goes on for other signatures until the time
+or case budget is spent. Random bytes rather than Hypothesis's own generation: it costs the host
+microseconds, not milliseconds, a case, and repeats no case.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import re
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
-from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, choices_to_bytes
 
 from conformance._check import Pool
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
 from conformance._reduce import reduce_case
-from strategies import DEFAULT, Policy, build_case, case_from, raw_batches
+from strategies import DEFAULT, Policy, case_from, describe_policy, generated_case, generated_size
 
 __all__ = ["Campaign", "Finding", "signature_of"]
 
-BATCH = 24  # cases per Hypothesis example: generation is paid once per batch
+IN_FLIGHT = 3  # cases queued per worker, so that none waits while the host decodes the next
 SHRINK_SECONDS = 8.0  # Hypothesis shrinks this long; the case reducer then finishes the job
+PROGRESS_EVERY = 50  # cases between progress reports
 CACHE = Path(".conformance_cache")
 
 
@@ -57,7 +63,10 @@ class Finding:
 def _generalise(path: str) -> str:
     """A field path with the parts that name generated things (modules, paths) wildcarded."""
     path = re.sub(r"\[\d+\]", "[]", path)
-    path = re.sub(r"^(final\.modules|final\.path_importer_cache)\.[^.]+", r"\1.*", path)
+    # sys.modules keys hold dots themselves: the entry's field (bound, id, attrs...) ends the key
+    path = re.sub(r"^final\.modules\..*?\.(bound|id|value|library|attrs)\b", r"final.modules.*.\1", path)
+    path = re.sub(r"^final\.modules\.(?!\*\.).*", "final.modules.*", path)  # a whole entry
+    path = re.sub(r"^final\.path_importer_cache\..*", "final.path_importer_cache.*", path)
     return re.sub(r"\.attrs\.[^.]+$", ".attrs.*", path)
 
 
@@ -76,20 +85,30 @@ def signature_of(case: dict, divergence: Divergence) -> tuple:
     return (op, tuple(fields[:6]), tuple(kinds))
 
 
-class _SaveOnlyDatabase(ExampleDatabase):
-    """For a campaign's later rounds: new divergences are saved for the next campaign, but
-    nothing is replayed or deleted (the first round has replayed what earlier campaigns found,
-    and a later round would see those as passing, their signatures known, and delete them)."""
+def _size(case: dict) -> tuple:
+    """Which of two cases is smaller: files and steps, then the length of the text."""
+    return len(case.get("files", {})) + len(case.get("steps", [])), len(json.dumps(case, sort_keys=True))
 
-    def __init__(self, inner: ExampleDatabase):
+
+class _Database(ExampleDatabase):
+    """Hypothesis's example database as the fuzzer uses it. With `seed` (the bytes of a case the
+    random search found divergent), Hypothesis gets that one example to shrink, served as a not
+    yet shrunk ("secondary") entry, the only kind it shrinks. Without, the finds saved by earlier
+    campaigns are replayed. Saves reach the database on disk; nothing is deleted (a find whose
+    signature this campaign already knows passes, and must stay for the next campaign)."""
+
+    def __init__(self, inner: ExampleDatabase, seed: bytes | None = None):
         super().__init__()
-        self._inner = inner
+        self._inner, self._seed = inner, seed
+
+    def fetch(self, key):
+        if self._seed is None:
+            yield from self._inner.fetch(key)
+        elif key.endswith(b".secondary"):
+            yield choices_to_bytes((self._seed,))
 
     def save(self, key, value):
         self._inner.save(key, value)
-
-    def fetch(self, key):
-        return iter(())
 
     def delete(self, key, value):
         pass
@@ -113,12 +132,15 @@ class Campaign:
     policy: Policy = DEFAULT
     cache: Path = CACHE
     progress: Callable[[dict], None] | None = None
+    max_findings: int | None = None  # stop after this many (fuzz --first: one)
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
-    _verdicts: dict = field(default_factory=dict)  # case id -> (divergence, groups), this round
+    _verdicts: dict = field(default_factory=dict)  # case id -> (divergence, groups), while shrinking
+    _pending: list = field(default_factory=list)  # new divergences found while another was chosen
+    _generated: int = 0
 
     # -- running cases -----------------------------------------------------------------
     def _judge(self, case: dict) -> tuple[Divergence | None, list]:
@@ -146,59 +168,109 @@ class Campaign:
                 return verdict.divergence, []
         return None, []
 
-    def _run_batch(self, batch: list[dict]) -> list[tuple[dict, Divergence | None, list]]:
-        """Judge each case, or recall its verdict: while Hypothesis shrinks the other cases of a
-        batch, the divergent one comes back unchanged and need not run again."""
-        fresh = [case for case in batch if case["id"] not in self._verdicts]
-        for case, verdict in zip(fresh, self._executor.map(self._judge, fresh)):
-            self._verdicts[case["id"]] = verdict
-        self.cases_run += len(fresh)
-        judged = [self._verdicts[case["id"]] for case in batch]
-        return [(case, divergence, groups) for case, (divergence, groups) in zip(batch, judged)]
-
     # -- searching -----------------------------------------------------------------------
-    def _round(self, known: set, seed: int, examples: int, deadline: float, first: bool) -> Finding | None:
-        state: dict[str, Any] = {"pinned": None, "index": None, "last": None, "shrink_until": None}
-        self._verdicts.clear()
-        key = hashlib.sha1(("%s|%s|%s|%s" % (self.target, self.reference, self.across, [
-            i.label for i in self.interpreters])).encode()).hexdigest()[:16]
+    def _more(self, deadline: float, budget: int | None) -> bool:
+        return (time.monotonic() < deadline and (budget is None or self._generated < budget)
+                and (self.max_findings is None or len(self.findings) < self.max_findings))
 
-        database = DirectoryBasedExampleDatabase(str(self.cache / "hypothesis" / key))
-
-        @settings(database=database if first else _SaveOnlyDatabase(database), max_examples=examples,
-                  deadline=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
-                  phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink], print_blob=False)
-        @hypothesis_seed(seed)
-        @given(raw_batches(BATCH, self.policy))
-        def probe(parts):
-            now = time.monotonic()
-            if state["pinned"] is None and now > deadline:
-                return  # out of time: the remaining examples pass without running
-            if state["shrink_until"] is not None and now > state["shrink_until"]:
-                return  # shrinking has had its time; keep the smallest found so far
-            policy, raw = parts
-            indices = range(len(raw)) if state["index"] is None else [state["index"]]
-            judged = self._run_batch([build_case(policy, raw[i]) for i in indices])
-            for index, (case, divergence, groups) in zip(indices, judged):
+    def _explore(self, rng: random.Random, deadline: float, budget: int | None, known: set) -> tuple | None:
+        """Random cases, IN_FLIGHT per worker queued at all times, until one diverges with a
+        signature not in `known`: (its bytes, the Finding), or None when the budget is spent.
+        Other new divergences still in flight wait in self._pending for the next call."""
+        while self._pending:
+            data, finding = self._pending.pop(0)
+            if finding.signature not in known:
+                return data, finding
+        size = generated_size(self.policy)
+        window = IN_FLIGHT * self._executor._max_workers
+        in_flight: deque = deque()
+        found = None
+        try:
+            while True:
+                while found is None and len(in_flight) < window and self._more(deadline, budget):
+                    data = rng.randbytes(size)
+                    case = generated_case(self.policy, data)
+                    in_flight.append((data, case, self._executor.submit(self._judge, case)))
+                    self._generated += 1
+                if not in_flight:
+                    return found
+                data, case, future = in_flight.popleft()
+                divergence, groups = future.result()
+                self.cases_run += 1
+                if self.cases_run % PROGRESS_EVERY == 0:
+                    self._report_progress(len(known))
                 if divergence is None:
                     continue
                 signature = signature_of(case, divergence)
-                if signature in known or state["pinned"] not in (None, signature):
+                if signature in known or (found is not None and signature == found[1].signature):
                     continue
-                if state["pinned"] is None:
-                    state["pinned"], state["index"] = signature, index
-                    state["shrink_until"] = time.monotonic() + SHRINK_SECONDS
-                state["last"] = Finding(signature, case, divergence, list(self.interpreters), groups)
-                self._report_progress(len(known) + 1)
-                raise _Divergent(repr(signature))
+                finding = Finding(signature, case, divergence, list(self.interpreters), groups)
+                if found is None:
+                    found = (data, finding)
+                else:
+                    self._pending.append((data, finding))
+        finally:
+            for _, _, future in in_flight:  # Ctrl-C: drop what has not started
+                future.cancel()
+
+    def _hypothesis(self, database: ExampleDatabase, seed: int, diverges: Callable[[bytes], bool]) -> None:
+        """Let Hypothesis replay the database's examples and shrink a divergent one; `diverges`
+        says whether a byte string still fails. Always the same test function, so that every
+        campaign of one target, reference and policy shares the database key."""
+        size = generated_size(self.policy)
+
+        @settings(database=database, max_examples=1000, phases=[Phase.reuse, Phase.shrink], deadline=None,
+                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False,
+                  verbosity=Verbosity.quiet)
+        @hypothesis_seed(seed)
+        @given(st.binary(min_size=size, max_size=size))
+        def probe(data):
+            if diverges(data):
+                raise _Divergent()
 
         try:
             probe()
         except Exception:  # _Divergent, or Hypothesis's report of it (a flaky final replay, say)
-            if state["last"] is None:
-                raise
-            return state["last"]
-        return None
+            pass
+
+    def _run_bytes(self, data: bytes, until: float) -> tuple[dict, Divergence | None, list]:
+        """The case `data` stands for and its verdict, recalled if Hypothesis asks again; past
+        `until`, cases not seen before count as passing."""
+        case = generated_case(self.policy, data)
+        if case["id"] not in self._verdicts:
+            if time.monotonic() > until:
+                return case, None, []
+            self._verdicts[case["id"]] = self._judge(case)
+            self.cases_run += 1
+        return (case, *self._verdicts[case["id"]])
+
+    def _shrink_or_replay(self, database: ExampleDatabase, seed: int, known: set,
+                          finding: Finding | None = None) -> Finding | None:
+        """The smallest case Hypothesis finds that diverges with `finding`'s signature (or, when
+        replaying, with the first new signature a stored example shows)."""
+        best: dict[str, Any] = {"finding": finding}
+        until = time.monotonic() + SHRINK_SECONDS
+        self._verdicts.clear()
+
+        def diverges(data: bytes) -> bool:
+            case, divergence, groups = self._run_bytes(data, until)
+            if divergence is None:
+                return False
+            signature = signature_of(case, divergence)
+            pinned = best["finding"].signature if best["finding"] else None
+            if signature in known or pinned not in (None, signature):
+                return False
+            if best["finding"] is None or _size(case) < _size(best["finding"].case):
+                best["finding"] = Finding(signature, case, divergence, list(self.interpreters), groups)
+            return True
+
+        self._hypothesis(database, seed, diverges)
+        return best["finding"]
+
+    def _database(self) -> ExampleDatabase:
+        key = hashlib.sha1(json.dumps([self.target, self.reference, self.across, [i.label for i in self.interpreters],
+                                       describe_policy(self.policy)]).encode()).hexdigest()[:16]
+        return DirectoryBasedExampleDatabase(str(self.cache / "hypothesis" / key))
 
     def _reduce(self, finding: Finding) -> Finding:
         """Delete what the divergence does not need (steps, files, lines, set-up, arguments)."""
@@ -222,36 +294,40 @@ class Campaign:
             self.progress({"cases": self.cases_run, "cases_per_second": self.cases_run / elapsed,
                            "divergences": len(self.findings), "signatures": signatures})
 
+    def _add(self, finding: Finding, known: set) -> None:
+        finding = self._reduce(finding)
+        known.add(finding.signature)
+        self.findings.append(finding)
+        self._report_progress(len(known))
+
     def run(self, seconds: float | None = None, examples: int | None = None) -> list[Finding]:
-        """Fuzz until `seconds` pass or `examples` batches have run; Ctrl-C stops early and
-        keeps what was found."""
+        """Fuzz until `seconds` pass or `examples` generated cases have run (cases run while
+        shrinking not counted); Ctrl-C stops early and keeps what was found."""
         self._started = time.monotonic()
         deadline = self._started + (seconds if seconds is not None else 10 ** 9)
-        randomness = random.Random(self.seed)
+        rng = random.Random(self.seed)
         known: set = set()
-        remaining, rounds = examples, 0
+        database = self._database()
         for interpreter in self.interpreters:
             self._pools[interpreter] = Pool(interpreter, self.jobs)
         self._executor = ThreadPoolExecutor(max(1, self.jobs * len(self.interpreters)))
         try:
-            while time.monotonic() < deadline and (remaining is None or remaining > 0):
-                chunk = 50 if remaining is None else min(50, remaining)
-                before = self.cases_run
-                finding = self._round(known, randomness.getrandbits(64), chunk, deadline, rounds == 0)
-                rounds += 1
-                if finding is not None:
-                    finding = self._reduce(finding)
-                    known.add(finding.signature)
-                    self.findings.append(finding)
-                if remaining is not None:
-                    remaining -= chunk
-                self._report_progress(len(known))
-                if finding is None and self.cases_run == before:
-                    break  # nothing ran: the deadline passed inside the round
+            while self._more(deadline, None):  # what earlier campaigns found, replayed first
+                replayed = self._shrink_or_replay(_Database(database), rng.getrandbits(64), known)
+                if replayed is None:
+                    break
+                self._add(replayed, known)
+            while self._more(deadline, examples):
+                found = self._explore(rng, deadline, examples, known)
+                if found is None:
+                    break
+                data, finding = found
+                seeded = _Database(database, seed=data)
+                self._add(self._shrink_or_replay(seeded, rng.getrandbits(64), known, finding), known)
         except KeyboardInterrupt:
             pass
         finally:
-            self._executor.shutdown()
+            self._executor.shutdown(cancel_futures=True)
             for pool in self._pools.values():
                 pool.close()
             self._pools.clear()

@@ -7,9 +7,9 @@
 Every generated case can be saved, replayed with `python -m conformance check --cases`,
 shrunk and reported. Host side only (needs Hypothesis).
 """
-from strategies._cases import batches, build_case, case_from, cases, raw_batches
+from strategies._cases import build_case, case_from, cases, generated_case, generated_size
 from strategies._policy import DEFAULT, Policy, describe_policy, parse_policy, policies
 from strategies._trees import trees
 
-__all__ = ["cases", "batches", "raw_batches", "build_case", "case_from", "trees", "policies", "Policy", "DEFAULT", "parse_policy",
-           "describe_policy"]
+__all__ = ["cases", "generated_case", "generated_size", "build_case", "case_from", "trees", "policies", "Policy",
+           "DEFAULT", "parse_policy", "describe_policy"]

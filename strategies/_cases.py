@@ -1,9 +1,9 @@
 """Whole cases: a tree, set-up, and a step sequence, in the case format.
 
-A case is decoded from one byte string drawn by Hypothesis (see _choices.py), in fixed slices:
-the set-up, one per node of the tree, one per step. Hypothesis searches and shrinks the string;
-zero bytes mean one node, one step and the plainest choices, and the fuzzer's case reducer then
-deletes what is left to delete.
+A case is decoded from one byte string (see _choices.py), in fixed slices: the set-up, one
+per node of the tree, one per step. The fuzzer draws the string at random and Hypothesis
+shrinks it: zero bytes mean one node, one step and the plainest choices; the fuzzer's case
+reducer then deletes what is left to delete.
 """
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ import json
 from hypothesis import strategies as st
 
 from strategies._choices import Choices
-from strategies._policy import DEFAULT, Policy, policies
+from strategies._policy import DEFAULT, POLICY_BYTES, Policy, swarm_policy
 from strategies._trees import NAMES, NODE_BYTES, Tree, build_tree
 
-__all__ = ["cases", "batches", "raw_batches", "case_from", "build_case", "case_size"]
+__all__ = ["cases", "case_from", "build_case", "case_size", "generated_case", "generated_size"]
 
 SETUP_BYTES = 16
 STEP_BYTES = 24
-BATCH_BYTES = 6000  # Hypothesis stops an example at 8 KiB of choices: big cases, smaller batches
 BAD_NAMES = ["", ".", "a.", "..", 1, None, {"bytes": "a"}]
 
 
@@ -147,32 +146,24 @@ def build_case(policy: Policy, data: bytes) -> dict:
     return case_from(case)
 
 
-def _case_bytes(policy: Policy) -> st.SearchStrategy[bytes]:
-    """One Hypothesis draw per case: far cheaper than a draw per decision."""
-    return st.binary(min_size=case_size(policy), max_size=case_size(policy))
+def generated_size(base: Policy) -> int:
+    """How many bytes generated_case reads: a swarm policy's, then a case's."""
+    return POLICY_BYTES + case_size(base)
 
 
-@st.composite
-def cases(draw, policy: Policy | None = None) -> dict:
-    """A case in the case format (see conformance/schemas/case.schema.json); with no policy,
-    a swarm policy is drawn first, so that each example explores a different corner."""
-    policy = policy or draw(policies())
-    return build_case(policy, draw(_case_bytes(policy)))
+def generated_case(base: Policy, data: bytes) -> dict:
+    """The case that generated_size(base) bytes stand for: a swarm policy inside `base` from
+    the first POLICY_BYTES (so each case explores its own corner), then the case under it.
+    The fuzzer draws these bytes at random and has Hypothesis shrink them."""
+    policy = swarm_policy(base, data[:POLICY_BYTES])
+    return build_case(policy, data[POLICY_BYTES:POLICY_BYTES + case_size(base)])
 
 
-@st.composite
-def raw_batches(draw, size: int = 24, base: Policy = DEFAULT) -> tuple[Policy, list[bytes]]:
-    """batches() before decoding: a swarm policy drawn from `base` and `size` byte strings (fewer
-    where big cases need it), each decoded by build_case(policy, data). The fuzzer decodes only
-    the cases it runs: while Hypothesis shrinks a batch, that is the one divergent case."""
-    policy = draw(policies(base))
-    size = max(1, min(size, BATCH_BYTES // case_size(base)))
-    # A list of strings: Hypothesis shrinks each on its own, fast. (One string sliced per case
-    # would repeat fewer cases across examples, but Hypothesis takes minutes to shrink it.)
-    return policy, draw(st.lists(_case_bytes(policy), min_size=size, max_size=size))
-
-
-def batches(size: int = 24, base: Policy = DEFAULT) -> st.SearchStrategy[list]:
-    """`size` cases under one swarm policy drawn from `base`: the fuzzer's unit of work, run in
-    parallel. The length is fixed, so a case keeps its index while Hypothesis shrinks."""
-    return raw_batches(size, base).map(lambda parts: [build_case(parts[0], data) for data in parts[1]])
+def cases(policy: Policy | None = None) -> st.SearchStrategy[dict]:
+    """Cases in the case format (see conformance/schemas/case.schema.json): under `policy`,
+    or, with none, each under a swarm policy drawn inside the default."""
+    if policy is not None:
+        size = case_size(policy)
+        return st.binary(min_size=size, max_size=size).map(lambda data: build_case(policy, data))
+    size = generated_size(DEFAULT)
+    return st.binary(min_size=size, max_size=size).map(lambda data: generated_case(DEFAULT, data))

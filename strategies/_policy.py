@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, replace
 
 from hypothesis import strategies as st
 
-__all__ = ["Policy", "DEFAULT", "policies", "parse_policy", "describe_policy"]
+__all__ = ["Policy", "DEFAULT", "POLICY_BYTES", "policies", "swarm_policy", "parse_policy", "describe_policy"]
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,16 @@ def describe_policy(policy: Policy) -> dict:
     return {f.name: getattr(policy, f.name) for f in fields(Policy)}
 
 
-@st.composite
-def policies(draw, base: Policy = DEFAULT) -> Policy:
-    """A swarm policy: each switch that `base` allows is kept on or turned off (a switch `base`
-    turns off stays off). Shrinks towards everything off, that is towards the plainest cases."""
-    switches = {name: getattr(base, name) and draw(st.booleans()) for name in SWITCHES}
-    return replace(base, **switches)
+POLICY_BYTES = len(SWITCHES)
+
+
+def swarm_policy(base: Policy, data: bytes) -> Policy:
+    """The swarm policy that POLICY_BYTES bytes stand for: each switch that `base` allows is on
+    where its byte is odd (a switch `base` turns off stays off). Zero bytes: everything off."""
+    data = data.ljust(POLICY_BYTES, b"\0")
+    return replace(base, **{name: getattr(base, name) and bool(data[i] & 1) for i, name in enumerate(SWITCHES)})
+
+
+def policies(base: Policy = DEFAULT) -> st.SearchStrategy[Policy]:
+    """Swarm policies inside `base`; they shrink towards everything off, the plainest cases."""
+    return st.binary(min_size=POLICY_BYTES, max_size=POLICY_BYTES).map(lambda data: swarm_policy(base, data))

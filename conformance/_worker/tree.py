@@ -39,14 +39,12 @@ class Tree(object):
     def materialise(self, files, dirs=()):
         made = {self.root}
         for relative in dirs:
-            full = self.path(relative)
-            os.makedirs(full, exist_ok=True)
-            made.update(_parents(full, self.root))
+            _make_dirs(self.path(relative), made)
         for relative, source in sorted(files.items()):
             full = self.path(relative)
-            self._write(full, source)
+            _make_dirs(os.path.dirname(full), made)
+            _write_file(full, source)
             _settime(full, BASE_MTIME)
-            made.update(_parents(os.path.dirname(full), self.root))
         for directory in made:  # last: creating entries moved their mtimes
             _settime(directory, BASE_MTIME)
 
@@ -78,9 +76,7 @@ class Tree(object):
     @staticmethod
     def _write(full, source):
         os.makedirs(os.path.dirname(full), exist_ok=True)
-        with open(full, "w", encoding="utf-8") as handle:
-            handle.write(source_text(source))
-            handle.flush()
+        _write_file(full, source)
 
 
 class _DirectoryTime(object):
@@ -109,21 +105,37 @@ class _DirectoryTime(object):
         return False
 
 
+def _write_file(full, source):
+    """Write a file's source as UTF-8 with plain os calls: no buffered file object to build."""
+    data = source_text(source).encode("utf-8")
+    fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+    finally:
+        os.close(fd)
+
+
+def _make_dirs(directory, made):
+    """Create directory and its parents not yet in `made` (which holds the root), top down."""
+    missing = []
+    while directory not in made:
+        missing.append(directory)
+        directory = os.path.dirname(directory)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory)
+        except FileExistsError:
+            pass
+        made.add(directory)
+
+
 def _missing_dirs(full):
     missing, directory = [], os.path.dirname(full)
     while not os.path.isdir(directory):
         missing.append(directory)
         directory = os.path.dirname(directory)
     return missing
-
-
-def _parents(directory, root):
-    """`directory` and the directories above it, up to and including `root`."""
-    found = [directory]
-    while directory != root and len(directory) > len(root):
-        directory = os.path.dirname(directory)
-        found.append(directory)
-    return found
 
 
 def remove_tree(top):

@@ -1,10 +1,12 @@
 """Generated cases: valid case-format data, stable ids, shrinking towards small plain cases."""
 import pytest
 from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
 
 from conformance._case import _validator
-from strategies import DEFAULT, batches, case_from, cases, describe_policy, parse_policy, policies
+from strategies import DEFAULT, case_from, cases, describe_policy, generated_case, generated_size, parse_policy, policies
 from strategies._cases import STEP_BYTES, build_case, case_size
+from strategies._policy import POLICY_BYTES, SWITCHES
 
 VALIDATOR = _validator()
 
@@ -16,12 +18,6 @@ def test_generated_cases_are_valid_case_files(case):
     assert errors == [], errors[0].message
     assert case["id"] == case_from({k: v for k, v in case.items() if k != "id"})["id"]
     assert all(lines[0] == "__executed__(__name__)" for lines in case["files"].values())
-
-
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-@given(batches(5))
-def test_batches_hold_a_fixed_number_of_cases(batch):
-    assert len(batch) == 5
 
 
 def test_policies_shrink_to_everything_off():
@@ -71,14 +67,28 @@ def test_bad_policy_items_are_named():
             parse_policy(text)
 
 
+STEERED = parse_policy("none,reload,max_steps=2,max_nodes=1,max_roots=1")
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-@given(batches(4, parse_policy("none,reload,max_steps=2,max_nodes=1,max_roots=1")))
-def test_a_policy_steers_every_case_of_a_batch(batch):
-    for case in batch:
-        assert {step["op"] for step in case["steps"]} <= {"import_module", "__import__", "reload"}
-        assert len(case["steps"]) <= 2 and len(case["files"]) + len(case["dirs"]) <= 2  # one node, one root
-        assert "meta_path" not in case and "sys_modules" not in case
-        assert not any("raise" in line for lines in case["files"].values() for line in lines)
+@given(st.binary(min_size=generated_size(STEERED), max_size=generated_size(STEERED)))
+def test_a_policy_steers_every_generated_case(data):
+    case = generated_case(STEERED, data)
+    assert {step["op"] for step in case["steps"]} <= {"import_module", "__import__", "reload"}
+    assert len(case["steps"]) <= 2 and len(case["files"]) + len(case["dirs"]) <= 2  # one node, one root
+    assert "meta_path" not in case and "sys_modules" not in case
+    assert not any("raise" in line for lines in case["files"].values() for line in lines)
+
+
+def test_the_swarm_bytes_switch_features_off():
+    data = bytearray(generated_size(DEFAULT))
+    data[:POLICY_BYTES] = b"\1" * POLICY_BYTES
+    data[POLICY_BYTES + 1] = 15  # the step count: up to four steps
+    data[POLICY_BYTES + case_size(DEFAULT) - STEP_BYTES] = 2  # the last step's op
+    with_reload = generated_case(DEFAULT, bytes(data))
+    data[SWITCHES.index("reload")] = 0
+    without = generated_case(DEFAULT, bytes(data))
+    assert with_reload != without and "reload" not in {step["op"] for step in without["steps"]}
 
 
 def test_decoding_reads_zeros_past_the_end_and_keeps_slices_apart():

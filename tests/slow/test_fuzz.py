@@ -9,6 +9,27 @@ from conformance._interpreters import resolve
 from tests.conftest import TARGETS
 
 pytestmark = pytest.mark.slow
+EXAMPLES = 4000
+MUTANTS = sorted(path.name for path in TARGETS.glob("mutant_*.py"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(tmp_path, monkeypatch):
+    """Each campaign starts with an empty example database (.conformance_cache in the cwd):
+    nothing found by an earlier run may be replayed into a test's result."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS)
+def test_every_mutant_is_found_with_a_small_case(cli, tmp_path, mutant):
+    # A case budget, not seconds, so the result does not depend on the machine's load: the random
+    # search is the same for a seed, only slower under load. EXAMPLES is about 30 s of fuzzing here.
+    report = tmp_path / "r.json"
+    result = cli("fuzz", "--target", TARGETS / mutant, "--python", "3.11", "--examples", EXAMPLES,
+                 "--seed", "1", "--first", "--out", tmp_path / "out", "--json", report)
+    assert result.code == 1, result.out[-2000:]
+    (divergence,) = json.loads(report.read_text())["divergences"]
+    assert len(divergence["case"].get("files", {})) <= 3 and len(divergence["case"]["steps"]) <= 3
 
 
 @pytest.mark.parametrize("mutant", ["mutant_unbound_submodule.py", "mutant_keeps_failed_module.py"])
