@@ -35,7 +35,7 @@ def test_every_mutant_is_found_with_a_small_case(cli, tmp_path, mutant):
 @pytest.mark.parametrize("mutant", ["mutant_unbound_submodule.py", "mutant_keeps_failed_module.py"])
 def test_mutant_is_found_and_reduced(cli, tmp_path, mutant):
     out, report = tmp_path / "out", tmp_path / "r.json"
-    result = cli("fuzz", "--target", TARGETS / mutant, "--python", "3.11", "--seconds", "30",
+    result = cli("fuzz", "--target", TARGETS / mutant, "--python", "3.11", "--examples", "2000", "--first",
                  "--seed", "3", "--out", out, "--json", report)
     assert result.code == 1
     data = json.loads(report.read_text())
@@ -63,7 +63,7 @@ def test_control_finds_nothing(cli, tmp_path):
 def test_across_versions_reports_behaviour_changes(cli, tmp_path):
     report = tmp_path / "r.json"
     result = cli("fuzz", "--target", "stdlib", "--across", "--python", "3.8", "--python", "3.13",
-                 "--seconds", "30", "--seed", "5", "--out", tmp_path / "out", "--json", report)
+                 "--examples", "2000", "--seed", "5", "--out", tmp_path / "out", "--json", report)
     assert result.code == 0  # a behaviour catalogue, not failures
     data = json.loads(report.read_text())
     assert data["across"] and data["divergences"]
@@ -78,8 +78,9 @@ def test_fuzz_usage_errors(cli):
 
 def test_builtin_import_differences_are_rediscovered(cli, tmp_path):
     report = tmp_path / "r.json"
-    result = cli("fuzz", "--target", "builtin", "--python", "3.11", "--seconds", "45", "--seed", "2",
+    result = cli("fuzz", "--target", "builtin", "--python", "3.11", "--examples", "3000", "--seed", "2",
                  "--out", tmp_path / "out", "--json", report)
     assert result.code == 1
     signatures = [d["signature"] for d in json.loads(report.read_text())["divergences"]]
-    assert len(signatures) >= 2 and all(s[0] == "__import__" for s in signatures)
+    # Calls of __import__ differ directly; an import statement in a module body goes through it too.
+    assert sum(s[0] == "__import__" for s in signatures) >= 2
