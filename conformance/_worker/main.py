@@ -217,6 +217,20 @@ def _new_case_dir():
             continue
 
 
+_REMOVE_EVERY = 16
+_finished = []  # case directories of finished runs, not yet removed
+
+
+def _remove_finished():
+    """Remove the finished runs' directories. In batches: after a fork, every page the worker
+    writes is copied once more, so removing sixteen trees at a time costs the copies of one."""
+    while _finished:
+        try:
+            remove_tree(_finished.pop())
+        except OSError:
+            pass
+
+
 def run(case, spec, timeout, isolation):
     """One case on one target, isolated; returns the protocol's per-target result."""
     target = targets.load(spec)
@@ -229,10 +243,9 @@ def run(case, spec, timeout, isolation):
         else:
             _run_subprocess(case, spec, case_dir, timeout, result)
     finally:
-        try:
-            remove_tree(case_dir)
-        except OSError:
-            pass
+        _finished.append(case_dir)
+        if len(_finished) >= _REMOVE_EVERY or isolation != "fork":
+            _remove_finished()
     result["seconds"] = round(time.monotonic() - started, 4)
     return result
 
@@ -266,6 +279,7 @@ def serve(isolation, stdin, stdout):
             reply = {"op": "error", "id": request.get("id"), "message": str(exc)}
         stdout.write(_encode(reply) + "\n")
         stdout.flush()
+    _remove_finished()
 
 
 def _one():
