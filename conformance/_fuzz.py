@@ -141,6 +141,7 @@ class Campaign:
     _verdicts: dict = field(default_factory=dict)  # case id -> (divergence, groups), while shrinking
     _pending: list = field(default_factory=list)  # new divergences found while another was chosen
     _generated: int = 0
+    _threads: int = 1
 
     # -- running cases -----------------------------------------------------------------
     def _judge(self, case: dict) -> tuple[Divergence | None, list]:
@@ -182,7 +183,7 @@ class Campaign:
             if finding.signature not in known:
                 return data, finding
         size = generated_size(self.policy)
-        window = IN_FLIGHT * self._executor._max_workers
+        window = IN_FLIGHT * self._threads
         in_flight: deque = deque()
         found = None
         try:
@@ -310,7 +311,8 @@ class Campaign:
         database = self._database()
         for interpreter in self.interpreters:
             self._pools[interpreter] = Pool(interpreter, self.jobs)
-        self._executor = ThreadPoolExecutor(max(1, self.jobs * len(self.interpreters)))
+        self._threads = max(1, self.jobs * len(self.interpreters))  # one per worker
+        self._executor = ThreadPoolExecutor(self._threads)
         try:
             while self._more(deadline, None):  # what earlier campaigns found, replayed first
                 replayed = self._shrink_or_replay(_Database(database), rng.getrandbits(64), known)

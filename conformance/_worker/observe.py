@@ -249,7 +249,7 @@ class Observer(object):
         if origin in ("built-in", "frozen"):
             return True
         path = getattr(module, "__file__", None)
-        return isinstance(path, str) and not self._under_case_dir(path)
+        return isinstance(path, str) and not self._under_case_dir(os.path.join(self.case_dir, path))
 
     def _in_case(self, path):
         if not isinstance(path, str):
@@ -258,7 +258,8 @@ class Observer(object):
 
     def _under_case_dir(self, path):
         """Paths a case's imports make start with the case directory as the worker spelled it
-        (or its real path): no need to resolve each one on the file system."""
+        (or its real path), relative ones are relative to it (the working directory): no need
+        to resolve each one on the file system."""
         path = os.path.normpath(path)
         return any(path == top or path.startswith(top + os.sep) for top in (self.case_dir, self._raw_case_dir))
 
