@@ -49,7 +49,8 @@ class Worker:
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
-            env=worker_env(), text=True, encoding="utf-8", bufsize=1, cwd=tempfile.gettempdir())
+            env=worker_env(), text=True, encoding="utf-8", bufsize=1, cwd=tempfile.gettempdir(),
+            start_new_session=True)  # Ctrl-C at a terminal interrupts the host, which closes its workers
         self._next_id = 0
         self.hello = self.request({"op": "hello"})
         if self.hello.get("protocol") != PROTOCOL_VERSION:

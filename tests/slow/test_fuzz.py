@@ -84,3 +84,30 @@ def test_builtin_import_differences_are_rediscovered(cli, tmp_path):
     signatures = [d["signature"] for d in json.loads(report.read_text())["divergences"]]
     # Calls of __import__ differ directly; an import statement in a module body goes through it too.
     assert sum(s[0] == "__import__" for s in signatures) >= 2
+
+
+def test_progress_lines_and_ctrl_c_keeps_what_was_found(tmp_path):
+    """Ctrl-C at a terminal reaches the whole foreground process group: the host stops the
+    campaign within seconds, exits 0 and still writes its report. (The workers run in sessions of
+    their own, so that they are closed by the host rather than interrupted mid-run.)"""
+    import os
+    import signal
+    import sys
+    import time
+
+    report = tmp_path / "r.json"
+    host = subprocess.Popen([sys.executable, "-m", "conformance", "fuzz", "--target", "stdlib", "--python", "3.11",
+                             "--seconds", "120", "--json", report, "--out", tmp_path / "out"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(TARGETS.parent.parent)})
+    first = host.stderr.readline()  # not a terminal: a progress line at once, then every ten seconds
+    assert first.startswith("fuzz: ") and " cases, " in first, first
+    time.sleep(1)
+    started = time.monotonic()
+    os.killpg(host.pid, signal.SIGINT)
+    out, err = host.communicate(timeout=30)
+    assert time.monotonic() - started < 15
+    assert host.returncode == 0, err[-2000:]
+    data = json.loads(report.read_text())
+    assert data["cases"] > 0 and data["elapsed_seconds"] < 60 and data["divergences"] == []
+    assert "0 distinct divergences" in out
