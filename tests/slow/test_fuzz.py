@@ -111,3 +111,16 @@ def test_progress_lines_and_ctrl_c_keeps_what_was_found(tmp_path):
     data = json.loads(report.read_text())
     assert data["cases"] > 0 and data["elapsed_seconds"] < 60 and data["divergences"] == []
     assert "0 distinct divergences" in out
+
+
+def test_check_fuzzes_after_the_catalogue_and_fails_on_a_finding(cli, tmp_path):
+    from tests.conftest import case_file
+
+    passing = case_file(tmp_path, {"id": "plain", "files": {"m.py": "x = 1"},
+                                   "steps": [{"op": "import_module", "name": "m"}]})
+    common = ["--python", "3.11", "--cases", passing, "--fuzz-seconds", "20", "--seed", "1", "--out", tmp_path / "out"]
+    mutant = cli("check", "--target", TARGETS / "mutant_keeps_failed_module.py", *common)
+    assert mutant.code == 1 and "1 passed" in mutant.out and "DIVERGENCE fuzz." in mutant.out
+    assert list((tmp_path / "out").iterdir())
+    control = cli("check", "--target", TARGETS / "control.py", *common)
+    assert control.code == 0 and "0 distinct divergences" in control.out
