@@ -1,9 +1,10 @@
 """Choices read from a byte string: the fast way generated cases are built.
 
-Hypothesis draws a few fixed-width byte strings per case (one per file, one per step), which
-costs far less than one Hypothesis draw per decision; each decision then reads one byte.
-A zero byte, and every read past the end, is the first and plainest option, so Hypothesis's
-shrinking (fewer strings, bytes lowered towards zero) makes cases smaller and plainer.
+A case is one fixed-size byte string (drawn at random by the fuzzer, or by Hypothesis in the
+strategies), sliced per part of the case; each decision then reads one byte, which costs far
+less than one Hypothesis draw per decision. A zero byte, and every read past the end, is the
+first and plainest option, so Hypothesis's shrinking (bytes lowered towards zero) makes cases
+smaller and plainer.
 """
 from __future__ import annotations
 
