@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 
 from hypothesis import strategies as st
 
@@ -162,8 +163,8 @@ def generated_case(base: Policy, data: bytes) -> dict:
 def cases(policy: Policy | None = None) -> st.SearchStrategy[dict]:
     """Cases in the case format (see conformance/schemas/case.schema.json): under `policy`,
     or, with none, each under a swarm policy drawn inside the default."""
-    if policy is not None:
-        size = case_size(policy)
-        return st.binary(min_size=size, max_size=size).map(lambda data: build_case(policy, data))
-    size = generated_size(DEFAULT)
-    return st.binary(min_size=size, max_size=size).map(lambda data: generated_case(DEFAULT, data))
+    if policy is None:
+        size, decode = generated_size(DEFAULT), partial(generated_case, DEFAULT)
+    else:
+        size, decode = case_size(policy), partial(build_case, policy)
+    return st.binary(min_size=size, max_size=size).map(decode)

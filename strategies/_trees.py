@@ -70,7 +70,7 @@ def _name(choose: Choices, policy) -> str:
     return choose.pick(NAMES + ODD_NAMES if policy.odd_names else NAMES)
 
 
-def skeleton(roots: int, node_bytes: list[bytes], policy) -> tuple[Tree, list[Choices]]:
+def _skeleton(roots: int, node_bytes: list[bytes], policy) -> tuple[Tree, list[Choices]]:
     """The tree's nodes, each decoded from its own byte string (whose remaining bytes the
     node's body then reads): a node's parent is an earlier container or none."""
     nodes: list[Node] = []
@@ -150,7 +150,7 @@ def _statement(choose: Choices, policy, tree: Tree, node: Node) -> str:
 def build_tree(roots: int, node_bytes: list[bytes], policy) -> Tree:
     """A package tree with bodies: regular and namespace packages, portions over several roots,
     the same name at different levels, shadowing attributes, odd names."""
-    tree, readers = skeleton(roots, node_bytes, policy)
+    tree, readers = _skeleton(roots, node_bytes, policy)
     for node, choose in zip(tree.nodes, readers):
         if node.kind != "namespace":
             count = choose.integer(0, policy.max_statements)

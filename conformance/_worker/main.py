@@ -26,7 +26,7 @@ elif _ADDED_ROOT:
 
 from conformance._worker import targets  # noqa: E402
 from conformance._worker.steps import CaseError, run_case  # noqa: E402
-from conformance._worker.tree import remove_tree  # noqa: E402
+from conformance._worker.tree import remove_tree, write_all  # noqa: E402
 
 
 def _start_coverage():
@@ -69,10 +69,8 @@ def _child(case, target, case_dir, out):
         sys.path.remove(_ROOT)
     os.chdir(case_dir)
 
-    def emit(kind, data):  # one write per line: a crash later keeps what was emitted
-        line = (json.dumps([kind, data], sort_keys=True) + "\n").encode("utf-8")
-        while line:
-            line = line[os.write(out, line):]
+    def emit(kind, data):  # written line by line: a crash later keeps what was emitted
+        write_all(out, (json.dumps([kind, data], sort_keys=True) + "\n").encode("utf-8"))
 
     try:
         emit("outcome", run_case(case, target, case_dir, emit))
@@ -244,7 +242,7 @@ def run(case, spec, timeout, isolation):
             _run_subprocess(case, spec, case_dir, timeout, result)
     finally:
         _finished.append(case_dir)
-        if len(_finished) >= _REMOVE_EVERY or isolation != "fork":
+        if len(_finished) >= _REMOVE_EVERY:
             _remove_finished()
     result["seconds"] = round(time.monotonic() - started, 4)
     return result

@@ -7,7 +7,7 @@ moves it to a new, distinct value (so every finder sees the change).
 """
 import os
 
-__all__ = ["Tree", "remove_tree", "source_text"]
+__all__ = ["Tree", "remove_tree", "source_text", "write_all"]
 
 BASE_MTIME = 1500000000
 
@@ -105,13 +105,17 @@ class _DirectoryTime(object):
         return False
 
 
+def write_all(fd, data):
+    """Write all of `data` to the file descriptor, however many os.write calls it takes."""
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def _write_file(full, source):
     """Write a file's source as UTF-8 with plain os calls: no buffered file object to build."""
-    data = source_text(source).encode("utf-8")
     fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
-        while data:
-            data = data[os.write(fd, data):]
+        write_all(fd, source_text(source).encode("utf-8"))
     finally:
         os.close(fd)
 
@@ -119,7 +123,7 @@ def _write_file(full, source):
 def _make_dirs(directory, made):
     """Create directory and its parents not yet in `made` (which holds the root), top down."""
     missing = []
-    while directory not in made:
+    while directory not in made and directory != os.path.dirname(directory):  # stop at "/" too
         missing.append(directory)
         directory = os.path.dirname(directory)
     for directory in reversed(missing):
