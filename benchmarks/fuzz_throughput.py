@@ -3,7 +3,8 @@
     python benchmarks/fuzz_throughput.py [--python 3.11]... [--cases 200] [--seconds 30] [--seed 0]
 
 For each interpreter: (1) the same generated cases through the worker pool (a warm worker forking
-per run) and through a naive harness (a fresh interpreter process per run), target `stdlib` and
+a child per case, the runs one after another in it, as the fuzzer's search does; and forking per
+run) and through a naive harness (a fresh interpreter process per run), target `stdlib` and
 reference `stdlib`, two at a time (2 cores); (2) a whole fuzz campaign (generation, execution,
 comparison) with the default policy for --seconds, median of --repeat runs. Prints Markdown
 tables for the README.
@@ -39,12 +40,14 @@ def generate(count: int, random_seed: int) -> list[dict]:
     return found[:count]
 
 
-def pooled(interpreter, generated: list[dict], jobs: int) -> float:
+def pooled(interpreter, generated: list[dict], jobs: int, together: bool) -> float:
+    """Seconds for the cases through a worker pool: a forked process per run, or (together) per
+    case, the runs one after another in it, as the fuzzer's search does."""
     pool = Pool(interpreter, jobs)
     try:
         started = time.monotonic()
         with ThreadPoolExecutor(jobs) as executor:
-            list(executor.map(lambda case: pool.run(case, ["stdlib", "stdlib"], 5.0), generated))
+            list(executor.map(lambda case: pool.run(case, ["stdlib", "stdlib"], 5.0, together), generated))
         return time.monotonic() - started
     finally:
         pool.close()
@@ -85,13 +88,16 @@ def main() -> None:
     interpreters = [resolve(spec) for spec in args.python or ["3.11"]]
     generated = generate(args.cases, args.seed)
     print("Same %d generated cases, %d at a time:\n" % (len(generated), args.jobs))
-    print("| interpreter | worker pool, fork per run (cases/s) | naive, fresh process per run (cases/s) | speed-up |")
-    print("| --- | --- | --- | --- |")
+    print("| interpreter | pool, fork per case (cases/s) | pool, fork per run (cases/s) "
+          "| naive, fresh process per run (cases/s) | speed-up (per case, per run) |")
+    print("| --- | --- | --- | --- | --- |")
     for interpreter in interpreters:
-        fast = statistics.median(pooled(interpreter, generated, args.jobs) for _ in range(args.repeat))
+        per_case = statistics.median(pooled(interpreter, generated, args.jobs, True) for _ in range(args.repeat))
+        per_run = statistics.median(pooled(interpreter, generated, args.jobs, False) for _ in range(args.repeat))
         slow = naive(interpreter, generated, args.jobs)
-        print("| %s | %.0f | %.1f | %.1fx |" % (interpreter.label, len(generated) / fast,
-                                               len(generated) / slow, slow / fast), flush=True)
+        print("| %s | %.0f | %.0f | %.1f | %.1fx, %.1fx |" % (
+            interpreter.label, len(generated) / per_case, len(generated) / per_run, len(generated) / slow,
+            slow / per_case, slow / per_run), flush=True)
     print("\nWhole campaigns (`fuzz`, default policy, %gs each, median of %d):\n" % (args.seconds, args.repeat))
     print("| interpreter | differential cases/s (runs) | median |")
     print("| --- | --- | --- |")

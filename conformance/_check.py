@@ -31,10 +31,10 @@ class Pool:
                 self._all.append(worker)
                 self._idle.put(worker)
 
-    def run(self, case: dict[str, Any], targets: list[str], timeout: float) -> list[dict]:
+    def run(self, case: dict[str, Any], targets: list[str], timeout: float, together: bool = False) -> list[dict]:
         worker = self._idle.get()
         try:
-            return worker.run(case, targets, timeout)
+            return worker.run(case, targets, timeout, together)
         except WorkerError as exc:
             if worker.alive():  # a refusal (a bad target, say), not a death
                 raise

@@ -105,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--json", metavar="FILE", help="write the campaign report as JSON")
     fuzz.add_argument("--jobs", type=int, default=None, help="workers per interpreter (default: cores)")
     fuzz.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="seconds per case and target")
+    fuzz.add_argument("--process-per-run", action="store_true",
+                      help="search with a forked process per run; by default, with a stdlib, builtin or impl "
+                           "reference, each case's reference and target share one (the import state restored "
+                           "between them) and divergences are confirmed with a process per run")
 
     record = commands.add_parser("record", help="(re)record expectations on real CPython interpreters")
     _common(record)
@@ -169,7 +173,7 @@ def _policy(text: str):
 
 
 def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, out, jobs,
-              timeout, json_file, policy, first=False) -> int:
+              timeout, json_file, policy, first=False, process_per_run=False) -> int:
     """Run a campaign, print and write its findings; returns how many there are."""
     from conformance._fuzz import Campaign
     from conformance._report import divergence_block
@@ -178,7 +182,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
 
     campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or 2,
                         timeout=timeout, seed=seed, policy=policy, progress=_progress_line(),
-                        max_findings=1 if first else None)
+                        max_findings=1 if first else None, share_process=not process_per_run)
     findings = campaign.run(seconds=seconds if examples is None else None, examples=examples)
     _progress_line.finish()
     written = []
@@ -191,6 +195,9 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
     rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0
     print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences"
           % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings)))
+    if campaign.unconfirmed:
+        print("fuzz: %d divergences seen with a shared process did not recur with a process per run: "
+              "the worker's restore of the import state missed something (please report)" % campaign.unconfirmed)
     if json_file:
         Path(json_file).parent.mkdir(parents=True, exist_ok=True)
         Path(json_file).write_text(json.dumps({
@@ -198,6 +205,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
             "reference": None if across else reference, "across": across,
             "cases": campaign.cases_run, "elapsed_seconds": round(campaign.elapsed_seconds, 3),
             "cases_per_second": round(rate, 1), "policy": describe_policy(policy),
+            "shared_process": campaign.shares_process, "unconfirmed": campaign.unconfirmed,
             "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
                              "interpreters": [i.label for i in f.interpreters],
                              "groups": [{"interpreters": g[0]} for g in f.groups],
@@ -249,7 +257,7 @@ def _fuzz(args) -> int:
         raise UsageError("--across needs at least two interpreters (--python)")
     seconds = args.seconds if args.seconds is not None or args.examples is not None else 60.0
     found = _run_fuzz(interpreters, target, reference, args.across, seconds, args.examples, args.seed,
-                      args.out, args.jobs, args.timeout, args.json, policy, args.first)
+                      args.out, args.jobs, args.timeout, args.json, policy, args.first, args.process_per_run)
     return 1 if found and not args.across else 0
 
 

@@ -117,6 +117,13 @@ class _Database(ExampleDatabase):
         pass
 
 
+def _may_share_process(reference: str) -> bool:
+    """Whether the search may run the reference and then the target in one forked process
+    (a third of the cost): only for the worker's own references, whose runs change nothing
+    that state.ImportState does not restore."""
+    return reference in ("stdlib", "builtin", "impl") or reference.startswith("impl:")
+
+
 @dataclass
 class Campaign:
     """One fuzzing campaign: target against reference on each interpreter, or (across=True)
@@ -133,8 +140,10 @@ class Campaign:
     cache: Path = CACHE
     progress: Callable[[dict], None] | None = None
     max_findings: int | None = None  # stop after this many (fuzz --first: one)
+    share_process: bool = True  # search with reference and target in one process where safe
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
+    unconfirmed: int = 0  # divergences of a shared process that one process per run did not repeat
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
@@ -142,10 +151,12 @@ class Campaign:
     _pending: list = field(default_factory=list)  # new divergences found while another was chosen
     _generated: int = 0
     _threads: int = 1
+    shares_process: bool = False  # as this campaign does: share_process and a built-in reference
 
     # -- running cases -----------------------------------------------------------------
-    def _judge(self, case: dict) -> tuple[Divergence | None, list]:
-        """Run one case everywhere it must run; the divergence (if any) and cross-version groups."""
+    def _judge(self, case: dict, together: bool = False) -> tuple[Divergence | None, list]:
+        """Run one case everywhere it must run; the divergence (if any) and cross-version groups.
+        `together`: reference then target in one forked process (Worker.run), for the search."""
         if self.across:
             results = [(i, self._pools[i].run(case, [self.target], self.timeout)[0]) for i in self.interpreters]
             groups: list[tuple[list[str], dict]] = []
@@ -163,7 +174,11 @@ class Campaign:
             verdict = compare(case["id"], " vs ".join(g[0][0] for g in groups[:2]), first, second)
             return verdict.divergence, groups
         for interpreter in self.interpreters:
-            target, reference = self._pools[interpreter].run(case, [self.target, self.reference], self.timeout)
+            if together:
+                reference, target = self._pools[interpreter].run(
+                    case, [self.reference, self.target], self.timeout, together=True)
+            else:
+                target, reference = self._pools[interpreter].run(case, [self.target, self.reference], self.timeout)
             verdict: Verdict = compare(case["id"], interpreter.label, target, reference)
             if verdict.status == "failed":
                 return verdict.divergence, []
@@ -191,7 +206,7 @@ class Campaign:
                 while found is None and len(in_flight) < window and self._more(deadline, budget):
                     data = rng.randbytes(size)
                     case = generated_case(self.policy, data)
-                    in_flight.append((data, case, self._executor.submit(self._judge, case)))
+                    in_flight.append((data, case, self._executor.submit(self._judge, case, self.shares_process)))
                     self._generated += 1
                 if not in_flight:
                     return found
@@ -202,6 +217,11 @@ class Campaign:
                     self._report_progress(len(known))
                 if divergence is None:
                     continue
+                if self.shares_process:  # confirmed with a process per run, or it is the harness's
+                    divergence, groups = self._judge(case)
+                    if divergence is None:
+                        self.unconfirmed += 1
+                        continue
                 signature = signature_of(case, divergence)
                 if signature in known or (found is not None and signature == found[1].signature):
                     continue
@@ -312,6 +332,7 @@ class Campaign:
         for interpreter in self.interpreters:
             self._pools[interpreter] = Pool(interpreter, self.jobs)
         self._threads = max(1, self.jobs * len(self.interpreters))  # one per worker
+        self.shares_process = self.share_process and not self.across and _may_share_process(self.reference)
         self._executor = ThreadPoolExecutor(self._threads)
         try:
             while self._more(deadline, None):  # what earlier campaigns found, replayed first

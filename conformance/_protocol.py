@@ -72,10 +72,16 @@ class Worker:
             raise WorkerError(reply["message"])
         return reply
 
-    def run(self, case: dict[str, Any], targets: list[str], timeout: float) -> list[dict[str, Any]]:
+    def run(self, case: dict[str, Any], targets: list[str], timeout: float,
+            together: bool = False) -> list[dict[str, Any]]:
+        """Per-target results of one case. `together`: the targets may share one forked process,
+        run in the order given with the import state restored between them (the first run sees
+        exactly what a run of its own would)."""
         self._next_id += 1
-        reply = self.request({"op": "run", "id": self._next_id, "case": case,
-                              "targets": targets, "timeout": timeout})
+        request = {"op": "run", "id": self._next_id, "case": case, "targets": targets, "timeout": timeout}
+        if together:
+            request["together"] = True
+        reply = self.request(request)
         if reply.get("id") != self._next_id:
             raise WorkerError(f"reply for request {reply.get('id')}, expected {self._next_id}")
         return reply["results"]

@@ -1,10 +1,11 @@
-"""The worker: runs cases inside the interpreter under test, one isolated child per run.
+"""The worker: runs cases inside the interpreter under test, isolated in child processes.
 
 Started by the host as `python -s -S -B .../conformance/_worker/main.py`; speaks the
 JSON-lines protocol of conformance/schemas/protocol.schema.json on stdin/stdout.
 Stdlib only, Python 3.8 syntax, imports nothing from the host side. Each run
 happens in a forked child (or, with --isolation subprocess or where fork is
-missing, a fresh process) in a fresh temporary directory, with a timeout.
+missing, a fresh process) in a fresh temporary directory, with a timeout; a
+`together` request runs a case's targets one after another in one forked child.
 """
 import gc
 import itertools
@@ -25,6 +26,7 @@ elif _ADDED_ROOT:
     sys.path.insert(0, _ROOT)
 
 from conformance._worker import targets  # noqa: E402
+from conformance._worker.state import ImportState  # noqa: E402
 from conformance._worker.steps import CaseError, run_case  # noqa: E402
 from conformance._worker.tree import remove_tree, write_all  # noqa: E402
 
@@ -60,13 +62,24 @@ def _save_coverage():
 _COVERAGE = _start_coverage()
 
 
-def _child(case, target, case_dir, out):
-    """In the isolated process: silence stdio, run the case, write JSON lines to out."""
+def _child(case, runs, out):
+    """In the isolated process: silence stdio, run the case on each (target, case_dir) of
+    `runs` in turn, the import state restored before each run after the first; JSON lines to out."""
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     if _ADDED_ROOT and _ROOT in sys.path:
         sys.path.remove(_ROOT)
+    state = ImportState() if len(runs) > 1 else None
+    for number, (target, case_dir) in enumerate(runs):
+        if number:
+            state.restore()
+        _run_one(case, target, case_dir, out)
+    _save_coverage()
+
+
+def _run_one(case, target, case_dir, out):
+    """One run; its last line is its outcome (or an error)."""
     os.chdir(case_dir)
 
     def emit(kind, data):  # written line by line: a crash later keeps what was emitted
@@ -80,7 +93,6 @@ def _child(case, target, case_dir, out):
         import traceback
 
         emit("error", "worker failure: " + traceback.format_exc(limit=8))
-    _save_coverage()
 
 
 class _Raw(str):
@@ -91,22 +103,22 @@ class _Raw(str):
 _RAW_KINDS = {b'["step", ': "steps", b'["final", ': "final"}
 
 
-def _collect(lines, result):
-    for line in lines:
-        for prefix, key in _RAW_KINDS.items():
-            if line.startswith(prefix) and line.endswith(b"]"):
-                raw = _Raw(line[len(prefix):-1].decode("utf-8"))
-                if key == "steps":
-                    result["steps"].append(raw)
-                else:
-                    result["final"] = raw
-                break
-        else:
-            kind, data = json.loads(line)
-            if kind == "outcome":
-                result["outcome"] = data
-            elif kind == "error":
-                result["outcome"], result["detail"] = "error", data
+def _collect(line, result):
+    """Add one line of a run's output to its result; True for the run's last line."""
+    for prefix, key in _RAW_KINDS.items():
+        if line.startswith(prefix) and line.endswith(b"]"):
+            raw = _Raw(line[len(prefix):-1].decode("utf-8"))
+            if key == "steps":
+                result["steps"].append(raw)
+            else:
+                result["final"] = raw
+            return False
+    kind, data = json.loads(line)
+    if kind == "outcome":
+        result["outcome"] = data
+    elif kind == "error":
+        result["outcome"], result["detail"] = "error", data
+    return kind in ("outcome", "error")
 
 
 def _encode(value):
@@ -132,7 +144,10 @@ def _describe_status(status):
     return "exited with code %d" % os.WEXITSTATUS(status)
 
 
-def _run_forked(case, target, case_dir, timeout, result):
+def _run_forked(case, runs, timeout):
+    """Fork one child for `runs` ([(target, case_dir, result)]), which it runs in order, each
+    within `timeout` seconds; returns how many got a result (a crash or timeout ends the child
+    and counts for the run it hit)."""
     read_end, write_end = os.pipe()
     if hasattr(gc, "freeze"):
         gc.freeze()  # the child's collector then leaves the worker's objects (and pages) alone
@@ -141,11 +156,13 @@ def _run_forked(case, target, case_dir, timeout, result):
         try:
             os.close(read_end)
             os.setpgid(0, 0)
-            _child(case, target, case_dir, write_end)
+            _child(case, [(target, case_dir) for target, case_dir, _ in runs], write_end)
         finally:
             os._exit(0)
     os.close(write_end)
-    deadline, buffer, timed_out = time.monotonic() + timeout, b"", False
+    done, pending, timed_out = 0, b"", False
+    started = time.monotonic()
+    deadline = started + timeout
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -156,7 +173,16 @@ def _run_forked(case, target, case_dir, timeout, result):
             chunk = os.read(read_end, 1 << 16)
             if not chunk:
                 break
-            buffer += chunk
+            pending += chunk
+            if b"\n" not in chunk:
+                continue
+            lines = pending.split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                if line and done < len(runs) and _collect(line, runs[done][2]):
+                    now = time.monotonic()
+                    runs[done][2]["seconds"] = round(now - started, 4)
+                    started, deadline, done = now, now + timeout, done + 1
     finally:
         os.close(read_end)
     if timed_out:
@@ -166,12 +192,15 @@ def _run_forked(case, target, case_dir, timeout, result):
             except OSError:
                 pass
     _, status = os.waitpid(pid, 0)
-    lines = buffer.split(b"\n")
-    _collect([line for line in lines[:-1] if line], result)
-    if timed_out:
-        result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
-    elif result["outcome"] is None:
-        result["outcome"], result["detail"] = "crash", _describe_status(status)
+    if done < len(runs):
+        result = runs[done][2]
+        if timed_out:
+            result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
+        else:
+            result["outcome"], result["detail"] = "crash", _describe_status(status)
+        result["seconds"] = round(time.monotonic() - started, 4)
+        done += 1
+    return done
 
 
 def _run_subprocess(case, spec, case_dir, timeout, result):
@@ -188,7 +217,10 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
         os.killpg(process.pid, signal.SIGKILL)
         out, _ = process.communicate()
         timed_out = True
-    _collect([line for line in out.split(b"\n")[:-1] if line], result)
+    started = time.monotonic()
+    for line in out.split(b"\n")[:-1]:
+        if line:
+            _collect(line, result)
     if timed_out:
         result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
     elif result["outcome"] is None:
@@ -196,6 +228,7 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
         result["outcome"] = "crash"
         result["detail"] = ("killed by %s" % signal.Signals(-status).name if status < 0
                             else "exited with code %d" % status)
+    result["seconds"] = round(time.monotonic() - started, 4)
 
 
 _SCRATCH = os.path.realpath(os.environ.get("TMPDIR") or os.environ.get("TEMP") or os.environ.get("TMP")
@@ -229,23 +262,31 @@ def _remove_finished():
             pass
 
 
-def run(case, spec, timeout, isolation):
-    """One case on one target, isolated; returns the protocol's per-target result."""
-    target = targets.load(spec)
-    result = {"target": spec, "outcome": None, "detail": None, "steps": [], "final": None}
-    case_dir = _new_case_dir()
-    started = time.monotonic()
+def run(case, specs, timeout, isolation, together=False):
+    """The case on each target, isolated; returns the protocol's per-target results.
+
+    A process per run; or, `together` (with fork isolation), one forked process for all the
+    runs, one after another, the import state restored between them (state.ImportState). A
+    crash or timeout ends that process; the runs after it go on in a new one."""
+    loaded = [targets.load(spec) for spec in specs]
+    runs = [(target, _new_case_dir(), {"target": spec, "outcome": None, "detail": None, "steps": [],
+                                       "final": None}) for spec, target in zip(specs, loaded)]
     try:
-        if isolation == "fork":
-            _run_forked(case, target, case_dir, timeout, result)
+        if isolation != "fork":
+            for (_, case_dir, result), spec in zip(runs, specs):
+                _run_subprocess(case, spec, case_dir, timeout, result)
+        elif together:
+            done = 0
+            while done < len(runs):
+                done += _run_forked(case, runs[done:], timeout)
         else:
-            _run_subprocess(case, spec, case_dir, timeout, result)
+            for one in runs:
+                _run_forked(case, [one], timeout)
     finally:
-        _finished.append(case_dir)
+        _finished.extend(case_dir for _, case_dir, _ in runs)
         if len(_finished) >= _REMOVE_EVERY:
             _remove_finished()
-    result["seconds"] = round(time.monotonic() - started, 4)
-    return result
+    return [result for _, _, result in runs]
 
 
 def hello(isolation):
@@ -269,8 +310,8 @@ def serve(isolation, stdin, stdout):
                 reply = hello(isolation)
             elif op == "run":
                 reply = {"op": "result", "id": request["id"],
-                         "results": [run(request["case"], spec, request.get("timeout", 5.0),
-                                         isolation) for spec in request["targets"]]}
+                         "results": run(request["case"], request["targets"], request.get("timeout", 5.0),
+                                        isolation, request.get("together", False))}
             else:
                 reply = {"op": "error", "message": "unknown request op %r" % (op,)}
         except targets.TargetError as exc:
@@ -289,7 +330,7 @@ def _one():
     except targets.TargetError as exc:
         os.write(out, (json.dumps(["error", str(exc)]) + "\n").encode("utf-8"))
         return
-    _child(request["case"], target, request["case_dir"], out)
+    _child(request["case"], [(target, os.path.realpath(request["case_dir"]))], out)
 
 
 def main(argv):

@@ -25,8 +25,9 @@ class Observer(object):
     """
 
     def __init__(self, case_dir):
-        self.case_dir = os.path.realpath(case_dir)
-        self._raw_case_dir = case_dir
+        """case_dir: the run's directory as a real path (no symbolic links), as the worker makes
+        it; resolving it here would cost every run a walk of the path."""
+        self.case_dir = case_dir
         self.stdlib_dir = os.path.dirname(os.__file__)
         self.cache_tag = getattr(sys.implementation, "cache_tag", None) or "<none>"
         self._labels = {}  # id(obj) -> label
@@ -37,8 +38,7 @@ class Observer(object):
     def text(self, value):
         """Normalise a message or a path: case dir, stdlib dir, tag, addresses."""
         value = str(value)
-        for prefix in (self.case_dir, self._raw_case_dir):
-            value = value.replace(prefix, "<case>")
+        value = value.replace(self.case_dir, "<case>")
         value = value.replace(self.stdlib_dir, "<stdlib>")
         value = value.replace(self.cache_tag, "<tag>")
         return _ADDRESS.sub("0x?", value)
@@ -172,21 +172,25 @@ class Observer(object):
     # -- sys.modules ------------------------------------------------------------
     @staticmethod
     def snapshot():
-        return list(sys.modules.items())
+        """sys.modules as it stands: a copy (insertion-ordered, like sys.modules)."""
+        return sys.modules.copy()
 
     def modules_diff(self, before, after):
-        """Keys added (in sys.modules order), removed, and replaced by another object.
+        """Keys added (in sys.modules order), removed, and replaced by another object,
+        between two snapshots.
 
         Library modules a step imports are left out of "added": which of them get
         imported depends on what the worker had imported already, not on the case."""
-        old = dict(before)
-        new = dict(after)
-        added = [key for key, value in after if key not in old and self.case_added(value)]
-        removed = [key for key, _ in before if key not in new]
-        replaced = [key for key, value in after if key in old and old[key] is not value]
-        return {"added": [self._entry(key, new[key]) for key in added],
-                "removed": removed,
-                "replaced": [self._entry(key, new[key]) for key in replaced]}
+        added, replaced = [], []
+        for key, value in after.items():
+            old = before.get(key, _MISSING)
+            if old is _MISSING:
+                if self.case_added(value):
+                    added.append(self._entry(key, value))
+            elif old is not value:
+                replaced.append(self._entry(key, value))
+        return {"added": added, "removed": [key for key in before if key not in after],
+                "replaced": replaced}
 
     def _entry(self, key, value):
         if isinstance(value, types.ModuleType):
@@ -211,15 +215,15 @@ class Observer(object):
         return "bound to " + _qualname(type(bound))
 
     def final_state(self, baseline, cache_baseline):
-        """What the case changed, as it stands at the end: sys.modules entries
-        (added or replaced, with binding and attributes), removed keys, and new
-        sys.path_importer_cache entries."""
-        old = dict(baseline)
+        """What the case changed since the snapshot `baseline`, as it stands at the end:
+        sys.modules entries (added or replaced, with binding and attributes), removed keys,
+        and new sys.path_importer_cache entries."""
         modules = {}
         for key, value in list(sys.modules.items()):
-            if key in old and old[key] is value:
+            old = baseline.get(key, _MISSING)
+            if old is value:
                 continue
-            if key not in old and not self.case_added(value):
+            if old is _MISSING and not self.case_added(value):
                 continue
             entry = {"bound": self.binding(key)}
             if isinstance(value, types.ModuleType):
@@ -231,7 +235,7 @@ class Observer(object):
             else:
                 entry["value"] = self.value(value)
             modules[key] = entry
-        removed = [key for key, _ in baseline if key not in sys.modules]
+        removed = [key for key in baseline if key not in sys.modules]
         caches = {}
         for path, finder in list(sys.path_importer_cache.items()):
             if cache_baseline.get(path, _MISSING) is not finder and self._in_case(path):
@@ -257,11 +261,10 @@ class Observer(object):
         return self._under_case_dir(os.path.join(self.case_dir, path))
 
     def _under_case_dir(self, path):
-        """Paths a case's imports make start with the case directory as the worker spelled it
-        (or its real path), relative ones are relative to it (the working directory): no need
-        to resolve each one on the file system."""
+        """Paths a case's imports make start with the case directory, relative ones are
+        relative to it (the working directory): no need to resolve each one on the file system."""
         path = os.path.normpath(path)
-        return any(path == top or path.startswith(top + os.sep) for top in (self.case_dir, self._raw_case_dir))
+        return path == self.case_dir or path.startswith(self.case_dir + os.sep)
 
     def attributes(self, module):
         """Public attributes of a module: simple values in full, others by kind."""

@@ -47,7 +47,7 @@ class _Run(object):
         self.tree = Tree(case_dir)
         self.observer = Observer(case_dir)
         self.results = []
-        self.current = []  # sys.modules as of the end of the last step
+        self.current = {}  # sys.modules as of the end of the last step (a snapshot)
         self.executed = []
         self.finder_log = []
 

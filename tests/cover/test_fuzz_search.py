@@ -44,3 +44,50 @@ def test_what_a_campaign_saved_is_replayed_by_the_next_and_never_deleted():
     replayed = _shrink(_Database(stored), lambda data: False)  # passes now: must not be deleted
     assert any(data[0] >= 2 for data in replayed)
     assert sum(len(list(stored.fetch(key))) for key in list(stored.data)) == saved
+
+
+class _Interpreter:
+    label = "fake"
+
+
+class _Pool:
+    """Runs nothing; the results differ when they share a process (`together`), and also
+    alone when `always` - a restore of the import state that missed something, or a real bug."""
+
+    def __init__(self, always):
+        self.always, self.together = always, []
+
+    def run(self, case, targets, timeout, together=False):
+        self.together.append(together)
+        differ = together or self.always
+        return [{"target": target, "outcome": "ok", "detail": None, "steps": [],
+                 "final": {"n": number if differ else 0}} for number, target in enumerate(targets)]
+
+
+def _explore(pool, budget=20):
+    import random
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    campaign = Campaign([_Interpreter()], "t.py")
+    campaign._pools = {campaign.interpreters[0]: pool}
+    campaign._executor = ThreadPoolExecutor(1)
+    campaign.shares_process = True
+    try:
+        found = campaign._explore(random.Random(0), time.monotonic() + 60, budget, set())
+    finally:
+        campaign._executor.shutdown()
+    return campaign, found
+
+
+def test_a_divergence_only_a_shared_process_shows_is_counted_not_reported():
+    pool = _Pool(always=False)
+    campaign, found = _explore(pool)
+    assert found is None and campaign.unconfirmed == 20 and campaign.cases_run == 20
+    assert pool.together.count(True) == 20 and pool.together.count(False) == 20  # each one re-run alone
+
+
+def test_a_divergence_a_process_per_run_repeats_is_a_finding():
+    campaign, found = _explore(_Pool(always=True))
+    assert found is not None and campaign.unconfirmed == 0
+    assert [d.path for d in found[1].divergence.differences] == ["final.n"]

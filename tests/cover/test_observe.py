@@ -65,8 +65,8 @@ def test_suppressed_context_is_not_in_chain(tmp_path):
 def test_modules_diff_added_removed_replaced(tmp_path):
     observer = Observer(str(tmp_path))
     a, b, c = (types.ModuleType(n) for n in "abc")
-    before = [("a", a), ("b", b)]
-    after = [("a", c), ("c", 1)]
+    before = {"a": a, "b": b}
+    after = {"a": c, "c": 1}
     diff = observer.modules_diff(before, after)
     assert diff["removed"] == ["b"]
     assert diff["replaced"] == [["a", observer.label(c)]]

@@ -53,11 +53,16 @@ def test_mutant_is_found_and_reduced(cli, tmp_path, mutant):
     assert stdlib.stdout.startswith("step 0 ") and stdlib.stdout != mutated.stdout
 
 
-def test_control_finds_nothing(cli, tmp_path):
+@pytest.mark.parametrize("isolation", [[], ["--process-per-run"]])
+def test_control_finds_nothing(cli, tmp_path, isolation):
+    report = tmp_path / "r.json"
     result = cli("fuzz", "--target", TARGETS / "control.py", "--python", "3.8", "--seconds", "20",
-                 "--out", tmp_path / "out")
+                 "--out", tmp_path / "out", "--json", report, *isolation)
     assert result.code == 0 and "0 distinct divergences" in result.out
     assert not (tmp_path / "out").exists()
+    data = json.loads(report.read_text())
+    # Sharing a process (reference, then target) must not make the control diverge either.
+    assert data["shared_process"] is not bool(isolation) and data["unconfirmed"] == 0
 
 
 def test_across_versions_reports_behaviour_changes(cli, tmp_path):
