@@ -95,9 +95,9 @@ def _run_one(case, target, case_dir, out):
         emit("error", "worker failure: " + traceback.format_exc(limit=8))
 
 
-class _Raw(str):
-    """JSON text from a child (a step's or the final observation), passed on to the host as
-    it is: decoding and re-encoding it here would double the worker's share of each run."""
+class _Raw(bytes):
+    """JSON from a child (a step's or the final observation), passed on to the host as it is:
+    decoding and re-encoding it here would double the worker's share of each run."""
 
 
 _RAW_KINDS = {b'["step", ': "steps", b'["final", ': "final"}
@@ -107,7 +107,7 @@ def _collect(line, result):
     """Add one line of a run's output to its result; True for the run's last line."""
     for prefix, key in _RAW_KINDS.items():
         if line.startswith(prefix) and line.endswith(b"]"):
-            raw = _Raw(line[len(prefix):-1].decode("utf-8"))
+            raw = _Raw(line[len(prefix):-1])
             if key == "steps":
                 result["steps"].append(raw)
             else:
@@ -122,15 +122,15 @@ def _collect(line, result):
 
 
 def _encode(value):
-    """JSON text of a reply, with _Raw parts inserted as they are."""
+    """A reply as JSON in UTF-8, with _Raw parts inserted as they are."""
     if isinstance(value, _Raw):
         return value
     if isinstance(value, dict):
-        return "{%s}" % ", ".join("%s: %s" % (json.dumps(key), _encode(item))
-                                  for key, item in sorted(value.items()))
+        return b"{" + b", ".join(_encode(key) + b": " + _encode(item)
+                                 for key, item in sorted(value.items())) + b"}"
     if isinstance(value, list):
-        return "[%s]" % ", ".join(_encode(item) for item in value)
-    return json.dumps(value, sort_keys=True)
+        return b"[" + b", ".join(_encode(item) for item in value) + b"]"
+    return json.dumps(value, sort_keys=True).encode("utf-8")
 
 
 def _describe_status(status):
@@ -297,7 +297,7 @@ def hello(isolation):
 
 
 def serve(isolation, stdin, stdout):
-    """The request loop: one JSON object per line in, one per line out."""
+    """The request loop: one JSON object per line in (text), one per line out (bytes)."""
     for line in stdin:
         if not line.strip():
             continue
@@ -316,7 +316,7 @@ def serve(isolation, stdin, stdout):
                 reply = {"op": "error", "message": "unknown request op %r" % (op,)}
         except targets.TargetError as exc:
             reply = {"op": "error", "id": request.get("id"), "message": str(exc)}
-        stdout.write(_encode(reply) + "\n")
+        stdout.write(_encode(reply) + b"\n")
         stdout.flush()
     _remove_finished()
 
@@ -340,7 +340,7 @@ def main(argv):
     isolation = "fork" if hasattr(os, "fork") else "subprocess"
     if "--isolation" in argv:
         isolation = argv[argv.index("--isolation") + 1]
-    protocol_out = os.fdopen(os.dup(1), "w")
+    protocol_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints (a target's import, say) must not corrupt the protocol
     serve(isolation, sys.stdin, protocol_out)
 
