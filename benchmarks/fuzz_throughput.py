@@ -5,7 +5,7 @@
 For each interpreter: (1) the same generated cases through the worker pool (a warm worker forking
 a child per case, the runs one after another in it, as the fuzzer's search does; and forking per
 run) and through a naive harness (a fresh interpreter process per run), target `stdlib` and
-reference `stdlib`, two at a time (2 cores); (2) a whole fuzz campaign (generation, execution,
+reference `stdlib`, --jobs at a time; (2) a whole fuzz campaign (generation, execution,
 comparison) with the default policy for --seconds, median of --repeat runs. Prints Markdown
 tables for the README.
 """
@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from hypothesis import HealthCheck, given, seed, settings
 
 from conformance._check import Pool
-from conformance._fuzz import Campaign
+from conformance._fuzz import Campaign, default_jobs
 from conformance._interpreters import resolve
 from conformance._protocol import WORKER_FLAGS, WORKER_SCRIPT, worker_env
 from strategies import cases
@@ -83,7 +83,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="workers (default: cores + 1, as fuzz)")
     args = parser.parse_args()
     interpreters = [resolve(spec) for spec in args.python or ["3.11"]]
     generated = generate(args.cases, args.seed)

@@ -103,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--policy", default="", metavar="ITEMS", help=POLICY_HELP)
     fuzz.add_argument("--out", default="findings", metavar="DIR", help="where findings are written")
     fuzz.add_argument("--json", metavar="FILE", help="write the campaign report as JSON")
-    fuzz.add_argument("--jobs", type=int, default=None, help="workers per interpreter (default: cores)")
+    fuzz.add_argument("--jobs", type=_count, default=None, help="workers per interpreter (default: cores + 1)")
     fuzz.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="seconds per case and target")
     fuzz.add_argument("--process-per-run", action="store_true",
                       help="search with a forked process per run; by default, with a stdlib, builtin or impl "
@@ -125,7 +125,7 @@ def _common(sub: argparse.ArgumentParser) -> None:
                      help="interpreter path or version (3.8, pypy3); repeatable; default: all found")
     sub.add_argument("--cases", action="append", metavar="PATH",
                      help="case file or directory; repeatable; default: the catalogue")
-    sub.add_argument("--jobs", type=int, default=None, help="workers per interpreter (default: cores)")
+    sub.add_argument("--jobs", type=_count, default=None, help="workers per interpreter (default: cores)")
     sub.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
                      help="seconds per case and target (default %(default)s)")
     sub.add_argument("--isolation", choices=("fork", "subprocess"), default=None,
@@ -175,12 +175,12 @@ def _policy(text: str):
 def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, out, jobs,
               timeout, json_file, policy, first=False, process_per_run=False) -> int:
     """Run a campaign, print and write its findings; returns how many there are."""
-    from conformance._fuzz import Campaign
+    from conformance._fuzz import Campaign, default_jobs
     from conformance._report import divergence_block
     from reports import write_finding
     from strategies import describe_policy
 
-    campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or 2,
+    campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or default_jobs(),
                         timeout=timeout, seed=seed, policy=policy, progress=_progress_line(),
                         max_findings=1 if first else None, share_process=not process_per_run)
     findings = campaign.run(seconds=seconds if examples is None else None, examples=examples)

@@ -62,9 +62,10 @@ def _save_coverage():
 _COVERAGE = _start_coverage()
 
 
-def _child(case, runs, out):
+def _child(case, runs, out, finished=None):
     """In the isolated process: silence stdio, run the case on each (target, case_dir) of
-    `runs` in turn, the import state restored before each run after the first; JSON lines to out."""
+    `runs` in turn, the import state restored before each run after the first; JSON lines to
+    `out`, and a byte to `finished` (if given) as each run ends."""
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
@@ -75,6 +76,8 @@ def _child(case, runs, out):
         if number:
             state.restore()
         _run_one(case, target, case_dir, out)
+        if finished is not None:
+            write_all(finished, b".")
     _save_coverage()
 
 
@@ -95,42 +98,85 @@ def _run_one(case, target, case_dir, out):
         emit("error", "worker failure: " + traceback.format_exc(limit=8))
 
 
-class _Raw(bytes):
-    """JSON from a child (a step's or the final observation), passed on to the host as it is:
-    decoding and re-encoding it here would double the worker's share of each run."""
+class _Raw(object):
+    """JSON from a child (a step's or the final observation), a view of the child's output
+    passed on to the host as it is: decoding, re-encoding or even copying it here would double
+    the worker's share of each run (each page the worker writes after a fork is copied)."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view):
+        self.view = view
 
 
-_RAW_KINDS = {b'["step", ': "steps", b'["final", ': "final"}
+_RAW_KINDS = ((b'["step", ', "steps"), (b'["final", ', "final"))
 
 
-def _collect(line, result):
-    """Add one line of a run's output to its result; True for the run's last line."""
-    for prefix, key in _RAW_KINDS.items():
-        if line.startswith(prefix) and line.endswith(b"]"):
-            raw = _Raw(line[len(prefix):-1])
-            if key == "steps":
-                result["steps"].append(raw)
-            else:
-                result["final"] = raw
-            return False
-    kind, data = json.loads(line)
-    if kind == "outcome":
-        result["outcome"] = data
-    elif kind == "error":
-        result["outcome"], result["detail"] = "error", data
-    return kind in ("outcome", "error")
+def _collect(data, runs):
+    """Share the JSON lines of a child's output among the results of `runs` in order, a run's
+    last line being its outcome (or an error); returns how many runs are complete."""
+    view, done, start = memoryview(data), 0, 0
+    while done < len(runs):
+        end = data.find(b"\n", start)
+        if end < 0:  # the rest is empty, or cut short by a crash
+            break
+        line_start, start = start, end + 1
+        if end == line_start:
+            continue
+        result = runs[done][2]
+        for prefix, key in _RAW_KINDS:
+            if data.startswith(prefix, line_start, end) and data[end - 1] == ord("]"):
+                raw = _Raw(view[line_start + len(prefix):end - 1])
+                if key == "steps":
+                    result["steps"].append(raw)
+                else:
+                    result["final"] = raw
+                break
+        else:
+            kind, value = json.loads(data[line_start:end].decode("utf-8"))
+            if kind == "outcome":
+                result["outcome"] = value
+            elif kind == "error":
+                result["outcome"], result["detail"] = "error", value
+            if kind in ("outcome", "error"):
+                done += 1
+    return done
 
 
-def _encode(value):
-    """A reply as JSON in UTF-8, with _Raw parts inserted as they are."""
+def _encode(value, parts):
+    """Append a reply's JSON (UTF-8) to `parts`, with the _Raw observations as they are."""
     if isinstance(value, _Raw):
-        return value
-    if isinstance(value, dict):
-        return b"{" + b", ".join(_encode(key) + b": " + _encode(item)
-                                 for key, item in sorted(value.items())) + b"}"
-    if isinstance(value, list):
-        return b"[" + b", ".join(_encode(item) for item in value) + b"]"
-    return json.dumps(value, sort_keys=True).encode("utf-8")
+        parts.append(value.view)
+    elif isinstance(value, dict):
+        separator = b"{"
+        for key, item in sorted(value.items()):
+            parts.append(separator + json.dumps(key).encode("utf-8") + b": ")
+            _encode(item, parts)
+            separator = b", "
+        parts.append(b"}" if value else b"{}")
+    elif isinstance(value, list):
+        separator = b"["
+        for item in value:
+            parts.append(separator)
+            _encode(item, parts)
+            separator = b", "
+        parts.append(b"]" if value else b"[]")
+    else:
+        parts.append(json.dumps(value, sort_keys=True).encode("utf-8"))
+
+
+def _send(fd, reply):
+    """Write a reply as one line, from its parts (os.writev): joining them would copy it."""
+    parts = []
+    _encode(reply, parts)
+    parts.append(b"\n")
+    for first in range(0, len(parts), 512) if hasattr(os, "writev") else ():
+        chunk = parts[first:first + 512]
+        written = os.writev(fd, chunk)
+        if written < sum(len(part) for part in chunk):  # cut short: the rest the plain way
+            write_all(fd, b"".join(bytes(part) for part in chunk)[written:])
+    if not hasattr(os, "writev"):
+        write_all(fd, b"".join(bytes(part) for part in parts))
 
 
 def _describe_status(status):
@@ -144,10 +190,31 @@ def _describe_status(status):
     return "exited with code %d" % os.WEXITSTATUS(status)
 
 
+_output = []  # the file children write their lines to, made on first use
+
+
+def _output_file():
+    """An anonymous file (memfd, or an unlinked one under TMPDIR), emptied for the next child.
+    The child's lines go there rather than into a pipe: the worker then sleeps until a run
+    ends instead of waking for each line, and copies none of its pages while the child lives."""
+    if not _output:
+        if hasattr(os, "memfd_create"):
+            _output.append(os.memfd_create("conformance-output"))
+        else:
+            path = os.path.join(_SCRATCH, "conformance-%d.out" % os.getpid())
+            _output.append(os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600))
+            os.remove(path)
+    fd = _output[0]
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.ftruncate(fd, 0)
+    return fd
+
+
 def _run_forked(case, runs, timeout):
     """Fork one child for `runs` ([(target, case_dir, result)]), which it runs in order, each
     within `timeout` seconds; returns how many got a result (a crash or timeout ends the child
     and counts for the run it hit)."""
+    out = _output_file()
     read_end, write_end = os.pipe()
     if hasattr(gc, "freeze"):
         gc.freeze()  # the child's collector then leaves the worker's objects (and pages) alone
@@ -156,11 +223,11 @@ def _run_forked(case, runs, timeout):
         try:
             os.close(read_end)
             os.setpgid(0, 0)
-            _child(case, [(target, case_dir) for target, case_dir, _ in runs], write_end)
+            _child(case, [(target, case_dir) for target, case_dir, _ in runs], out, write_end)
         finally:
             os._exit(0)
     os.close(write_end)
-    done, pending, timed_out = 0, b"", False
+    ended, timed_out = [], False  # when each run ended
     started = time.monotonic()
     deadline = started + timeout
     try:
@@ -170,19 +237,12 @@ def _run_forked(case, runs, timeout):
             if not ready:
                 timed_out = True
                 break
-            chunk = os.read(read_end, 1 << 16)
+            chunk = os.read(read_end, 64)
             if not chunk:
                 break
-            pending += chunk
-            if b"\n" not in chunk:
-                continue
-            lines = pending.split(b"\n")
-            pending = lines.pop()
-            for line in lines:
-                if line and done < len(runs) and _collect(line, runs[done][2]):
-                    now = time.monotonic()
-                    runs[done][2]["seconds"] = round(now - started, 4)
-                    started, deadline, done = now, now + timeout, done + 1
+            now = time.monotonic()
+            ended.extend([now] * len(chunk))
+            deadline = now + timeout
     finally:
         os.close(read_end)
     if timed_out:
@@ -192,14 +252,19 @@ def _run_forked(case, runs, timeout):
             except OSError:
                 pass
     _, status = os.waitpid(pid, 0)
+    done = _collect(os.pread(out, os.lseek(out, 0, os.SEEK_CUR), 0), runs)
     if done < len(runs):
         result = runs[done][2]
         if timed_out:
             result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
         else:
             result["outcome"], result["detail"] = "crash", _describe_status(status)
-        result["seconds"] = round(time.monotonic() - started, 4)
         done += 1
+    begin, now = started, time.monotonic()
+    for number in range(done):
+        end = ended[number] if number < len(ended) else now
+        runs[number][2]["seconds"] = round(end - begin, 4)
+        begin = end
     return done
 
 
@@ -208,6 +273,7 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
 
     command = [sys.executable, "-s", "-S", "-B", os.path.abspath(__file__), "--one"]  # as the host's WORKER_FLAGS
     request = json.dumps({"case": case, "target": spec, "case_dir": case_dir})
+    started = time.monotonic()
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     timed_out = False
@@ -217,10 +283,7 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
         os.killpg(process.pid, signal.SIGKILL)
         out, _ = process.communicate()
         timed_out = True
-    started = time.monotonic()
-    for line in out.split(b"\n")[:-1]:
-        if line:
-            _collect(line, result)
+    _collect(out, [(None, None, result)])
     if timed_out:
         result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
     elif result["outcome"] is None:
@@ -296,8 +359,8 @@ def hello(isolation):
             "isolation": isolation, "functions": list(targets.FUNCTIONS)}
 
 
-def serve(isolation, stdin, stdout):
-    """The request loop: one JSON object per line in (text), one per line out (bytes)."""
+def serve(isolation, stdin, out):
+    """The request loop: one JSON object per line in (text), one per line out (to the fd `out`)."""
     for line in stdin:
         if not line.strip():
             continue
@@ -316,8 +379,7 @@ def serve(isolation, stdin, stdout):
                 reply = {"op": "error", "message": "unknown request op %r" % (op,)}
         except targets.TargetError as exc:
             reply = {"op": "error", "id": request.get("id"), "message": str(exc)}
-        stdout.write(_encode(reply) + b"\n")
-        stdout.flush()
+        _send(out, reply)
     _remove_finished()
 
 
@@ -340,7 +402,7 @@ def main(argv):
     isolation = "fork" if hasattr(os, "fork") else "subprocess"
     if "--isolation" in argv:
         isolation = argv[argv.index("--isolation") + 1]
-    protocol_out = os.fdopen(os.dup(1), "wb")
+    protocol_out = os.dup(1)
     os.dup2(2, 1)  # stray prints (a target's import, say) must not corrupt the protocol
     serve(isolation, sys.stdin, protocol_out)
 

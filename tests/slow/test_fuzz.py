@@ -79,6 +79,10 @@ def test_across_versions_reports_behaviour_changes(cli, tmp_path):
 def test_fuzz_usage_errors(cli):
     assert cli("fuzz", "--target", "stdlib", "--across", "--python", "3.11").code == 2
     assert cli("fuzz", "--target", "nothere.py").code == 2
+    for jobs in ("0", "-1", "two"):
+        with pytest.raises(SystemExit) as exit_:
+            cli("fuzz", "--target", "stdlib", "--jobs", jobs)
+        assert exit_.value.code == 2
 
 
 def test_builtin_import_differences_are_rediscovered(cli, tmp_path):
