@@ -61,3 +61,11 @@ def test_unknown_target_is_an_error_reply(worker):
 def test_unknown_request_op(worker):
     with pytest.raises(WorkerError, match="unknown request op"):
         worker.request({"op": "explode"})
+
+
+def test_workers_run_in_sessions_of_their_own(worker):
+    # Ctrl-C at a terminal goes to the foreground process group: it must reach the host only,
+    # which stops the campaign and closes its workers (tests/slow/test_fuzz.py checks the rest).
+    import os
+
+    assert os.getsid(worker._process.pid) == worker._process.pid != os.getsid(0)
