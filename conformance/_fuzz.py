@@ -151,6 +151,7 @@ class Campaign:
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
     unconfirmed: int = 0  # divergences of a shared process that one process per run did not repeat
+    shares_process: bool = False  # whether this campaign does: share_process and a built-in reference
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
@@ -158,7 +159,6 @@ class Campaign:
     _pending: list = field(default_factory=list)  # new divergences found while another was chosen
     _generated: int = 0
     _threads: int = 1
-    shares_process: bool = False  # as this campaign does: share_process and a built-in reference
 
     # -- running cases -----------------------------------------------------------------
     def _judge(self, case: dict, together: bool = False) -> tuple[Divergence | None, list]:
