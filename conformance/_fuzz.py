@@ -151,7 +151,6 @@ class Campaign:
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
     unconfirmed: int = 0  # divergences of a shared process that one process per run did not repeat
-    shares_process: bool = False  # whether this campaign does: share_process and a built-in reference
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
@@ -159,6 +158,11 @@ class Campaign:
     _pending: list = field(default_factory=list)  # new divergences found while another was chosen
     _generated: int = 0
     _threads: int = 1
+
+    @property
+    def shares_process(self) -> bool:
+        """Whether the search runs reference and target in one process: asked to, and safe."""
+        return self.share_process and not self.across and _may_share_process(self.reference)
 
     # -- running cases -----------------------------------------------------------------
     def _judge(self, case: dict, together: bool = False) -> tuple[Divergence | None, list]:
@@ -339,7 +343,6 @@ class Campaign:
         for interpreter in self.interpreters:
             self._pools[interpreter] = Pool(interpreter, self.jobs)
         self._threads = max(1, self.jobs * len(self.interpreters))  # one per worker
-        self.shares_process = self.share_process and not self.across and _may_share_process(self.reference)
         self._executor = ThreadPoolExecutor(self._threads)
         try:
             while self._more(deadline, None):  # what earlier campaigns found, replayed first

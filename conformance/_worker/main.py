@@ -98,35 +98,26 @@ def _run_one(case, target, case_dir, out):
         emit("error", "worker failure: " + traceback.format_exc(limit=8))
 
 
-class _Raw(object):
-    """JSON from a child (a step's or the final observation), a view of the child's output
-    passed on to the host as it is: decoding, re-encoding or even copying it here would double
-    the worker's share of each run (each page the worker writes after a fork is copied)."""
-
-    __slots__ = ("view",)
-
-    def __init__(self, view):
-        self.view = view
-
-
 _RAW_KINDS = ((b'["step", ', "steps"), (b'["final", ', "final"))
 
 
-def _collect(data, runs):
-    """Share the JSON lines of a child's output among the results of `runs` in order, a run's
-    last line being its outcome (or an error); returns how many runs are complete."""
+def _collect(data, results):
+    """Share the JSON lines of a child's output among `results` in order, a run's last line
+    being its outcome (or an error); returns how many runs are complete. Observations stay
+    views of `data`, sent on as they are: decoding, re-encoding or even copying them here would
+    double the worker's share of each run (each page the worker writes after a fork is copied)."""
     view, done, start = memoryview(data), 0, 0
-    while done < len(runs):
+    while done < len(results):
         end = data.find(b"\n", start)
         if end < 0:  # the rest is empty, or cut short by a crash
             break
         line_start, start = start, end + 1
         if end == line_start:
             continue
-        result = runs[done][2]
+        result = results[done]
         for prefix, key in _RAW_KINDS:
             if data.startswith(prefix, line_start, end) and data[end - 1] == ord("]"):
-                raw = _Raw(view[line_start + len(prefix):end - 1])
+                raw = view[line_start + len(prefix):end - 1]
                 if key == "steps":
                     result["steps"].append(raw)
                 else:
@@ -144,9 +135,9 @@ def _collect(data, runs):
 
 
 def _encode(value, parts):
-    """Append a reply's JSON (UTF-8) to `parts`, with the _Raw observations as they are."""
-    if isinstance(value, _Raw):
-        parts.append(value.view)
+    """Append a reply's JSON (UTF-8) to `parts`, with the observations (views) as they are."""
+    if isinstance(value, memoryview):
+        parts.append(value)
     elif isinstance(value, dict):
         separator = b"{"
         for key, item in sorted(value.items()):
@@ -170,13 +161,14 @@ def _send(fd, reply):
     parts = []
     _encode(reply, parts)
     parts.append(b"\n")
-    for first in range(0, len(parts), 512) if hasattr(os, "writev") else ():
+    if not hasattr(os, "writev"):
+        write_all(fd, b"".join(parts))
+        return
+    for first in range(0, len(parts), 512):  # IOV_MAX is 1024 on Linux
         chunk = parts[first:first + 512]
         written = os.writev(fd, chunk)
         if written < sum(len(part) for part in chunk):  # cut short: the rest the plain way
-            write_all(fd, b"".join(bytes(part) for part in chunk)[written:])
-    if not hasattr(os, "writev"):
-        write_all(fd, b"".join(bytes(part) for part in parts))
+            write_all(fd, b"".join(chunk)[written:])
 
 
 def _describe_status(status):
@@ -252,7 +244,7 @@ def _run_forked(case, runs, timeout):
             except OSError:
                 pass
     _, status = os.waitpid(pid, 0)
-    done = _collect(os.pread(out, os.lseek(out, 0, os.SEEK_CUR), 0), runs)
+    done = _collect(os.pread(out, os.lseek(out, 0, os.SEEK_CUR), 0), [result for _, _, result in runs])
     if done < len(runs):
         result = runs[done][2]
         if timed_out:
@@ -283,7 +275,7 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
         os.killpg(process.pid, signal.SIGKILL)
         out, _ = process.communicate()
         timed_out = True
-    _collect(out, [(None, None, result)])
+    _collect(out, [result])
     if timed_out:
         result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
     elif result["outcome"] is None:
