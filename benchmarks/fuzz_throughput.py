@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from hypothesis import HealthCheck, given, seed, settings
 
-from conformance._check import Pool
+from conformance._pool import Pool
 from conformance._fuzz import Campaign, default_jobs
 from conformance._interpreters import resolve
 from conformance._protocol import WORKER_FLAGS, WORKER_SCRIPT, worker_env

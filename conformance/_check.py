@@ -2,58 +2,19 @@
 from __future__ import annotations
 
 import os
-import queue
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from conformance._case import Case
 from conformance._compare import Verdict, compare
 from conformance._interpreters import Interpreter
-from conformance._protocol import Worker, WorkerError
+from conformance._pool import Pool
 
-__all__ = ["CheckResult", "Pool", "run_check"]
+__all__ = ["CheckResult", "run_check"]
 
 DEFAULT_TIMEOUT = 5.0
-
-
-class Pool:
-    """`jobs` workers of one interpreter; `run` borrows an idle one, restarting it if it died."""
-
-    def __init__(self, interpreter: Interpreter, jobs: int, isolation: str | None = None):
-        self.interpreter, self.isolation = interpreter, isolation
-        self._idle: queue.Queue[Worker] = queue.Queue()
-        self._all: list[Worker] = []
-        with ThreadPoolExecutor(jobs) as starter:
-            for worker in starter.map(lambda _: Worker(interpreter, isolation), range(jobs)):
-                self._all.append(worker)
-                self._idle.put(worker)
-
-    def run(self, case: dict[str, Any], targets: list[str], timeout: float, together: bool = False) -> list[dict]:
-        worker = self._idle.get()
-        try:
-            return worker.run(case, targets, timeout, together)
-        except WorkerError as exc:
-            if worker.alive():  # a refusal (a bad target, say), not a death
-                raise
-            worker.close()
-            self._all.remove(worker)
-            worker = Worker(self.interpreter, self.isolation)
-            self._all.append(worker)
-            return [{"target": t, "outcome": "error", "detail": "worker died: %s" % exc,
-                     "steps": [], "final": None} for t in targets]
-        finally:
-            self._idle.put(worker)
-
-    def map(self, function: Callable, items: list) -> list:
-        with ThreadPoolExecutor(max(1, len(self._all))) as executor:
-            return list(executor.map(function, items))
-
-    def close(self) -> None:
-        for worker in self._all:
-            worker.close()
 
 
 @dataclass
@@ -65,6 +26,9 @@ class CheckResult:
     interpreters: list[Interpreter]
     verdicts: list[Verdict] = field(default_factory=list)
     elapsed_seconds: float = 0.0
+    worker_restarts: int = 0  # workers that died or hung and were replaced
+    retried_runs: int = 0  # runs tried again in a fresh worker after losing theirs
+    crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
 
     def count(self, status: str) -> int:
         return sum(1 for verdict in self.verdicts if verdict.status == status)
@@ -105,7 +69,7 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
               timeout: float = DEFAULT_TIMEOUT, progress: Callable[[str], None] | None = None,
               isolation: str | None = None) -> CheckResult:
     """Run every case with target and reference on every interpreter; raise WorkerError
-    if a worker cannot start or refuses the target."""
+    if a worker cannot start, refuses the target, or the target kills every worker."""
     jobs = jobs or os.cpu_count() or 1
     result = CheckResult(target, reference, list(interpreters))
     started = time.monotonic()
@@ -118,13 +82,24 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
         finally:
             pool.close()
         result.verdicts.extend(verdicts)
+        result.worker_restarts += pool.restarts
+        result.retried_runs += pool.retried
+        result.crashed_runs += pool.crashed
         if progress:
             failed = sum(1 for v in verdicts if v.status == "failed")
             ran = sum(1 for v in verdicts if v.status != "skipped")
-            progress("%s: %d cases run, %d failed (%.1fs)"
-                     % (interpreter.label, ran, failed, time.monotonic() - began))
+            progress("%s: %d cases run, %d failed%s (%.1fs)"
+                     % (interpreter.label, ran, failed, worker_counts(pool.restarts, pool.crashed),
+                        time.monotonic() - began))
     result.elapsed_seconds = time.monotonic() - started
     return result
+
+
+def worker_counts(restarts: int, crashed: int) -> str:
+    """", 1 worker restart, 2 crashed runs" for a progress line; empty when both are 0."""
+    parts = ["%d worker restart%s" % (restarts, "" if restarts == 1 else "s")] if restarts else []
+    parts += ["%d crashed run%s" % (crashed, "" if crashed == 1 else "s")] if crashed else []
+    return "".join(", " + part for part in parts)
 
 
 def stderr_progress(message: str) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from conformance._case import Case, CaseFileError, load_cases
-from conformance._check import DEFAULT_TIMEOUT, run_check, stderr_progress
+from conformance._check import DEFAULT_TIMEOUT, run_check, stderr_progress, worker_counts
 from conformance._expected import RecordError, record
 from conformance._interpreters import InterpreterError, discover, resolve
 from conformance._protocol import WorkerError
@@ -193,8 +195,9 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
                                reference if not across else "other versions"))
         print("  minimal case, repro.py and report.md: %s\n" % where)
     rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0
-    print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences"
-          % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings)))
+    print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences%s"
+          % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings),
+             worker_counts(campaign.worker_restarts, campaign.crashed_runs)))
     if campaign.unconfirmed:
         print("fuzz: %d divergences seen with a shared process did not recur with a process per run: "
               "the worker's restore of the import state missed something (please report)" % campaign.unconfirmed)
@@ -206,6 +209,8 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
             "cases": campaign.cases_run, "elapsed_seconds": round(campaign.elapsed_seconds, 3),
             "cases_per_second": round(rate, 1), "policy": describe_policy(policy),
             "shared_process": campaign.shares_process, "unconfirmed": campaign.unconfirmed,
+            "worker_restarts": campaign.worker_restarts, "retried_runs": campaign.retried_runs,
+            "crashed_runs": campaign.crashed_runs,
             "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
                              "interpreters": [i.label for i in f.interpreters],
                              "groups": [{"interpreters": g[0]} for g in f.groups],
@@ -231,6 +236,7 @@ class _ProgressLine:
         import time
 
         text = "fuzz: %(cases)d cases, %(cases_per_second).0f/s, %(signatures)d signatures" % state
+        text += worker_counts(state.get("worker_restarts", 0), state.get("crashed_runs", 0))
         if sys.stderr.isatty():
             sys.stderr.write("\r" + text + " " * 8)
             sys.stderr.flush()
@@ -295,13 +301,38 @@ COMMANDS = {"check": _check, "fuzz": _fuzz, "record": _record, "interpreters": _
             "spec-map": _spec_map}
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM: stop as Ctrl-C does (workers and their directories go), then exit 143."""
+
+
+_signalled: list[int] = []  # SIGTERM seen during this main()
+
+
+def _terminate(signum, frame):
+    _signalled.append(signum)
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    _signalled.clear()
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        if _signalled:  # a fuzz campaign stops and reports on SIGTERM as on Ctrl-C
+            print("terminated", file=sys.stderr)
+            return 143
+        return code
     except (UsageError, CaseFileError, InterpreterError, WorkerError, RecordError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except _Terminated:
+        print("terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from conformance._case import Case
-from conformance._check import Pool
+from conformance._pool import Pool
 from conformance._compare import observation
 from conformance._interpreters import Interpreter
 
@@ -25,6 +25,9 @@ class RecordError(Exception):
 
 def _observe(pool: Pool, case: Case, timeout: float) -> dict:
     first, second = pool.run(case.data, ["stdlib", "stdlib"], timeout)
+    if first.get("worker_lost") or second.get("worker_lost"):
+        raise RecordError(f"case {case.id} lost its worker twice on {pool.interpreter.label}: "
+                          f"{(first if first.get('worker_lost') else second)['detail']}")
     left, right = observation(first), observation(second)
     if left != right:
         raise RecordError(f"case {case.id} is not deterministic on {pool.interpreter.label}")

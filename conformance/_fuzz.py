@@ -28,7 +28,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, choices_to_bytes
 
-from conformance._check import Pool
+from conformance._pool import Pool
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
 from conformance._reduce import reduce_case
@@ -151,6 +151,9 @@ class Campaign:
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
     unconfirmed: int = 0  # divergences of a shared process that one process per run did not repeat
+    worker_restarts: int = 0  # workers that died or hung and were replaced (set when the campaign ends)
+    retried_runs: int = 0  # runs tried again in a fresh worker after losing theirs
+    crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
@@ -323,8 +326,11 @@ class Campaign:
     def _report_progress(self, signatures: int) -> None:
         if self.progress:
             elapsed = max(time.monotonic() - self._started, 1e-9)
+            pools = list(self._pools.values())
             self.progress({"cases": self.cases_run, "cases_per_second": self.cases_run / elapsed,
-                           "divergences": len(self.findings), "signatures": signatures})
+                           "divergences": len(self.findings), "signatures": signatures,
+                           "worker_restarts": sum(p.restarts for p in pools),
+                           "crashed_runs": sum(p.crashed for p in pools)})
 
     def _add(self, finding: Finding, known: set) -> None:
         finding = self._reduce(finding)
@@ -360,9 +366,12 @@ class Campaign:
         except KeyboardInterrupt:
             pass
         finally:
-            self._executor.shutdown(cancel_futures=True)
-            for pool in self._pools.values():
+            for pool in self._pools.values():  # first: the runs still in flight end now
                 pool.close()
+                self.worker_restarts += pool.restarts
+                self.retried_runs += pool.retried
+                self.crashed_runs += pool.crashed
+            self._executor.shutdown(cancel_futures=True)
             self._pools.clear()
             self.elapsed_seconds = time.monotonic() - self._started
         return self.findings

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from conformance._case import Case
-from conformance._check import CheckResult
+from conformance._check import CheckResult, worker_counts
 from conformance._compare import Divergence, step_index
 
 __all__ = ["divergence_block", "summary_line", "json_report", "describe_step"]
@@ -60,6 +60,7 @@ def summary_line(result: CheckResult) -> str:
     """`N passed, N failed` alone, then the other counts in brackets."""
     extra = ["%d %s" % (result.count(s), s) for s in ("skipped", "unsupported", "error")
              if result.count(s)]
+    extra += [part for part in worker_counts(result.worker_restarts, result.crashed_runs).split(", ") if part]
     line = "%d passed, %d failed" % (result.count("passed"), result.count("failed"))
     return line + (" (%s)" % ", ".join(extra) if extra else "")
 
@@ -77,6 +78,9 @@ def json_report(result: CheckResult, cases: dict[str, Case]) -> dict[str, Any]:
         "unsupported": result.count("unsupported"),
         "errors": [{"case": v.case_id, "interpreter": v.interpreter, "detail": v.note}
                    for v in result.verdicts if v.status == "error"],
+        "worker_restarts": result.worker_restarts,
+        "retried_runs": result.retried_runs,
+        "crashed_runs": result.crashed_runs,
         "elapsed_seconds": round(result.elapsed_seconds, 3),
         "cases_per_second": round(result.cases_per_second, 1),
         "divergences": [{

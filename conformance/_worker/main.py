@@ -6,6 +6,10 @@ Stdlib only, Python 3.8 syntax, imports nothing from the host side. Each run
 happens in a forked child (or, with --isolation subprocess or where fork is
 missing, a fresh process) in a fresh temporary directory, with a timeout; a
 `together` request runs a case's targets one after another in one forked child.
+
+With `--scratch DIR` (as the host starts it) everything the worker writes lives in DIR, which the
+host owns: one directory per run, `output` (the running child's lines, which the host reads when
+the worker dies, to tell how far the run got) and `loading` (the target being loaded, while it is).
 """
 import gc
 import itertools
@@ -62,10 +66,11 @@ def _save_coverage():
 _COVERAGE = _start_coverage()
 
 
-def _child(case, runs, out, finished=None):
+def _child(case, runs, out, worker, finished=None):
     """In the isolated process: silence stdio, run the case on each (target, case_dir) of
     `runs` in turn, the import state restored before each run after the first; JSON lines to
-    `out`, and a byte to `finished` (if given) as each run ends."""
+    `out`, and a byte to `finished` (if given) as each run ends. `worker` is the worker's pid:
+    once the worker is gone (a target killed it, say), the child stops at its next line."""
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
@@ -75,17 +80,19 @@ def _child(case, runs, out, finished=None):
     for number, (target, case_dir) in enumerate(runs):
         if number:
             state.restore()
-        _run_one(case, target, case_dir, out)
+        _run_one(case, target, case_dir, out, worker)
         if finished is not None:
             write_all(finished, b".")
     _save_coverage()
 
 
-def _run_one(case, target, case_dir, out):
+def _run_one(case, target, case_dir, out, worker):
     """One run; its last line is its outcome (or an error)."""
     os.chdir(case_dir)
 
     def emit(kind, data):  # written line by line: a crash later keeps what was emitted
+        if os.getppid() != worker:  # orphaned: what the host reads must show where the worker died
+            os._exit(70)
         write_all(out, (json.dumps([kind, data], sort_keys=True) + "\n").encode("utf-8"))
 
     try:
@@ -186,11 +193,14 @@ _output = []  # the file children write their lines to, made on first use
 
 
 def _output_file():
-    """An anonymous file (memfd, or an unlinked one under TMPDIR), emptied for the next child.
-    The child's lines go there rather than into a pipe: the worker then sleeps until a run
-    ends instead of waking for each line, and copies none of its pages while the child lives."""
+    """The file children write their lines to, emptied for the next child: `output` in the
+    scratch directory (the host reads it if the worker dies), else an anonymous one. The lines
+    go to a file rather than a pipe: the worker then sleeps until a run ends instead of waking
+    for each line, and copies none of its pages while the child lives."""
     if not _output:
-        if hasattr(os, "memfd_create"):
+        if _OWN_SCRATCH:
+            _output.append(os.open(os.path.join(_SCRATCH, "output"), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600))
+        elif hasattr(os, "memfd_create"):
             _output.append(os.memfd_create("conformance-output"))
         else:
             path = os.path.join(_SCRATCH, "conformance-%d.out" % os.getpid())
@@ -210,12 +220,13 @@ def _run_forked(case, runs, timeout):
     read_end, write_end = os.pipe()
     if hasattr(gc, "freeze"):
         gc.freeze()  # the child's collector then leaves the worker's objects (and pages) alone
+    worker = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         try:
             os.close(read_end)
             os.setpgid(0, 0)
-            _child(case, [(target, case_dir) for target, case_dir, _ in runs], out, write_end)
+            _child(case, [(target, case_dir) for target, case_dir, _ in runs], out, worker, write_end)
         finally:
             os._exit(0)
     os.close(write_end)
@@ -261,13 +272,18 @@ def _run_forked(case, runs, timeout):
 
 
 def _run_subprocess(case, spec, case_dir, timeout, result):
+    """One run in a fresh process of this interpreter, in a process group of its own (but in
+    the worker's session, where the host finds it if the worker dies)."""
     import subprocess
 
     command = [sys.executable, "-s", "-S", "-B", os.path.abspath(__file__), "--one"]  # as the host's WORKER_FLAGS
-    request = json.dumps({"case": case, "target": spec, "case_dir": case_dir})
+    output = os.path.join(_SCRATCH, "output") if _OWN_SCRATCH else None
+    request = json.dumps({"case": case, "target": spec, "case_dir": case_dir, "output": output,
+                          "worker": os.getpid()})
     started = time.monotonic()
+    group = {"preexec_fn": os.setpgrp} if hasattr(os, "setpgrp") else {}
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.DEVNULL, **group)
     timed_out = False
     try:
         out, _ = process.communicate(request.encode("utf-8"), timeout=timeout)
@@ -275,6 +291,9 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
         os.killpg(process.pid, signal.SIGKILL)
         out, _ = process.communicate()
         timed_out = True
+    if output is not None:
+        with open(output, "rb") as handle:
+            out = handle.read()
     _collect(out, [result])
     if timed_out:
         result["outcome"], result["detail"] = "timeout", "no outcome within %gs" % timeout
@@ -288,14 +307,17 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
 
 _SCRATCH = os.path.realpath(os.environ.get("TMPDIR") or os.environ.get("TEMP") or os.environ.get("TMP")
                             or ("/tmp" if os.path.isdir("/tmp") else os.getcwd()))
+_OWN_SCRATCH = False  # True once main() is given a directory of the worker's own (--scratch)
 _numbers = itertools.count(1)
 
 
 def _new_case_dir():
-    """A fresh directory for one run under TMPDIR (the host points it at /dev/shm where it
-    can); named by hand, as tempfile would cost every fork the modules it imports."""
+    """A fresh directory for one run in the scratch directory (else under TMPDIR; the host
+    points both at /dev/shm where it can); named by hand, as tempfile would cost every fork
+    the modules it imports."""
     while True:
-        path = os.path.join(_SCRATCH, "conformance-%d-%d" % (os.getpid(), next(_numbers)))
+        name = "%d" % next(_numbers) if _OWN_SCRATCH else "conformance-%d-%d" % (os.getpid(), next(_numbers))
+        path = os.path.join(_SCRATCH, name)
         try:
             os.mkdir(path, 0o700)
             return path
@@ -323,7 +345,7 @@ def run(case, specs, timeout, isolation, together=False):
     A process per run; or, `together` (with fork isolation), one forked process for all the
     runs, one after another, the import state restored between them (state.ImportState). A
     crash or timeout ends that process; the runs after it go on in a new one."""
-    loaded = [targets.load(spec) for spec in specs]
+    loaded = [_load(spec) for spec in specs]
     runs = [(target, _new_case_dir(), {"target": spec, "outcome": None, "detail": None, "steps": [],
                                        "final": None}) for spec, target in zip(specs, loaded)]
     try:
@@ -344,6 +366,20 @@ def run(case, specs, timeout, isolation, together=False):
     return [result for _, _, result in runs]
 
 
+def _load(spec):
+    """targets.load, with the spec in the scratch directory's `loading` file while a target
+    loads for the first time: if that kills the worker, the host can say so."""
+    if not _OWN_SCRATCH or targets.is_loaded(spec):
+        return targets.load(spec)
+    marker = os.path.join(_SCRATCH, "loading")
+    with open(marker, "w") as handle:
+        handle.write(spec)
+    try:
+        return targets.load(spec)
+    finally:
+        os.remove(marker)
+
+
 def hello(isolation):
     return {"op": "hello", "protocol": PROTOCOL_VERSION,
             "implementation": sys.implementation.name,
@@ -352,39 +388,51 @@ def hello(isolation):
 
 
 def serve(isolation, stdin, out):
-    """The request loop: one JSON object per line in (text), one per line out (to the fd `out`)."""
-    for line in stdin:
-        if not line.strip():
-            continue
-        request = json.loads(line)
-        op = request.get("op")
-        if op == "quit":
-            break
-        try:
-            if op == "hello":
-                reply = hello(isolation)
-            elif op == "run":
-                reply = {"op": "result", "id": request["id"],
-                         "results": run(request["case"], request["targets"], request.get("timeout", 5.0),
-                                        isolation, request.get("together", False))}
-            else:
-                reply = {"op": "error", "message": "unknown request op %r" % (op,)}
-        except targets.TargetError as exc:
-            reply = {"op": "error", "id": request.get("id"), "message": str(exc)}
-        _send(out, reply)
-    _remove_finished()
+    """The request loop: one JSON object per line in (text), one per line out (to the fd `out`),
+    until a quit request or the end of stdin (the host is gone); then the worker's files go."""
+    try:
+        for line in stdin:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            op = request.get("op")
+            if op == "quit":
+                break
+            try:
+                if op == "hello":
+                    reply = hello(isolation)
+                elif op == "run":
+                    reply = {"op": "result", "id": request["id"],
+                             "results": run(request["case"], request["targets"], request.get("timeout", 5.0),
+                                            isolation, request.get("together", False))}
+                else:
+                    reply = {"op": "error", "message": "unknown request op %r" % (op,)}
+            except targets.TargetError as exc:
+                reply = {"op": "error", "id": request.get("id"), "message": str(exc)}
+            _send(out, reply)
+    except BrokenPipeError:  # the host is gone
+        pass
+    finally:
+        _remove_finished()
+        if _OWN_SCRATCH:
+            try:
+                remove_tree(_SCRATCH)
+            except OSError:
+                pass
 
 
 def _one():
     """--one: run a single case read from stdin, writing JSON lines to the real stdout."""
     request = json.loads(sys.stdin.read())
-    out = os.dup(1)
+    output = request.get("output")
+    out = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if output else os.dup(1)
     try:
         target = targets.load(request["target"])
     except targets.TargetError as exc:
         os.write(out, (json.dumps(["error", str(exc)]) + "\n").encode("utf-8"))
         return
-    _child(request["case"], [(target, os.path.realpath(request["case_dir"]))], out)
+    _child(request["case"], [(target, os.path.realpath(request["case_dir"]))], out,
+           request.get("worker", os.getppid()))
 
 
 def main(argv):
@@ -394,6 +442,9 @@ def main(argv):
     isolation = "fork" if hasattr(os, "fork") else "subprocess"
     if "--isolation" in argv:
         isolation = argv[argv.index("--isolation") + 1]
+    if "--scratch" in argv:
+        global _SCRATCH, _OWN_SCRATCH
+        _SCRATCH, _OWN_SCRATCH = os.path.realpath(argv[argv.index("--scratch") + 1]), True
     protocol_out = os.dup(1)
     os.dup2(2, 1)  # stray prints (a target's import, say) must not corrupt the protocol
     serve(isolation, sys.stdin, protocol_out)

@@ -11,7 +11,7 @@ import importlib.util
 import os
 import sys
 
-__all__ = ["FUNCTIONS", "Target", "TargetError", "load"]
+__all__ = ["FUNCTIONS", "Target", "TargetError", "is_loaded", "load"]
 
 FUNCTIONS = ("__import__", "import_module", "find_loader", "invalidate_caches", "reload")
 
@@ -131,6 +131,10 @@ def _impl(spec):
 
 _BUILT_IN = {"stdlib": _stdlib, "builtin": _builtin}
 _cache = {}
+
+
+def is_loaded(spec):
+    return spec in _cache
 
 
 def load(spec):

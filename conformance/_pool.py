@@ -1,0 +1,163 @@
+"""A pool of workers of one interpreter that outlives the deaths of its workers.
+
+A worker that dies or stops answering is replaced; the runs it had in flight are tried once
+more in a fresh worker (each target alone, so that a run that kills its worker cannot take the
+others with it), and only a second loss counts: as outcome `crash` (or `timeout`) with the cause.
+A target whose every run kills its worker stops the pool with one error naming it.
+"""
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from conformance._interpreters import Interpreter
+from conformance._protocol import Worker, WorkerError, WorkerLost, scratch_parent
+
+__all__ = ["MAX_LOSSES", "Pool", "PoolClosed", "TargetKillsWorkers"]
+
+MAX_LOSSES = 5  # a target whose first runs all lose their worker, this many, stops the pool
+
+
+class PoolClosed(WorkerError):
+    """The pool was closed (an interruption, say) while a run was in flight."""
+
+
+class TargetKillsWorkers(WorkerError):
+    """A target lost its worker in each of its first MAX_LOSSES runs: running on would loop."""
+
+
+_OPEN: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for pool in list(_OPEN):
+        pool.close()
+
+
+def lost_result(target: str, lost: WorkerLost) -> dict[str, Any]:
+    """The result of a run whose worker was lost twice: crash (or timeout), with the cause."""
+    return {"target": target, "outcome": lost.outcome, "detail": lost.detail, "phase": lost.phase,
+            "worker_lost": True, "steps": [], "final": None}
+
+
+class Pool:
+    """`jobs` workers of one interpreter, their scratch directories in one directory of the
+    pool's (removed by close). `run` borrows an idle worker; counts: `restarts` (workers
+    replaced), `retried` (runs tried again after a loss), `crashed` (runs ending as crash)."""
+
+    def __init__(self, interpreter: Interpreter, jobs: int, isolation: str | None = None):
+        self.interpreter, self.isolation = interpreter, isolation
+        self.restarts = self.retried = self.crashed = 0
+        self._root = tempfile.mkdtemp(prefix="conformance-", dir=scratch_parent())
+        self._serial = itertools.count(1)
+        self._lock = threading.Lock()
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._all: list[Worker] = []
+        self._closed = False
+        self._losses: dict[str, int] = {}  # target -> runs lost in a row
+        self._succeeded: set[str] = set()  # targets that have completed a run
+        _OPEN.add(self)
+        try:
+            with ThreadPoolExecutor(jobs) as starter:
+                for worker in starter.map(lambda _: self._start(), range(jobs)):
+                    self._idle.put(worker)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def size(self) -> int:
+        return len(self._all)
+
+    def _start(self) -> Worker:
+        worker = Worker(self.interpreter, self.isolation, os.path.join(self._root, "w%d" % next(self._serial)))
+        with self._lock:
+            if not self._closed:
+                self._all.append(worker)
+                return worker
+        worker.close()
+        raise PoolClosed("pool of %s closed" % self.interpreter.label)
+
+    def _replace(self, worker: Worker) -> Worker:
+        worker.close()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+            if self._closed:
+                raise PoolClosed("pool of %s closed" % self.interpreter.label)
+            self.restarts += 1
+        return self._start()
+
+    def _attempt(self, case: dict, targets: list[str], timeout: float, together: bool) -> list[dict]:
+        """One request on an idle worker; a lost worker is replaced before WorkerLost goes on."""
+        worker = self._idle.get()
+        try:
+            results = worker.run(case, targets, timeout, together)
+        except WorkerLost:
+            worker = self._replace(worker)
+            raise
+        finally:
+            self._idle.put(worker)
+        with self._lock:
+            for result in results:
+                self.crashed += result["outcome"] == "crash"
+                self._succeeded.add(result["target"])
+                self._losses[result["target"]] = 0
+        return results
+
+    def run(self, case: dict[str, Any], targets: list[str], timeout: float, together: bool = False) -> list[dict]:
+        """Per-target results of one case (Worker.run), whatever happens to the workers."""
+        try:
+            return self._attempt(case, targets, timeout, together)
+        except WorkerLost:
+            pass
+        with self._lock:
+            self.retried += len(targets)
+        return [self._last_try(case, target, timeout) for target in targets]
+
+    def _last_try(self, case: dict, target: str, timeout: float) -> dict:
+        try:
+            (result,) = self._attempt(case, [target], timeout, False)
+            return result
+        except WorkerLost as lost:
+            with self._lock:
+                self.crashed += lost.outcome == "crash"
+                losses = self._losses[target] = self._losses.get(target, 0) + 1
+                hopeless = losses >= MAX_LOSSES and target not in self._succeeded
+            if hopeless:
+                raise TargetKillsWorkers(
+                    "target %s: its worker in %s died in each of its first %d runs (%s%s); stopped"
+                    % (target, self.interpreter.label, losses, lost.detail,
+                       ", " + lost.phase if lost.phase else "")) from None
+            return lost_result(target, lost)
+
+    def map(self, function: Callable, items: list) -> list:
+        """function(item) for each item, one thread per worker. If anything goes wrong (an
+        error, Ctrl-C), the pool is closed at once: the runs in flight end, none is started."""
+        executor = ThreadPoolExecutor(max(1, self.size))
+        try:
+            return list(executor.map(function, items))
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop every worker and what it started; remove the scratch directories."""
+        with self._lock:
+            self._closed = True
+            workers, self._all = self._all, []
+        _OPEN.discard(self)
+        for worker in workers:
+            worker.close()
+        shutil.rmtree(self._root, ignore_errors=True)
