@@ -23,7 +23,7 @@ from typing import Any
 from conformance._interpreters import Interpreter
 
 __all__ = ["PROTOCOL_VERSION", "WORKER_FLAGS", "WORKER_SCRIPT", "Worker", "WorkerError", "WorkerLost",
-           "scratch_parent", "worker_env"]
+           "describe_progress", "scratch_parent", "worker_env"]
 
 PROTOCOL_VERSION = 1
 WORKER_SCRIPT = Path(__file__).parent / "_worker" / "main.py"
@@ -178,32 +178,15 @@ class Worker:
 
     def _phase(self) -> str:
         """How far the run had got when the worker was lost, as its scratch directory shows
-        (see the worker's docstring): the child stops at its next line once its worker is
-        gone, but may not see that at once, so this is what the host saw, not where it died."""
+        (see the worker's docstring)."""
         try:
             return "while loading target %s" % Path(self.scratch, "loading").read_text()
         except OSError:
             pass
         try:
-            lines = Path(self.scratch, "output").read_bytes().splitlines()
+            return describe_progress(Path(self.scratch, "output").read_bytes(), self._steps)
         except OSError:
             return ""
-        steps, final, ended = 0, False, False
-        for line in lines:
-            if ended:  # the next run of a shared process
-                steps, final = 0, False
-            ended = line.startswith((b'["outcome"', b'["error"'))
-            steps += line.startswith(b'["step"')
-            final = final or line.startswith(b'["final"')
-        if ended:
-            return "after the run ended"
-        if final:
-            return "after the final observation"
-        if steps == 0:
-            return "before any step was observed"
-        if steps < self._steps:
-            return "after %d of %d steps were observed" % (steps, self._steps)
-        return "after all steps were observed"
 
     def _stderr_tail(self) -> str:
         try:
@@ -245,6 +228,28 @@ class Worker:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def describe_progress(output: bytes, steps: int) -> str:
+    """How far a run of a case of `steps` steps had got, from its child's output lines. The
+    child stops at its next line once its worker is gone, but may not see that at once: this
+    is what the host saw when it noticed the loss, not the exact place of death."""
+    observed, final, ended = 0, False, False
+    for line in output.splitlines():
+        if ended:  # the next run of a shared process
+            observed, final = 0, False
+        ended = line.startswith((b'["outcome"', b'["error"'))
+        observed += line.startswith(b'["step"')
+        final = final or line.startswith(b'["final"')
+    if ended:
+        return "after the run ended"
+    if final:
+        return "after the final observation"
+    if observed == 0:
+        return "before any step was observed"
+    if observed < steps:
+        return "after %d of %d steps were observed" % (observed, steps)
+    return "after all steps were observed"
 
 
 def _describe_exit(status: int) -> str:

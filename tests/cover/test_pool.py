@@ -1,0 +1,133 @@
+"""The pool's policy for lost workers, against a fake worker: a lost run is tried once more in a
+fresh worker (alone per target), a second loss counts as crash or timeout with its cause, a
+target whose every run kills its worker stops the pool, a closed pool starts nothing."""
+import threading
+
+import pytest
+
+from conformance import _pool
+from conformance._pool import MAX_LOSSES, Pool, PoolClosed, TargetKillsWorkers
+from conformance._protocol import WorkerLost, describe_progress
+
+
+class FakeWorker:
+    """Answers every run with outcome ok, except as `plan` says: plan(case, targets, worker)
+    returns None (answer), "crash" or "hang" (the worker is lost that way)."""
+
+    plan = staticmethod(lambda case, targets, worker: None)
+    started: list = []
+
+    def __init__(self, interpreter, isolation=None, scratch=None):
+        self.closed = False
+        self.number = len(FakeWorker.started)
+        FakeWorker.started.append(self)
+
+    def run(self, case, targets, timeout, together=False):
+        what = FakeWorker.plan(case, targets, self)
+        if what == "crash":
+            raise WorkerLost("fake", "crash", "worker killed by SIGKILL", "before any step was observed", "")
+        if what == "hang":
+            raise WorkerLost("fake", "timeout", "worker gave no reply within 3s", "", "")
+        return [{"target": t, "outcome": "ok", "steps": [], "final": {}} for t in targets]
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def pool(monkeypatch, host):
+    monkeypatch.setattr(_pool, "Worker", FakeWorker)
+    FakeWorker.started = []
+    made = Pool(host, 2)
+    yield made
+    made.close()
+    FakeWorker.plan = staticmethod(lambda case, targets, worker: None)
+
+
+def test_an_outside_kill_costs_a_retry_not_a_result(pool):
+    calls = []
+
+    def plan(case, targets, worker):  # the first request ever loses its worker, as kill -9 would
+        calls.append(targets)
+        return "crash" if len(calls) == 1 else None
+
+    FakeWorker.plan = staticmethod(plan)
+    results = pool.run({"id": "c"}, ["target", "stdlib"], 1.0)
+    assert [(r["target"], r["outcome"]) for r in results] == [("target", "ok"), ("stdlib", "ok")]
+    assert (pool.restarts, pool.retried, pool.crashed) == (1, 2, 0)
+    assert calls == [["target", "stdlib"], ["target"], ["stdlib"]]
+    assert len(FakeWorker.started) == 3 and sum(worker.closed for worker in FakeWorker.started) == 1
+
+
+def test_retries_run_each_target_alone(pool):
+    # the target kills its worker whenever it runs; the reference alone must get its own result
+    FakeWorker.plan = staticmethod(lambda case, targets, worker: "crash" if "killer" in targets else None)
+    reference, target = pool.run({"id": "c"}, ["stdlib", "killer"], 1.0, together=True)
+    assert reference["outcome"] == "ok"
+    assert (target["outcome"], target["detail"], target["phase"]) == (
+        "crash", "worker killed by SIGKILL", "before any step was observed")
+    assert target["worker_lost"] and target["steps"] == [] and target["final"] is None
+    assert (pool.restarts, pool.retried, pool.crashed) == (2, 2, 1)
+
+
+def test_a_hung_worker_is_a_timeout(pool):
+    FakeWorker.plan = staticmethod(lambda case, targets, worker: "hang" if case["id"] == "h" else None)
+    (result,) = pool.run({"id": "h"}, ["target"], 1.0)
+    assert (result["outcome"], result["detail"]) == ("timeout", "worker gave no reply within 3s")
+    assert pool.crashed == 0 and pool.restarts == 2
+
+
+def test_a_target_that_kills_every_worker_stops_the_pool(pool):
+    FakeWorker.plan = staticmethod(lambda case, targets, worker: "crash" if "killer" in targets else None)
+    for number in range(MAX_LOSSES - 1):
+        pool.run({"id": "c%d" % number}, ["killer", "stdlib"], 1.0)
+    with pytest.raises(TargetKillsWorkers, match=r"target killer: .* first %d runs \(worker killed by SIGKILL"
+                       % MAX_LOSSES):
+        pool.run({"id": "last"}, ["killer", "stdlib"], 1.0)
+
+
+def test_a_target_that_kills_in_some_cases_never_stops_the_pool(pool):
+    FakeWorker.plan = staticmethod(lambda case, targets, worker: "crash" if case["id"].startswith("q") else None)
+    assert pool.run({"id": "a"}, ["target"], 1.0)[0]["outcome"] == "ok"
+    for number in range(3 * MAX_LOSSES):  # shrinking a finding runs many deadly cases in a row
+        assert pool.run({"id": "q%d" % number}, ["target"], 1.0)[0]["outcome"] == "crash"
+    assert pool.crashed == 3 * MAX_LOSSES
+
+
+def test_a_closed_pool_starts_no_worker(pool):
+    release = threading.Event()
+
+    def plan(case, targets, worker):
+        release.wait(5)
+        return "crash"
+
+    FakeWorker.plan = staticmethod(plan)
+    failures = []
+    thread = threading.Thread(target=lambda: failures.append(_raises(lambda: pool.run({"id": "c"}, ["t"], 1.0))))
+    thread.start()
+    pool.close()
+    release.set()
+    thread.join(5)
+    assert failures == [PoolClosed]
+    assert all(worker.closed for worker in FakeWorker.started)
+
+
+def _raises(function):
+    try:
+        function()
+    except Exception as exc:  # noqa: BLE001
+        return type(exc)
+    return None
+
+
+@pytest.mark.parametrize("output, steps, phase", [
+    (b"", 2, "before any step was observed"),
+    (b'["step", {}]\n', 2, "after 1 of 2 steps were observed"),
+    (b'["step", {}]\n["step", {}]\n', 2, "after all steps were observed"),
+    (b'["step", {}]\n["final", {}]\n', 1, "after the final observation"),
+    (b'["step", {}]\n["final", {}]\n["outcome", "ok"]\n', 1, "after the run ended"),
+    (b'["step", {}]\n["final", {}]\n["outcome", "ok"]\n["step", {}]\n', 3, "after 1 of 3 steps were observed"),
+    (b'["error", "invalid case"]\n', 1, "after the run ended"),
+])
+def test_progress_of_a_lost_run(output, steps, phase):
+    assert describe_progress(output, steps) == phase
