@@ -32,7 +32,10 @@ def scratch(tmp_path):
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline and _leftovers(directory) != ([], []):
         time.sleep(0.1)
-    assert _leftovers(directory) == ([], []), "directories or processes were left behind"
+    names, pids = _leftovers(directory)
+    for pid in pids:  # a failing test must not leave them running either
+        os.kill(pid, signal.SIGKILL)
+    assert (names, pids) == ([], []), "directories or processes were left behind"
 
 
 def _leftovers(directory):
