@@ -5,7 +5,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 from conformance._case import Case
 from conformance._compare import Verdict, compare
