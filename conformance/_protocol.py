@@ -115,8 +115,8 @@ class Worker:
         try:
             try:
                 self._process.stdin.write(json.dumps(message).encode("utf-8") + b"\n")
-            except OSError:
-                pass  # a dead worker: the end of its output says so
+            except (OSError, ValueError):
+                pass  # a dead (or closed) worker: the end of its output says so
             line = self._read_line(limit)
         finally:
             self._busy = False
@@ -208,19 +208,21 @@ class Worker:
         """Stop the worker (asked to quit if idle, killed otherwise) and all it started; remove
         its scratch directory."""
         _LIVE.discard(self)
-        if self._process.poll() is None and not self._busy:
+        busy = self._busy  # another thread is reading its reply: its pipes stay open for it
+        if self._process.poll() is None and not busy:
             try:
                 self._process.stdin.write(json.dumps({"op": "quit"}).encode("utf-8") + b"\n")
                 self._process.stdin.close()
                 self._process.wait(timeout=EXIT_WAIT)
-            except (OSError, subprocess.TimeoutExpired):
+            except (OSError, ValueError, subprocess.TimeoutExpired):
                 pass
         self.kill()
-        for stream in (self._process.stdin, self._process.stdout, self._stderr):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        if not busy:
+            for stream in (self._process.stdin, self._process.stdout, self._stderr):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self) -> Worker:

@@ -62,7 +62,8 @@ def _leftovers(directory):
 def _start(directory, *args):
     env = dict(os.environ, TMPDIR=str(directory))
     return subprocess.Popen([sys.executable, "-m", "conformance", *map(str, args)], env=env, cwd=directory.parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as at a terminal
 
 
 def _workers(directory):
@@ -183,18 +184,20 @@ def test_fuzz_finds_the_run_that_kills_its_worker_with_a_minimal_case(cli, scrat
     assert "q" in json.dumps(divergence["case"])
 
 
-@pytest.mark.parametrize("command", [
-    ["check", *SLOW_CHECK["fork"], "--jobs", "2"],
-    ["check", *SLOW_CHECK["subprocess"], "--jobs", "2"],
-    ["fuzz", "--target", "stdlib", "--python", "3.11", "--seconds", "60", "--jobs", "2"],
-], ids=["check-fork", "check-subprocess", "fuzz"])
-def test_sigterm_to_the_host_leaves_nothing_behind(scratch, command):
+@pytest.mark.parametrize("command, stop, code, said", [
+    (["check", *SLOW_CHECK["fork"], "--jobs", "2"], signal.SIGTERM, 143, "terminated"),
+    (["check", *SLOW_CHECK["subprocess"], "--jobs", "2"], signal.SIGTERM, 143, "terminated"),
+    (["fuzz", "--target", "stdlib", "--python", "3.11", "--seconds", "60", "--jobs", "2"], signal.SIGTERM, 143,
+     "terminated"),
+    (["check", *SLOW_CHECK["fork"], "--jobs", "2"], signal.SIGINT, 130, "interrupted"),
+], ids=["check-fork", "check-subprocess", "fuzz", "check-ctrl-c"])
+def test_stopping_the_host_leaves_nothing_behind(scratch, command, stop, code, said):
     host = _start(scratch, *command)
     _once_running(scratch)
-    host.send_signal(signal.SIGTERM)
+    host.send_signal(stop)
     out, err = host.communicate(timeout=60)
-    assert host.returncode == 143, out + err
-    assert "terminated" in err and "Traceback" not in err
+    assert host.returncode == code, out + err
+    assert said in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("isolation", ["fork", "subprocess"])
