@@ -3,7 +3,9 @@
 A worker that dies or stops answering is replaced; the runs it had in flight are tried once
 more in a fresh worker (each target alone, so that a run that kills its worker cannot take the
 others with it), and only a second loss counts: as outcome `crash` (or `timeout`) with the cause.
-A target whose every run kills its worker stops the pool with one error naming it.
+A run whose own process was killed by SIGKILL (kill -9, the OOM killer: a run's own faults are
+other signals) is tried once more too. A target whose every run kills its worker stops the pool
+with one error naming it.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ def lost_result(target: str, lost: WorkerLost) -> dict[str, Any]:
 class Pool:
     """`jobs` workers of one interpreter, their scratch directories in one directory of the
     pool's (removed by close). `run` borrows an idle worker; counts: `restarts` (workers
-    replaced), `retried` (runs tried again after a loss), `crashed` (runs ending as crash)."""
+    replaced), `retried` (runs tried again), `crashed` (runs whose final outcome is crash)."""
 
     def __init__(self, interpreter: Interpreter, jobs: int, isolation: str | None = None):
         self.interpreter, self.isolation = interpreter, isolation
@@ -109,7 +111,6 @@ class Pool:
             self._idle.put(worker)
         with self._lock:
             for result in results:
-                self.crashed += result["outcome"] == "crash"
                 self._succeeded.add(result["target"])
                 self._losses[result["target"]] = 0
         return results
@@ -117,20 +118,25 @@ class Pool:
     def run(self, case: dict[str, Any], targets: list[str], timeout: float, together: bool = False) -> list[dict]:
         """Per-target results of one case (Worker.run), whatever happens to the workers."""
         try:
-            return self._attempt(case, targets, timeout, together)
+            results = self._attempt(case, targets, timeout, together)
         except WorkerLost:
-            pass
+            results = [None] * len(targets)
+        for index, result in enumerate(results):
+            if result is None or (result["outcome"] == "crash" and result.get("detail") == "killed by SIGKILL"):
+                results[index] = self._last_try(case, targets[index], timeout)
         with self._lock:
-            self.retried += len(targets)
-        return [self._last_try(case, target, timeout) for target in targets]
+            self.crashed += sum(result["outcome"] == "crash" for result in results)
+        return results
 
     def _last_try(self, case: dict, target: str, timeout: float) -> dict:
+        """The target alone in a fresh run, its result final: a lost worker now counts."""
+        with self._lock:
+            self.retried += 1
         try:
             (result,) = self._attempt(case, [target], timeout, False)
             return result
         except WorkerLost as lost:
             with self._lock:
-                self.crashed += lost.outcome == "crash"
                 losses = self._losses[target] = self._losses.get(target, 0) + 1
                 hopeless = losses >= MAX_LOSSES and target not in self._succeeded
             if hopeless:

@@ -12,7 +12,8 @@ from conformance._protocol import WorkerLost, describe_progress
 
 class FakeWorker:
     """Answers every run with outcome ok, except as `plan` says: plan(case, targets, worker)
-    returns None (answer), "crash" or "hang" (the worker is lost that way)."""
+    returns None (answer), "crash" or "hang" (the worker is lost that way), or the detail of
+    a crash of the runs' own processes ("killed by SIGKILL"), or such details by target."""
 
     plan = staticmethod(lambda case, targets, worker: None)
     started: list = []
@@ -28,7 +29,9 @@ class FakeWorker:
             raise WorkerLost("fake", "crash", "worker killed by SIGKILL", "before any step was observed", "")
         if what == "hang":
             raise WorkerLost("fake", "timeout", "worker gave no reply within 3s", "", "")
-        return [{"target": t, "outcome": "ok", "steps": [], "final": {}} for t in targets]
+        deaths = what if isinstance(what, dict) else {t: what for t in targets}  # the run's own process died
+        return [{"target": t, "outcome": "crash", "detail": deaths[t], "steps": [], "final": None}
+                if deaths.get(t) else {"target": t, "outcome": "ok", "steps": [], "final": {}} for t in targets]
 
     def close(self):
         self.closed = True
@@ -57,6 +60,27 @@ def test_an_outside_kill_costs_a_retry_not_a_result(pool):
     assert (pool.restarts, pool.retried, pool.crashed) == (1, 2, 0)
     assert calls == [["target", "stdlib"], ["target"], ["stdlib"]]
     assert len(FakeWorker.started) == 3 and sum(worker.closed for worker in FakeWorker.started) == 1
+
+
+def test_a_run_killed_by_sigkill_is_tried_once_more(pool):
+    calls = []
+
+    def plan(case, targets, worker):  # the first run's process is killed, as kill -9 would
+        calls.append(targets)
+        return "killed by SIGKILL" if len(calls) == 1 else None
+
+    FakeWorker.plan = staticmethod(plan)
+    results = pool.run({"id": "c"}, ["target", "stdlib"], 1.0)
+    assert [r["outcome"] for r in results] == ["ok", "ok"] and calls[1:] == [["target"], ["stdlib"]]
+    assert (pool.restarts, pool.retried, pool.crashed) == (0, 2, 0)
+
+
+@pytest.mark.parametrize("death", ["killed by SIGKILL", "killed by SIGSEGV"])
+def test_a_run_that_dies_every_time_is_a_crash(pool, death):
+    FakeWorker.plan = staticmethod(lambda case, targets, worker: {"target": death})
+    target, reference = pool.run({"id": "c"}, ["target", "stdlib"], 1.0)
+    assert (target["outcome"], target["detail"], reference["outcome"]) == ("crash", death, "ok")
+    assert pool.crashed == 1 and pool.retried == (1 if death.endswith("SIGKILL") else 0)
 
 
 def test_retries_run_each_target_alone(pool):

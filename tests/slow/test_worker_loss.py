@@ -81,6 +81,21 @@ def _workers(directory):
     return found
 
 
+def _runs(directory):
+    """Pids of the processes the workers forked or started for their runs."""
+    workers, found = set(_workers(directory)), []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry, "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) in workers and fields[0] not in (b"Z", b"X"):
+                found.append(int(entry))
+    return found
+
+
 def _once_running(directory, seconds=1.0):
     """Wait until the run has workers, then `seconds` more; the workers' pids."""
     deadline = time.monotonic() + 30
@@ -92,17 +107,27 @@ def _once_running(directory, seconds=1.0):
 
 
 @pytest.mark.parametrize("isolation", ["fork", "subprocess"])
-def test_check_survives_a_worker_killed_from_outside(scratch, isolation):
+@pytest.mark.parametrize("victim", ["worker", "run"])
+def test_check_survives_a_kill_from_outside(scratch, isolation, victim):
+    # kill -9 of a worker, or of the process of one of its runs: either costs a retry, not a result
     report = scratch.parent / "report.json"
     host = _start(scratch, "check", *SLOW_CHECK[isolation], "--jobs", "2", "--json", report)
-    os.kill(_once_running(scratch)[0], signal.SIGKILL)
+    workers = _once_running(scratch)
+    if victim == "worker":
+        os.kill(workers[0], signal.SIGKILL)
+    else:
+        deadline = time.monotonic() + 10
+        while not _runs(scratch):
+            assert time.monotonic() < deadline, "no run caught"
+        os.kill(_runs(scratch)[0], signal.SIGKILL)
     out, err = host.communicate(timeout=300)
     assert host.returncode == 0, out[-3000:] + err
     data = json.loads(report.read_text())
-    assert data["worker_restarts"] >= 1 and data["retried_runs"] >= 1, data
+    assert data["retried_runs"] >= 1 and data["crashed_runs"] == 0, data
     assert data["failed"] == 0 and data["errors"] == [] and data["passed"] == data["cases"]
     assert data["passed"] + data["skipped"] == len(load_cases())  # every case compared
-    assert "worker restart" in out.strip().splitlines()[-1]
+    if victim == "worker":
+        assert data["worker_restarts"] >= 1 and "worker restart" in out.strip().splitlines()[-1]
 
 
 def test_fuzz_survives_a_worker_killed_from_outside(scratch):
