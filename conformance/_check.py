@@ -75,7 +75,8 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
     started = time.monotonic()
     for interpreter in interpreters:
         began = time.monotonic()
-        pool = Pool(interpreter, jobs, isolation)
+        pool = Pool(interpreter, jobs, isolation,
+                    targets=[target] if reference.startswith("expected") else [target, reference])
         try:
             verdicts = pool.map(
                 lambda case: _judge(case, interpreter, target, reference, pool, timeout), cases)

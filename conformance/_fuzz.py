@@ -28,7 +28,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, choices_to_bytes
 
-from conformance._pool import Pool
+from conformance._pool import Pool, is_own_target
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
 from conformance._reduce import reduce_case
@@ -124,11 +124,12 @@ def default_jobs() -> int:
     return (os.cpu_count() or 1) + 1
 
 
-def _may_share_process(reference: str) -> bool:
+def _may_share_process(target: str, reference: str) -> bool:
     """Whether the search may run the reference and then the target in one forked process
-    (a third of the cost): only for the worker's own references, whose runs change nothing
-    that state.ImportState does not restore."""
-    return reference in ("stdlib", "builtin", "impl") or reference.startswith("impl:")
+    (a third of the cost): only for the worker's own targets, whose loading changes nothing and
+    whose runs change nothing that state.ImportState does not restore. A target that is a module
+    runs in workers of its own (Pool), never in a process the reference runs in."""
+    return is_own_target(target) and is_own_target(reference)
 
 
 @dataclass
@@ -165,7 +166,7 @@ class Campaign:
     @property
     def shares_process(self) -> bool:
         """Whether the search runs reference and target in one process: asked to, and safe."""
-        return self.share_process and not self.across and _may_share_process(self.reference)
+        return self.share_process and not self.across and _may_share_process(self.target, self.reference)
 
     # -- running cases -----------------------------------------------------------------
     def _judge(self, case: dict, together: bool = False) -> tuple[Divergence | None, list]:
@@ -346,9 +347,10 @@ class Campaign:
         rng = random.Random(self.seed)
         known: set = set()
         database = self._database()
+        sides = [self.target] if self.across else [self.target, self.reference]
         for interpreter in self.interpreters:
-            self._pools[interpreter] = Pool(interpreter, self.jobs)
-        self._threads = max(1, self.jobs * len(self.interpreters))  # one per worker
+            self._pools[interpreter] = Pool(interpreter, self.jobs, targets=sides)
+        self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)
         try:
             while self._more(deadline, None):  # what earlier campaigns found, replayed first

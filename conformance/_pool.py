@@ -6,6 +6,10 @@ others with it), and only a second loss counts: as outcome `crash` (or `timeout`
 A run whose own process was killed by SIGKILL (kill -9, the OOM killer: a run's own faults are
 other signals) is tried once more too. A target whose every run kills its worker stops the pool
 with one error naming it.
+
+A target that is a module (not the worker's own stdlib, builtin or impl) gets workers of its
+own: its import may install finders or patch importlib, and no other target's run, the
+reference's least of all, may happen in a process that imported it.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from typing import Any, Callable
 from conformance._interpreters import Interpreter
 from conformance._protocol import Worker, WorkerError, WorkerLost, scratch_parent
 
-__all__ = ["MAX_LOSSES", "Pool", "PoolClosed", "TargetKillsWorkers"]
+__all__ = ["MAX_LOSSES", "Pool", "PoolClosed", "TargetKillsWorkers", "is_own_target"]
 
 MAX_LOSSES = 5  # a target whose first runs all lose their worker, this many, stops the pool
 
@@ -45,6 +49,17 @@ def _close_all() -> None:
         pool.close()
 
 
+def is_own_target(spec: str) -> bool:
+    """The worker's own targets (stdlib, builtin, impl, impl:3.N), whose loading changes nothing
+    in the worker: their runs may share its processes."""
+    return spec in ("stdlib", "builtin", "impl") or spec.startswith("impl:")
+
+
+def _group(spec: str) -> str:
+    """Which workers a target's runs go to: "" for the worker's own targets, else its own."""
+    return "" if is_own_target(spec) else spec
+
+
 def lost_result(target: str, lost: WorkerLost) -> dict[str, Any]:
     """The result of a run whose worker was lost twice: crash (or timeout), with the cause."""
     return {"target": target, "outcome": lost.outcome, "detail": lost.detail, "phase": lost.phase,
@@ -52,26 +67,28 @@ def lost_result(target: str, lost: WorkerLost) -> dict[str, Any]:
 
 
 class Pool:
-    """`jobs` workers of one interpreter, their scratch directories in one directory of the
-    pool's (removed by close). `run` borrows an idle worker; counts: `restarts` (workers
-    replaced), `retried` (runs tried again), `crashed` (runs whose final outcome is crash)."""
+    """`jobs` workers of one interpreter for the worker's own targets, and `jobs` more for each
+    target that is a module (`targets` names those to start with; others start when first run),
+    their scratch directories in one directory of the pool's (removed by close). `run` borrows
+    idle workers; counts: `restarts` (workers replaced), `retried` (runs tried again), `crashed`
+    (runs whose final outcome is crash)."""
 
-    def __init__(self, interpreter: Interpreter, jobs: int, isolation: str | None = None):
-        self.interpreter, self.isolation = interpreter, isolation
+    def __init__(self, interpreter: Interpreter, jobs: int, isolation: str | None = None,
+                 targets: tuple[str, ...] | list[str] = ("stdlib",)):
+        self.interpreter, self.isolation, self.jobs = interpreter, isolation, jobs
         self.restarts = self.retried = self.crashed = 0
         self._root = tempfile.mkdtemp(prefix="conformance-", dir=scratch_parent())
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._idle: dict[str, queue.Queue[Worker]] = {}  # group -> its idle workers
         self._all: list[Worker] = []
         self._closed = False
         self._losses: dict[str, int] = {}  # target -> runs lost in a row
         self._succeeded: set[str] = set()  # targets that have completed a run
         _OPEN.add(self)
         try:
-            with ThreadPoolExecutor(jobs) as starter:
-                for worker in starter.map(lambda _: self._start(), range(jobs)):
-                    self._idle.put(worker)
+            for group in dict.fromkeys(_group(spec) for spec in targets):
+                self._start_group(group)
         except BaseException:
             self.close()
             raise
@@ -79,6 +96,20 @@ class Pool:
     @property
     def size(self) -> int:
         return len(self._all)
+
+    def _start_group(self, group: str) -> queue.Queue:
+        with ThreadPoolExecutor(self.jobs) as starter:
+            workers = list(starter.map(lambda _: self._start(), range(self.jobs)))
+        idle: queue.Queue[Worker] = queue.Queue()
+        for worker in workers:
+            idle.put(worker)
+        with self._lock:
+            return self._idle.setdefault(group, idle)
+
+    def _idle_of(self, group: str) -> queue.Queue:
+        with self._lock:
+            idle = self._idle.get(group)
+        return idle if idle is not None else self._start_group(group)
 
     def _start(self) -> Worker:
         worker = Worker(self.interpreter, self.isolation, os.path.join(self._root, "w%d" % next(self._serial)))
@@ -100,15 +131,17 @@ class Pool:
         return self._start()
 
     def _attempt(self, case: dict, targets: list[str], timeout: float, together: bool) -> list[dict]:
-        """One request on an idle worker; a lost worker is replaced before WorkerLost goes on."""
-        worker = self._idle.get()
+        """One request on an idle worker of the targets' group; a lost worker is replaced
+        before WorkerLost goes on."""
+        idle = self._idle_of(_group(targets[0]))
+        worker = idle.get()
         try:
             results = worker.run(case, targets, timeout, together)
         except WorkerLost:
             worker = self._replace(worker)
             raise
         finally:
-            self._idle.put(worker)
+            idle.put(worker)
         with self._lock:
             for result in results:
                 self._succeeded.add(result["target"])
@@ -116,11 +149,17 @@ class Pool:
         return results
 
     def run(self, case: dict[str, Any], targets: list[str], timeout: float, together: bool = False) -> list[dict]:
-        """Per-target results of one case (Worker.run), whatever happens to the workers."""
-        try:
-            results = self._attempt(case, targets, timeout, together)
-        except WorkerLost:
-            results = [None] * len(targets)
+        """Per-target results of one case (Worker.run), whatever happens to the workers: the
+        targets of each group in one request (`together` within it), group after group."""
+        results: list[dict | None] = [None] * len(targets)
+        for group in dict.fromkeys(_group(spec) for spec in targets):
+            indexes = [i for i, spec in enumerate(targets) if _group(spec) == group]
+            try:
+                answered = self._attempt(case, [targets[i] for i in indexes], timeout, together)
+            except WorkerLost:
+                continue
+            for index, result in zip(indexes, answered):
+                results[index] = result
         for index, result in enumerate(results):
             if result is None or (result["outcome"] == "crash" and result.get("detail") == "killed by SIGKILL"):
                 results[index] = self._last_try(case, targets[index], timeout)

@@ -215,10 +215,13 @@ def run_case(case, target, case_dir, emit):
     builtins.__executed__ = run.executed.append
     baseline = run.observer.snapshot()
     cache_baseline = dict(sys.path_importer_cache)
+    if target.install_order == "before-setup":  # as a hook installed at start-up would be
+        target.install()
     run.set_up()
+    if target.install_order == "after-setup":
+        target.install()
     run.current = run.observer.snapshot()  # each step's "after" is the next step's "before"
     outcome = "ok"
-    target.install()
     try:
         for step in case.get("steps", ()):
             obs = run.step(step)

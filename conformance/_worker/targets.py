@@ -3,7 +3,8 @@
 Runs inside the interpreter under test: stdlib only, Python 3.8 syntax.
 A target is `stdlib`, `builtin`, `impl`, a dotted module name or a path to a
 `.py` file; it supplies any subset of the five functions and may define
-`install()` / `uninstall()`, called around each case.
+`install()` / `uninstall()`, called around each case. A hook target defines only
+`install()` (and `uninstall()`): the five functions are then the stdlib's, as the hook leaves them.
 """
 import builtins
 import importlib
@@ -25,13 +26,17 @@ class TargetError(Exception):
 
 
 class Target(object):
-    """The functions a target supplies, and its optional install/uninstall hooks."""
+    """The functions a target supplies, and its optional install/uninstall hooks. A hook target
+    supplies none: its steps call whatever importlib (and builtins.__import__) hold at the time,
+    which is where an import hook takes effect."""
 
-    def __init__(self, spec, functions, install=None, uninstall=None):
+    def __init__(self, spec, functions, install=None, uninstall=None, hook=False, install_order="after-setup"):
         self.spec = spec
         self.functions = functions
         self.install_hook = install
         self.uninstall_hook = uninstall
+        self.hook = hook
+        self.install_order = install_order  # "before-setup" or "after-setup" (the case's files, sys.path...)
 
     def install(self):
         """The target's own install() hook, once per case before the steps."""
@@ -44,7 +49,14 @@ class Target(object):
 
     def activate(self):
         """For one step: the target's functions replace importlib's (and its __import__ the
-        builtin), so module bodies calling importlib.X or running import statements reach it."""
+        builtin), so module bodies calling importlib.X or running import statements reach it.
+        A hook target's steps run with importlib as its hook left it, and import statements
+        go through importlib.__import__ as for the stdlib, unless the hook replaced the builtin."""
+        if self.hook:
+            self._saved, self._builtin = [], builtins.__import__
+            self.step_import = importlib.__import__ if self._builtin is ORIGINAL_IMPORT else self._builtin
+            builtins.__import__ = self.step_import
+            return
         self._saved = [(name, getattr(importlib, name, _ABSENT)) for name in self.functions]
         for name, function in self.functions.items():
             setattr(importlib, name, function)
@@ -52,6 +64,9 @@ class Target(object):
             builtins.__import__ = self.functions["__import__"]
 
     def deactivate(self):
+        if self.hook:
+            builtins.__import__ = getattr(self, "_builtin", ORIGINAL_IMPORT)
+            return
         builtins.__import__ = ORIGINAL_IMPORT
         for name, original in getattr(self, "_saved", ()):
             if original is _ABSENT:
@@ -61,15 +76,38 @@ class Target(object):
         self._saved = []
 
 
+INSTALL_ORDERS = ("after-setup", "before-setup")
+
+
 def _from_namespace(spec, namespace):
+    """The Target a module's namespace declares: its functions, install()/uninstall(), and
+    INSTALL (when install() runs: "after-setup", the default, or "before-setup")."""
     functions = {}
     for name in FUNCTIONS:
         value = namespace.get(name)
         if callable(value):
             functions[name] = value
-    if not functions:
-        raise TargetError("target %r defines none of %s" % (spec, ", ".join(FUNCTIONS)))
-    return Target(spec, functions, namespace.get("install"), namespace.get("uninstall"))
+    order = namespace.get("INSTALL", "after-setup")
+    if order not in INSTALL_ORDERS:
+        raise TargetError("target %r: INSTALL must be one of %s, not %r" % (spec, ", ".join(INSTALL_ORDERS), order))
+    if functions:
+        return Target(spec, functions, namespace.get("install"), namespace.get("uninstall"), install_order=order)
+    if callable(namespace.get("install")):  # a hook target: the five functions are the stdlib's
+        target = Target(spec, {}, namespace.get("install"), namespace.get("uninstall"), True, order)
+        target.functions = _current_functions(target)
+        return target
+    raise TargetError("target %r defines none of %s, nor install()" % (spec, ", ".join(FUNCTIONS)))
+
+
+def _current_functions(target):
+    """A hook target's five functions: importlib's as they are when called (the hook may have
+    wrapped them), and for __import__ the one its step runs with (Target.activate)."""
+    def current(name):
+        if name == "__import__":
+            return lambda *args, **kwargs: target.step_import(*args, **kwargs)
+        return lambda *args, **kwargs: getattr(importlib, name)(*args, **kwargs)
+
+    return {name: current(name) for name in FUNCTIONS if name == "__import__" or hasattr(importlib, name)}
 
 
 def _stdlib(spec):

@@ -69,10 +69,10 @@ def _explore(pool, budget=20):
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    campaign = Campaign([_Interpreter()], "t.py")
+    campaign = Campaign([_Interpreter()], "builtin")
     campaign._pools = {campaign.interpreters[0]: pool}
     campaign._executor = ThreadPoolExecutor(1)
-    assert campaign.shares_process  # a stdlib reference
+    assert campaign.shares_process  # the worker's own target and reference
     try:
         found = campaign._explore(random.Random(0), time.monotonic() + 60, budget, set())
     finally:
@@ -91,3 +91,9 @@ def test_a_divergence_a_process_per_run_repeats_is_a_finding():
     campaign, found = _explore(_Pool(always=True))
     assert found is not None and campaign.unconfirmed == 0
     assert [d.path for d in found[1].divergence.differences] == ["final.n"]
+
+
+def test_a_target_that_is_a_module_never_shares_a_process_with_the_reference():
+    assert not Campaign([_Interpreter()], "t.py").shares_process
+    assert not Campaign([_Interpreter()], "stdlib", "my.hook").shares_process
+    assert Campaign([_Interpreter()], "impl:3.8", "builtin").shares_process

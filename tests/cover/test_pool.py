@@ -55,10 +55,10 @@ def test_an_outside_kill_costs_a_retry_not_a_result(pool):
         return "crash" if len(calls) == 1 else None
 
     FakeWorker.plan = staticmethod(plan)
-    results = pool.run({"id": "c"}, ["target", "stdlib"], 1.0)
-    assert [(r["target"], r["outcome"]) for r in results] == [("target", "ok"), ("stdlib", "ok")]
+    results = pool.run({"id": "c"}, ["builtin", "stdlib"], 1.0)
+    assert [(r["target"], r["outcome"]) for r in results] == [("builtin", "ok"), ("stdlib", "ok")]
     assert (pool.restarts, pool.retried, pool.crashed) == (1, 2, 0)
-    assert calls == [["target", "stdlib"], ["target"], ["stdlib"]]
+    assert calls == [["builtin", "stdlib"], ["builtin"], ["stdlib"]]
     assert len(FakeWorker.started) == 3 and sum(worker.closed for worker in FakeWorker.started) == 1
 
 
@@ -70,8 +70,8 @@ def test_a_run_killed_by_sigkill_is_tried_once_more(pool):
         return "killed by SIGKILL" if len(calls) == 1 else None
 
     FakeWorker.plan = staticmethod(plan)
-    results = pool.run({"id": "c"}, ["target", "stdlib"], 1.0)
-    assert [r["outcome"] for r in results] == ["ok", "ok"] and calls[1:] == [["target"], ["stdlib"]]
+    results = pool.run({"id": "c"}, ["builtin", "stdlib"], 1.0)
+    assert [r["outcome"] for r in results] == ["ok", "ok"] and calls[1:] == [["builtin"], ["stdlib"]]
     assert (pool.restarts, pool.retried, pool.crashed) == (0, 2, 0)
 
 
@@ -85,13 +85,27 @@ def test_a_run_that_dies_every_time_is_a_crash(pool, death):
 
 def test_retries_run_each_target_alone(pool):
     # the target kills its worker whenever it runs; the reference alone must get its own result
-    FakeWorker.plan = staticmethod(lambda case, targets, worker: "crash" if "killer" in targets else None)
-    reference, target = pool.run({"id": "c"}, ["stdlib", "killer"], 1.0, together=True)
+    FakeWorker.plan = staticmethod(lambda case, targets, worker: "crash" if "builtin" in targets else None)
+    reference, target = pool.run({"id": "c"}, ["stdlib", "builtin"], 1.0, together=True)
     assert reference["outcome"] == "ok"
     assert (target["outcome"], target["detail"], target["phase"]) == (
         "crash", "worker killed by SIGKILL", "before any step was observed")
     assert target["worker_lost"] and target["steps"] == [] and target["final"] is None
     assert (pool.restarts, pool.retried, pool.crashed) == (2, 2, 1)
+
+
+def test_a_target_that_is_a_module_has_workers_of_its_own(pool):
+    ran = {}
+
+    def plan(case, targets, worker):
+        ran.setdefault(worker.number, set()).update(targets)
+
+    FakeWorker.plan = staticmethod(plan)
+    for number in range(10):
+        target, reference = pool.run({"id": "c%d" % number}, ["hook.py", "stdlib"], 1.0, together=True)
+        assert (target["target"], reference["target"]) == ("hook.py", "stdlib")
+    assert len(FakeWorker.started) == 4  # two for the worker's own targets, two for hook.py
+    assert all(targets in ({"hook.py"}, {"stdlib"}) for targets in ran.values()), ran
 
 
 def test_a_hung_worker_is_a_timeout(pool):

@@ -53,16 +53,19 @@ def test_mutant_is_found_and_reduced(cli, tmp_path, mutant):
     assert stdlib.stdout.startswith("step 0 ") and stdlib.stdout != mutated.stdout
 
 
-@pytest.mark.parametrize("isolation", [[], ["--process-per-run"]])
-def test_control_finds_nothing(cli, tmp_path, isolation):
+@pytest.mark.parametrize("target, options, shared", [
+    ("stdlib", [], True), ("stdlib", ["--process-per-run"], False), (TARGETS / "control.py", [], False),
+], ids=["stdlib-shared", "stdlib-process-per-run", "module"])
+def test_control_finds_nothing(cli, tmp_path, target, options, shared):
     report = tmp_path / "r.json"
-    result = cli("fuzz", "--target", TARGETS / "control.py", "--python", "3.8", "--seconds", "20",
-                 "--out", tmp_path / "out", "--json", report, *isolation)
+    result = cli("fuzz", "--target", target, "--python", "3.8", "--seconds", "20",
+                 "--out", tmp_path / "out", "--json", report, *options)
     assert result.code == 0 and "0 distinct divergences" in result.out
     assert not (tmp_path / "out").exists()
     data = json.loads(report.read_text())
-    # Sharing a process (reference, then target) must not make the control diverge either.
-    assert data["shared_process"] is not bool(isolation) and data["unconfirmed"] == 0
+    # Sharing a process (reference, then target) must not make the control diverge either; a
+    # target that is a module never shares one with the reference.
+    assert data["shared_process"] is shared and data["unconfirmed"] == 0
 
 
 def test_across_versions_reports_behaviour_changes(cli, tmp_path):
