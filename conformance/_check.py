@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from conformance._case import Case
-from conformance._compare import Verdict, compare
+from conformance._compare import Difference, IgnoreRule, Verdict, compare
 from conformance._interpreters import Interpreter
 from conformance._pool import Pool
 
@@ -29,6 +29,12 @@ class CheckResult:
     worker_restarts: int = 0  # workers that died or hung and were replaced
     retried_runs: int = 0  # runs tried again in a fresh worker after losing theirs
     crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
+    ignore_rules: dict[str, IgnoreRule] = field(default_factory=dict)  # pattern -> rule in force
+
+    @property
+    def ignored(self) -> list[tuple[Verdict, Difference, IgnoreRule]]:
+        """Every difference set aside as intended, with its verdict and the rule."""
+        return [(verdict, difference, rule) for verdict in self.verdicts for difference, rule in verdict.ignored]
 
     def count(self, status: str) -> int:
         return sum(1 for verdict in self.verdicts if verdict.status == status)
@@ -49,7 +55,7 @@ def _recorded_version(reference: str, interpreter: Interpreter) -> tuple[int, ..
 
 
 def _judge(case: Case, interpreter: Interpreter, target: str, reference: str,
-           pool: Pool, timeout: float) -> Verdict:
+           pool: Pool, timeout: float, ignore: list[IgnoreRule]) -> Verdict:
     label = interpreter.label
     if not case.runs_on(interpreter.version):
         return Verdict(case.id, label, "skipped", note="version gate")
@@ -59,17 +65,18 @@ def _judge(case: Case, interpreter: Interpreter, target: str, reference: str,
         if expectation is None:
             return Verdict(case.id, label, "skipped", note="no recorded expectation")
         (result,) = pool.run(case.data, [target], timeout)
-        return compare(case.id, label, result, expectation)
+        return compare(case.id, label, result, expectation, ignore)
     result, reference_result = pool.run(case.data, [target, reference], timeout)
-    return compare(case.id, label, result, reference_result)
+    return compare(case.id, label, result, reference_result, ignore)
 
 
 def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = "stdlib",
               reference: str = "stdlib", jobs: int | None = None,
               timeout: float = DEFAULT_TIMEOUT, progress: Callable[[str], None] | None = None,
-              isolation: str | None = None) -> CheckResult:
-    """Run every case with target and reference on every interpreter; raise WorkerError
-    if a worker cannot start, refuses the target, or the target kills every worker."""
+              isolation: str | None = None, ignore: list[IgnoreRule] | None = None) -> CheckResult:
+    """Run every case with target and reference on every interpreter, differences matching
+    `ignore` or the targets' own IGNORE declarations set aside; raise WorkerError if a worker
+    cannot start, refuses the target, or the target kills every worker."""
     jobs = jobs or os.cpu_count() or 1
     result = CheckResult(target, reference, list(interpreters))
     started = time.monotonic()
@@ -78,8 +85,11 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
         pool = Pool(interpreter, jobs, isolation,
                     targets=[target] if reference.startswith("expected") else [target, reference])
         try:
+            live = [spec for spec in (target, reference) if not spec.startswith("expected")]
+            rules = list(ignore or ()) + pool.declared_ignores(*live)
+            result.ignore_rules.update({rule.pattern: rule for rule in rules})
             verdicts = pool.map(
-                lambda case: _judge(case, interpreter, target, reference, pool, timeout), cases)
+                lambda case: _judge(case, interpreter, target, reference, pool, timeout, rules), cases)
         finally:
             pool.close()
         result.verdicts.extend(verdicts)

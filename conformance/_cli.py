@@ -24,6 +24,8 @@ __all__ = ["main"]
 BUILT_IN_TARGETS = ("stdlib", "builtin", "impl")
 POLICY_HELP = ("steer generation: comma-separated none, all, SWITCH, no-SWITCH, LIMIT=N applied to the "
                "default, e.g. 'none,reload,edits,max_steps=6' (see README, Fuzzing)")
+IGNORE_HELP = ("an intended difference: field paths matching PATTERN ('*' any characters, '?' one, e.g. "
+               "'*.__loader__', 'final.path_importer_cache.*') are set aside, counted, not divergences; repeatable")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -82,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
                           "interpreter's version) or 'expected:3.N' (those of CPython 3.N)")
     _common(check)
     check.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+    check.add_argument("--ignore", action="append", default=[], metavar="PATTERN", help=IGNORE_HELP)
 
     check.add_argument("--fuzz-seconds", type=_positive, default=None, metavar="N",
                        help="after the catalogue, fuzz for N seconds (exit 1 if either diverges)")
@@ -105,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--policy", default="", metavar="ITEMS", help=POLICY_HELP)
     fuzz.add_argument("--out", default="findings", metavar="DIR", help="where findings are written")
     fuzz.add_argument("--json", metavar="FILE", help="write the campaign report as JSON")
+    fuzz.add_argument("--ignore", action="append", default=[], metavar="PATTERN", help=IGNORE_HELP)
     fuzz.add_argument("--jobs", type=_count, default=None, help="workers per interpreter (default: cores + 1)")
     fuzz.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="seconds per case and target")
     fuzz.add_argument("--process-per-run", action="store_true",
@@ -143,7 +147,7 @@ def _check(args) -> int:
     cases = load_cases(args.cases)
     interpreters = _interpreters(args.python)
     result = run_check(cases, interpreters, target, reference, args.jobs, args.timeout,
-                       progress=stderr_progress, isolation=args.isolation)
+                       progress=stderr_progress, isolation=args.isolation, ignore=_ignore(args.ignore))
     by_id = {case.id: case for case in cases}
     for verdict in result.verdicts:
         if verdict.status == "failed":
@@ -160,9 +164,18 @@ def _check(args) -> int:
         live = "stdlib" if reference.startswith("expected") else reference  # fuzzing needs a live side
         findings = _run_fuzz(interpreters, target, live,
                              False, args.fuzz_seconds, None, args.seed, args.out, args.jobs,
-                             args.timeout, None, policy)
+                             args.timeout, None, policy, ignore=_ignore(args.ignore))
         failed = failed or findings
     return 1 if failed else 0
+
+
+def _ignore(patterns: list[str]):
+    from conformance._compare import IgnoreRule
+
+    for pattern in patterns:
+        if not pattern.strip():
+            raise UsageError("--ignore: an empty pattern would match nothing")
+    return [IgnoreRule(pattern, "--ignore") for pattern in patterns]
 
 
 def _policy(text: str):
@@ -175,7 +188,7 @@ def _policy(text: str):
 
 
 def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, out, jobs,
-              timeout, json_file, policy, first=False, process_per_run=False) -> int:
+              timeout, json_file, policy, first=False, process_per_run=False, ignore=()) -> int:
     """Run a campaign, print and write its findings; returns how many there are."""
     from conformance._fuzz import Campaign, default_jobs
     from conformance._report import divergence_block
@@ -184,7 +197,8 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
 
     campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or default_jobs(),
                         timeout=timeout, seed=seed, policy=policy, progress=_progress_line(),
-                        max_findings=1 if first else None, share_process=not process_per_run)
+                        max_findings=1 if first else None, share_process=not process_per_run,
+                        ignore=list(ignore))
     findings = campaign.run(seconds=seconds if examples is None else None, examples=examples)
     _progress_line.finish()
     written = []
@@ -195,8 +209,10 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
                                reference if not across else "other versions"))
         print("  minimal case, repro.py and report.md: %s\n" % where)
     rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0
-    print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences%s"
-          % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings),
+    ignored = (", %d intended differences ignored in %d cases" % (campaign.ignored_differences, campaign.ignored_cases)
+               if campaign.ignored_differences else "")
+    print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences%s%s"
+          % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings), ignored,
              worker_counts(campaign.worker_restarts, campaign.crashed_runs)))
     if campaign.unconfirmed:
         print("fuzz: %d divergences seen with a shared process did not recur with a process per run: "
@@ -211,6 +227,8 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
             "shared_process": campaign.shares_process, "unconfirmed": campaign.unconfirmed,
             "worker_restarts": campaign.worker_restarts, "retried_runs": campaign.retried_runs,
             "crashed_runs": campaign.crashed_runs,
+            "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in campaign.ignore_rules],
+            "ignored_differences": campaign.ignored_differences, "ignored_cases": campaign.ignored_cases,
             "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
                              "interpreters": [i.label for i in f.interpreters],
                              "groups": [{"interpreters": g[0]} for g in f.groups],
@@ -263,7 +281,8 @@ def _fuzz(args) -> int:
         raise UsageError("--across needs at least two interpreters (--python)")
     seconds = args.seconds if args.seconds is not None or args.examples is not None else 60.0
     found = _run_fuzz(interpreters, target, reference, args.across, seconds, args.examples, args.seed,
-                      args.out, args.jobs, args.timeout, args.json, policy, args.first, args.process_per_run)
+                      args.out, args.jobs, args.timeout, args.json, policy, args.first, args.process_per_run,
+                      ignore=_ignore(args.ignore))
     return 1 if found and not args.across else 0
 
 

@@ -1,10 +1,12 @@
 """Comparison of two runs of one case, field by field."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-__all__ = ["Difference", "Divergence", "Verdict", "compare", "observation", "step_index"]
+__all__ = ["Difference", "Divergence", "IgnoreRule", "Verdict", "compare", "observation", "step_index"]
 
 
 @dataclass
@@ -16,6 +18,23 @@ class Difference:
     reference: Any
 
 
+@dataclass(frozen=True)
+class IgnoreRule:
+    """An intended difference: field paths matching `pattern` (`*` any characters, `?` one, all
+    else literal, so `steps[*].result.__loader__` means what it shows) are not divergences."""
+
+    pattern: str
+    reason: str
+
+    def matches(self, path: str) -> bool:
+        return _pattern(self.pattern).fullmatch(path) is not None
+
+
+@lru_cache(maxsize=None)
+def _pattern(glob: str) -> re.Pattern:
+    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob))
+
+
 @dataclass
 class Divergence:
     """Every difference between target and reference for one case on one interpreter."""
@@ -25,6 +44,7 @@ class Divergence:
     differences: list[Difference]
     target: dict[str, Any] = field(repr=False, default_factory=dict)
     reference: dict[str, Any] = field(repr=False, default_factory=dict)
+    ignored: list[tuple[Difference, IgnoreRule]] = field(default_factory=list)
 
     def steps(self) -> list[int | None]:
         """The step indexes that differ, in order (None for outcome and final state)."""
@@ -49,6 +69,7 @@ class Verdict:
     status: str
     note: str = ""
     divergence: Divergence | None = None
+    ignored: list[tuple[Difference, IgnoreRule]] = field(default_factory=list)  # intended differences
 
 
 def observation(result: dict[str, Any]) -> dict[str, Any]:
@@ -62,19 +83,26 @@ def observation(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def compare(case_id: str, interpreter: str, target: dict[str, Any],
-            reference: dict[str, Any]) -> Verdict:
-    """The verdict for one case from the target's and the reference's run results."""
+            reference: dict[str, Any], ignore: tuple[IgnoreRule, ...] | list[IgnoreRule] = ()) -> Verdict:
+    """The verdict for one case from the target's and the reference's run results; differences
+    an `ignore` rule matches are kept aside (Verdict.ignored), and alone they pass."""
     outcomes = (target["outcome"], reference["outcome"])
     if "unsupported" in outcomes:
         return Verdict(case_id, interpreter, "unsupported")
     if outcomes == ("error", "error"):
         return Verdict(case_id, interpreter, "error", note=target.get("detail") or "")
     left, right = observation(target), observation(reference)
-    differences = list(_diff("", left, right))
+    differences, ignored = [], []
+    for difference in _diff("", left, right):
+        rule = next((rule for rule in ignore if rule.matches(difference.path)), None)
+        if rule is None:
+            differences.append(difference)
+        else:
+            ignored.append((difference, rule))
     if not differences:
-        return Verdict(case_id, interpreter, "passed")
-    divergence = Divergence(case_id, interpreter, differences, left, right)
-    return Verdict(case_id, interpreter, "failed", divergence=divergence)
+        return Verdict(case_id, interpreter, "passed", ignored=ignored)
+    divergence = Divergence(case_id, interpreter, differences, left, right, ignored)
+    return Verdict(case_id, interpreter, "failed", divergence=divergence, ignored=ignored)
 
 
 _ABSENT = "<absent>"

@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -149,12 +150,15 @@ class Campaign:
     progress: Callable[[dict], None] | None = None
     max_findings: int | None = None  # stop after this many (fuzz --first: one)
     share_process: bool = True  # search with reference and target in one process where safe
+    ignore: list = field(default_factory=list)  # IgnoreRules (--ignore); targets' declarations join them
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
     unconfirmed: int = 0  # divergences of a shared process that one process per run did not repeat
     worker_restarts: int = 0  # workers that died or hung and were replaced (set when the campaign ends)
     retried_runs: int = 0  # runs tried again in a fresh worker after losing theirs
     crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
+    ignored_differences: int = 0  # intended differences set aside (ignore rules)
+    ignored_cases: int = 0  # cases that passed only because their differences were all intended
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
@@ -162,11 +166,18 @@ class Campaign:
     _pending: list = field(default_factory=list)  # new divergences found while another was chosen
     _generated: int = 0
     _threads: int = 1
+    _rules: dict = field(default_factory=dict)  # interpreter -> the IgnoreRules in force there
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def shares_process(self) -> bool:
         """Whether the search runs reference and target in one process: asked to, and safe."""
         return self.share_process and not self.across and _may_share_process(self.target, self.reference)
+
+    @property
+    def ignore_rules(self) -> list:
+        """The IgnoreRules in force on any interpreter: --ignore and the targets' declarations."""
+        return list({rule.pattern: rule for rules in self._rules.values() for rule in rules}.values())
 
     # -- running cases -----------------------------------------------------------------
     def _judge(self, case: dict, together: bool = False) -> tuple[Divergence | None, list]:
@@ -194,7 +205,12 @@ class Campaign:
                     case, [self.reference, self.target], self.timeout, together=True)
             else:
                 target, reference = self._pools[interpreter].run(case, [self.target, self.reference], self.timeout)
-            verdict: Verdict = compare(case["id"], interpreter.label, target, reference)
+            verdict: Verdict = compare(case["id"], interpreter.label, target, reference,
+                                       self._rules.get(interpreter, self.ignore))
+            if verdict.ignored:
+                with self._lock:
+                    self.ignored_differences += len(verdict.ignored)
+                    self.ignored_cases += verdict.status == "passed"
             if verdict.status == "failed":
                 return verdict.divergence, []
         return None, []
@@ -350,6 +366,8 @@ class Campaign:
         sides = [self.target] if self.across else [self.target, self.reference]
         for interpreter in self.interpreters:
             self._pools[interpreter] = Pool(interpreter, self.jobs, targets=sides)
+            self._rules[interpreter] = list(self.ignore) + (
+                [] if self.across else self._pools[interpreter].declared_ignores(*sides))
         self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)
         try:

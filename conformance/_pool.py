@@ -24,6 +24,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
+from conformance._compare import IgnoreRule
 from conformance._interpreters import Interpreter
 from conformance._protocol import Worker, WorkerError, WorkerLost, scratch_parent
 
@@ -166,6 +167,27 @@ class Pool:
         with self._lock:
             self.crashed += sum(result["outcome"] == "crash" for result in results)
         return results
+
+    def describe(self, target: str) -> dict[str, Any]:
+        """What `target` declares (Worker.describe), asked of a worker of its own group."""
+        for attempt in range(2):
+            idle = self._idle_of(_group(target))
+            worker = idle.get()
+            try:
+                return worker.describe(target)
+            except WorkerLost as lost:
+                worker = self._replace(worker)
+                if attempt:
+                    raise WorkerError("target %s: its worker died as it loaded it (%s)" % (target, lost.detail))
+            finally:
+                idle.put(worker)
+        raise AssertionError("unreachable")
+
+    def declared_ignores(self, *targets: str) -> list[IgnoreRule]:
+        """The intended differences the module targets among `targets` declare (IGNORE)."""
+        return [IgnoreRule(pattern, "%s (declared by %s)" % (reason, target))
+                for target in dict.fromkeys(targets) if not is_own_target(target)
+                for pattern, reason in self.describe(target)["ignore"].items()]
 
     def _last_try(self, case: dict, target: str, timeout: float) -> dict:
         """The target alone in a fresh run, its result final: a lost worker now counts."""

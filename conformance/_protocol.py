@@ -160,6 +160,12 @@ class Worker:
             raise WorkerError(f"reply for request {reply.get('id')}, expected {self._next_id}")
         return reply["results"]
 
+    def describe(self, target: str) -> dict[str, Any]:
+        """What `target` declares (the `describe` reply): functions, hook, install, ignore."""
+        reply = self.request({"op": "describe", "target": target}, REPLY_GRACE + LOAD_GRACE)
+        self._loaded.add(target)
+        return reply
+
     def alive(self) -> bool:
         return self._process.poll() is None
 

@@ -60,6 +60,11 @@ def summary_line(result: CheckResult) -> str:
     """`N passed, N failed` alone, then the other counts in brackets."""
     extra = ["%d %s" % (result.count(s), s) for s in ("skipped", "unsupported", "error")
              if result.count(s)]
+    ignored = result.ignored
+    if ignored:
+        cases = len({(verdict.case_id, verdict.interpreter) for verdict, _, _ in ignored})
+        extra.append("%d intended difference%s ignored in %d case%s" % (
+            len(ignored), "" if len(ignored) == 1 else "s", cases, "" if cases == 1 else "s"))
     extra += [part for part in worker_counts(result.worker_restarts, result.crashed_runs).split(", ") if part]
     line = "%d passed, %d failed" % (result.count("passed"), result.count("failed"))
     return line + (" (%s)" % ", ".join(extra) if extra else "")
@@ -78,6 +83,11 @@ def json_report(result: CheckResult, cases: dict[str, Case]) -> dict[str, Any]:
         "unsupported": result.count("unsupported"),
         "errors": [{"case": v.case_id, "interpreter": v.interpreter, "detail": v.note}
                    for v in result.verdicts if v.status == "error"],
+        "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in result.ignore_rules.values()],
+        "ignored_differences": len(result.ignored),
+        "ignored": [{"case": verdict.case_id, "interpreter": verdict.interpreter, "path": difference.path,
+                     "pattern": rule.pattern, "target": difference.target, "reference": difference.reference}
+                    for verdict, difference, rule in result.ignored],
         "worker_restarts": result.worker_restarts,
         "retried_runs": result.retried_runs,
         "crashed_runs": result.crashed_runs,

@@ -280,6 +280,8 @@ def _run_subprocess(case, spec, case_dir, timeout, result):
     output = os.path.join(_SCRATCH, "output") if _OWN_SCRATCH else None
     request = json.dumps({"case": case, "target": spec, "case_dir": case_dir, "output": output,
                           "worker": os.getpid()})
+    if output is not None:  # emptied here: a process killed before it opens the file must not
+        os.close(os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # leave the last run's lines
     started = time.monotonic()
     group = {"preexec_fn": os.setpgrp} if hasattr(os, "setpgrp") else {}
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -401,6 +403,8 @@ def serve(isolation, stdin, out):
             try:
                 if op == "hello":
                     reply = hello(isolation)
+                elif op == "describe":
+                    reply = _load(request["target"]).describe()
                 elif op == "run":
                     reply = {"op": "result", "id": request["id"],
                              "results": run(request["case"], request["targets"], request.get("timeout", 5.0),

@@ -30,13 +30,20 @@ class Target(object):
     supplies none: its steps call whatever importlib (and builtins.__import__) hold at the time,
     which is where an import hook takes effect."""
 
-    def __init__(self, spec, functions, install=None, uninstall=None, hook=False, install_order="after-setup"):
+    def __init__(self, spec, functions, install=None, uninstall=None, hook=False, install_order="after-setup",
+                 ignore=None):
         self.spec = spec
         self.functions = functions
         self.install_hook = install
         self.uninstall_hook = uninstall
         self.hook = hook
         self.install_order = install_order  # "before-setup" or "after-setup" (the case's files, sys.path...)
+        self.ignore = ignore or {}  # intended differences: field-path pattern -> reason
+
+    def describe(self):
+        """What the target declares, for the host (the protocol's `describe` reply)."""
+        return {"op": "target", "spec": self.spec, "functions": sorted(self.functions), "hook": self.hook,
+                "install": self.install_order, "ignore": dict(self.ignore)}
 
     def install(self):
         """The target's own install() hook, once per case before the steps."""
@@ -80,8 +87,9 @@ INSTALL_ORDERS = ("after-setup", "before-setup")
 
 
 def _from_namespace(spec, namespace):
-    """The Target a module's namespace declares: its functions, install()/uninstall(), and
-    INSTALL (when install() runs: "after-setup", the default, or "before-setup")."""
+    """The Target a module's namespace declares: its functions, install()/uninstall(), INSTALL
+    (when install() runs: "after-setup", the default, or "before-setup") and IGNORE (intended
+    differences: a dict of field-path patterns to the reasons for them)."""
     functions = {}
     for name in FUNCTIONS:
         value = namespace.get(name)
@@ -90,10 +98,14 @@ def _from_namespace(spec, namespace):
     order = namespace.get("INSTALL", "after-setup")
     if order not in INSTALL_ORDERS:
         raise TargetError("target %r: INSTALL must be one of %s, not %r" % (spec, ", ".join(INSTALL_ORDERS), order))
+    ignore = namespace.get("IGNORE", {})
+    if not isinstance(ignore, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in ignore.items()):
+        raise TargetError("target %r: IGNORE must be a dict of field-path patterns to reasons (strings)" % (spec,))
+    hooks = namespace.get("install"), namespace.get("uninstall")
     if functions:
-        return Target(spec, functions, namespace.get("install"), namespace.get("uninstall"), install_order=order)
-    if callable(namespace.get("install")):  # a hook target: the five functions are the stdlib's
-        target = Target(spec, {}, namespace.get("install"), namespace.get("uninstall"), True, order)
+        return Target(spec, functions, *hooks, install_order=order, ignore=ignore)
+    if callable(hooks[0]):  # a hook target: the five functions are the stdlib's
+        target = Target(spec, {}, *hooks, hook=True, install_order=order, ignore=ignore)
         target.functions = _current_functions(target)
         return target
     raise TargetError("target %r defines none of %s, nor install()" % (spec, ", ".join(FUNCTIONS)))

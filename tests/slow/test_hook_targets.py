@@ -1,0 +1,139 @@
+"""Import hooks as targets: a reference the target never touched, hook targets (install() only),
+intended differences declared or given with --ignore, and when install() runs."""
+import json
+
+import pytest
+
+from conformance._case import load_cases
+from conformance._compare import observation
+from conformance._interpreters import resolve
+from conformance._protocol import Worker
+from tests.conftest import TARGETS, case_file
+
+pytestmark = pytest.mark.slow
+PATCHES = TARGETS / "patches_on_import.py"
+
+
+def test_the_reference_never_sees_what_importing_the_target_did(cli, tmp_path):
+    # patches_on_import installs a tagging finder and patches importlib when imported: the
+    # target diverges nearly everywhere, and every reference observation must still be the one
+    # recorded on CPython 3.11 (a process that never saw any target).
+    report = tmp_path / "r.json"
+    assert cli("check", "--target", PATCHES, "--python", "3.11", "--json", report).code == 1
+    divergences = json.loads(report.read_text())["divergences"]
+    assert len(divergences) > 100
+    cases = {case.id: case for case in load_cases()}
+    for divergence in divergences:
+        expected = observation(cases[divergence["case"]["id"]].expectation_for((3, 11, 7)))
+        assert divergence["reference_observation"] == expected, divergence["case"]["id"]
+    tagged = [d for d in divergences if any(p["path"].endswith(".attrs.hooked") for p in d["differences"])]
+    assert tagged and all(p["target"] is True for d in tagged for p in d["differences"]
+                          if p["path"].endswith(".attrs.hooked"))
+
+
+def test_fuzz_findings_of_such_a_target_hold_reference_values_of_a_clean_process(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "r.json"
+    result = cli("fuzz", "--target", PATCHES, "--python", "3.11", "--examples", "300", "--seed", "2",
+                 "--out", tmp_path / "out", "--json", report)
+    assert result.code == 1
+    findings = json.loads(report.read_text())["divergences"]
+    assert findings and not json.loads(report.read_text())["shared_process"]
+    with Worker(resolve("3.11")) as clean:  # found, shrunk and reduced: still what a clean process sees
+        for finding in findings:
+            (alone,) = clean.run(finding["case"], ["stdlib"], 5.0)
+            for difference in finding["differences"]:
+                assert _at(observation(alone), difference["path"]) == difference["reference"], difference
+
+
+def _at(observed, path):
+    """The value at a report's field path (steps[0].result.__name__, final.modules.a.b.attrs.x)."""
+    import re
+
+    value = observed
+    if path.startswith("final.modules."):
+        rest = path[len("final.modules."):]
+        key = next(k for k in sorted(observed["final"]["modules"], key=len, reverse=True)
+                   if rest == k or rest.startswith(k + "."))
+        value, path = observed["final"]["modules"][key], rest[len(key) + 1:]
+        if not path:
+            return value
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            value = value[int(part[1:-1])] if int(part[1:-1]) < len(value) else "<absent>"
+        elif isinstance(value, dict):
+            value = value.get(part, "<absent>")
+        else:
+            return "<absent>"
+    return value
+
+
+def test_a_hook_control_passes_with_its_declared_differences(cli, tmp_path):
+    report = tmp_path / "r.json"
+    result = cli("check", "--target", TARGETS / "hook_control.py", "--python", "3.8", "--python", "3.13",
+                 "--json", report)
+    assert result.code == 0, result.out[-3000:]
+    data = json.loads(report.read_text())
+    assert data["ignored_differences"] > 100 and {i["pattern"] for i in data["ignored"]} <= {
+        "steps[*].result.__loader__", "steps[*].result.__spec__.loader", "steps[*].result.kind"}
+    assert all("declared by" in rule["reason"] for rule in data["ignore_rules"])
+    assert "intended differences ignored" in result.last_line
+
+
+def test_ignore_on_the_command_line_and_what_it_does_not_hide(cli, tmp_path):
+    # Without its declarations (a copy without IGNORE), the control fails on loaders; --ignore
+    # sets them aside, and a pattern that matches nothing else hides nothing else.
+    source = (TARGETS / "hook_control.py").read_text().split("\nIGNORE = ")[0]
+    bare = tmp_path / "bare_hook.py"
+    bare.write_text(source)
+    assert cli("check", "--target", bare, "--python", "3.11").code == 1
+    loaders = ["--ignore", "*.__loader__", "--ignore", "*.__spec__.loader", "--ignore", "steps[?].result.kind"]
+    assert cli("check", "--target", bare, "--python", "3.11", *loaders).code == 0
+    partial = cli("check", "--target", bare, "--python", "3.11", "--ignore", "*.__loader__")
+    assert partial.code == 1 and "__spec__.loader" in partial.out and "result.__loader__" not in partial.out
+
+
+def test_mutants_are_still_caught_under_broad_ignores(cli):
+    # intended differences are about fields: a changed exception type must still fail
+    result = cli("check", "--target", TARGETS / "mutant_reload_type.py", "--python", "3.11",
+                 "--ignore", "*.__loader__", "--ignore", "final.path_importer_cache.*")
+    assert result.code == 1 and "ValueError" in result.out
+
+
+def test_install_order(cli, tmp_path):
+    # A hook that puts its finder first (serving module "a" itself) wins over a case finder set
+    # up "first" when installed after set-up, and loses to it when installed before.
+    hook = ("import importlib.util, sys\n"
+            "class Serving:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'a':\n"
+            "            return importlib.util.spec_from_loader(name, Loader())\n"
+            "class Loader:\n"
+            "    def create_module(self, spec): return None\n"
+            "    def exec_module(self, module): module.where = 'hook'\n"
+            "_finder = Serving()\n"
+            "def install(): sys.meta_path.insert(0, _finder)\n"
+            "def uninstall(): sys.meta_path.remove(_finder)\n")
+    case = {"id": "order", "meta_path": [{"finder": "serving", "modules": {"a": "where = 'case'"}}],
+            "steps": [{"op": "import_module", "name": "a"}]}
+    cases = case_file(tmp_path, case)
+    for order, where in (("after-setup", "hook"), ("before-setup", "case")):
+        target = tmp_path / ("hook_%s.py" % order.replace("-", "_"))
+        target.write_text(hook + "INSTALL = %r\n" % order)
+        report = tmp_path / ("%s.json" % order)
+        cli("check", "--target", target, "--python", "3.11", "--cases", cases, "--json", report)
+        data = json.loads(report.read_text())
+        seen = data["divergences"][0]["target_observation"] if data["divergences"] else None
+        attrs = (seen or {}).get("final", {}).get("modules", {}).get("a", {}).get("attrs", {})
+        assert attrs.get("where", "case") == where, (order, data["divergences"])
+
+
+def test_bad_declarations_are_usage_errors(cli, tmp_path):
+    for body, message in (("INSTALL = 'sometime'", "INSTALL must be one of"),
+                          ("IGNORE = ['*.__loader__']", "IGNORE must be a dict"),
+                          ("x = 1", "defines none of")):
+        target = tmp_path / "bad.py"
+        target.write_text("def install(): pass\n" * ("none" not in message) + body + "\n")
+        result = cli("check", "--target", target, "--python", "3.11")
+        assert result.code == 2 and message in result.err and "Traceback" not in result.err, result.err
+    assert cli("check", "--target", "stdlib", "--python", "3.11", "--ignore", " ").code == 2
