@@ -73,9 +73,9 @@ class Verdict:
 
 
 def observation(result: dict[str, Any]) -> dict[str, Any]:
-    """The comparable part of a run: outcome, detail (for crash/timeout), steps, final state;
+    """The comparable part of a run: outcome, detail (for crash, timeout, error), steps, final state;
     and for a run whose worker died, how far it got (phase)."""
-    detail = result.get("detail") if result.get("outcome") in ("crash", "timeout") else None
+    detail = result.get("detail") if result.get("outcome") in ("crash", "timeout", "error") else None
     seen = {"outcome": result["outcome"], "detail": detail, "steps": result["steps"], "final": result["final"]}
     if result.get("worker_lost"):
         seen["phase"] = result.get("phase") or "unknown"

@@ -31,7 +31,7 @@ elif _ADDED_ROOT:
 
 from conformance._worker import targets  # noqa: E402
 from conformance._worker.state import ImportState  # noqa: E402
-from conformance._worker.steps import CaseError, run_case  # noqa: E402
+from conformance._worker.steps import CaseError, RunError, run_case  # noqa: E402
 from conformance._worker.tree import remove_tree, write_all  # noqa: E402
 
 
@@ -98,11 +98,24 @@ def _run_one(case, target, case_dir, out, worker):
     try:
         emit("outcome", run_case(case, target, case_dir, emit))
     except CaseError as exc:
-        emit("error", "invalid case: %s" % exc)
-    except BaseException:
-        import traceback
+        emit("error", {"phase": "case", "type": "CaseError", "message": "invalid case: %s" % exc})
+    except RunError as exc:
+        emit("error", _describe_error(exc.phase, exc.error, case_dir))
+    except BaseException as exc:  # the worker's own fault
+        emit("error", _describe_error("worker", exc, case_dir))
 
-        emit("error", "worker failure: " + traceback.format_exc(limit=8))
+
+def _describe_error(phase, error, case_dir):
+    """An error line's data: where, the exception's type and normalised message, the traceback."""
+    import traceback
+
+    from conformance._worker.observe import Observer
+
+    observer = Observer(case_dir)
+    described = observer.exception(error)
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__, limit=8))
+    return {"phase": phase, "type": described["type"], "message": described["message"],
+            "traceback": observer.text(trace)}
 
 
 _RAW_KINDS = ((b'["step", ', "steps"), (b'["final", ', "final"))
@@ -134,8 +147,9 @@ def _collect(data, results):
             kind, value = json.loads(data[line_start:end].decode("utf-8"))
             if kind == "outcome":
                 result["outcome"] = value
-            elif kind == "error":
-                result["outcome"], result["detail"] = "error", value
+            elif kind == "error":  # {phase, type, message, traceback}
+                result["outcome"], result["error"] = "error", value
+                result["detail"] = "%s: %s: %s" % (value["phase"], value["type"], value["message"])
             if kind in ("outcome", "error"):
                 done += 1
     return done
@@ -433,7 +447,8 @@ def _one():
     try:
         target = targets.load(request["target"])
     except targets.TargetError as exc:
-        os.write(out, (json.dumps(["error", str(exc)]) + "\n").encode("utf-8"))
+        error = {"phase": "loading the target", "type": "TargetError", "message": str(exc)}
+        os.write(out, (json.dumps(["error", error]) + "\n").encode("utf-8"))
         return
     _child(request["case"], [(target, os.path.realpath(request["case_dir"]))], out,
            request.get("worker", os.getppid()))

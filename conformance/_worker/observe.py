@@ -49,7 +49,7 @@ class Observer(object):
         key = id(obj)
         if key not in self._labels:
             if isinstance(obj, types.ModuleType) and self.from_library(obj):
-                self._labels[key] = "lib:%s" % (getattr(obj, "__name__", "?"),)
+                self._labels[key] = "lib:%s" % (namespace(obj).get("__name__", "?"),)
             else:
                 self._labels[key] = "m%d" % self._count
                 self._count += 1
@@ -91,14 +91,14 @@ class Observer(object):
         """A module's identity relative to sys.modules and its import attributes."""
         desc = {"type": "module", "id": self.label(module),
                 "in_sys_modules": self.keys_holding(module)}
-        namespace = getattr(module, "__dict__", {})
+        names = namespace(module)
         for attr in ("__name__", "__package__", "__file__", "__cached__"):
-            value = namespace.get(attr, _MISSING)
+            value = names.get(attr, _MISSING)
             desc[attr] = "<missing>" if value is _MISSING else self._attr(value)
-        path = namespace.get("__path__", _MISSING)
+        path = names.get("__path__", _MISSING)
         desc["__path__"] = "<missing>" if path is _MISSING else self.path_list(path)
-        desc["__loader__"] = self.loader(namespace.get("__loader__", _MISSING))
-        desc["__spec__"] = self.spec(namespace.get("__spec__", _MISSING))
+        desc["__loader__"] = self.loader(names.get("__loader__", _MISSING))
+        desc["__spec__"] = self.spec(names.get("__spec__", _MISSING))
         return desc
 
     def _attr(self, value):
@@ -205,7 +205,10 @@ class Observer(object):
         parent = sys.modules.get(parent_name, _MISSING)
         if parent is _MISSING:
             return "no parent in sys.modules"
-        bound = getattr(parent, child, _MISSING) if parent is not None else _MISSING
+        if isinstance(parent, types.ModuleType):  # its namespace: a lazy parent must not run
+            bound = namespace(parent).get(child, _MISSING)
+        else:
+            bound = getattr(parent, child, _MISSING) if parent is not None else _MISSING
         if bound is _MISSING:
             return "unbound"
         if bound is sys.modules.get(key, _MISSING):
@@ -247,12 +250,13 @@ class Observer(object):
     def from_library(self, module):
         """True for the interpreter's own modules (builtin, frozen, or a file outside
         the case directory): the final state names them but does not list their attributes."""
-        if getattr(module, "__name__", None) in sys.builtin_module_names:
+        names = namespace(module)
+        if names.get("__name__") in sys.builtin_module_names:
             return True
-        origin = getattr(getattr(module, "__spec__", None), "origin", None)
+        origin = getattr(names.get("__spec__"), "origin", None)
         if origin in ("built-in", "frozen"):
             return True
-        path = getattr(module, "__file__", None)
+        path = names.get("__file__")
         return isinstance(path, str) and not self._under_case_dir(os.path.join(self.case_dir, path))
 
     def _in_case(self, path):
@@ -269,7 +273,7 @@ class Observer(object):
     def attributes(self, module):
         """Public attributes of a module: simple values in full, others by kind."""
         out = {}
-        for name, value in sorted(getattr(module, "__dict__", {}).items()):
+        for name, value in sorted(namespace(module).items()):
             if name.startswith("__") and name.endswith("__"):
                 continue
             if isinstance(value, types.ModuleType):
@@ -279,6 +283,17 @@ class Observer(object):
             else:  # the class name only: where a library defines it differs by implementation
                 out[name] = "<%s>" % type(value).__name__.lstrip("_")
         return out
+
+
+def namespace(module):
+    """A module's namespace, read without touching its attributes: a module that
+    importlib.util.LazyLoader made runs its body on the first attribute access, and an
+    observation must never be what runs it."""
+    try:
+        names = object.__getattribute__(module, "__dict__")
+    except Exception:
+        return {}
+    return names if isinstance(names, dict) else {}
 
 
 def _qualname(cls):

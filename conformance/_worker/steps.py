@@ -15,7 +15,7 @@ import warnings
 from conformance._worker.observe import Observer
 from conformance._worker.tree import Tree, source_text
 
-__all__ = ["CaseError", "run_case"]
+__all__ = ["CaseError", "RunError", "run_case"]
 
 CALLS = {
     # op: (positional parameter, keyword parameters)
@@ -29,6 +29,15 @@ CALLS = {
 
 class CaseError(Exception):
     """The case data cannot be run (unknown op, bad reference): a harness error."""
+
+
+class RunError(Exception):
+    """Something other than a step's call raised (set-up, install, an observation...): the run
+    cannot go on. `phase` says where, `error` is what was raised."""
+
+    def __init__(self, phase, error):
+        Exception.__init__(self, phase, error)
+        self.phase, self.error = phase, error
 
 
 class Opaque(object):
@@ -216,23 +225,33 @@ def run_case(case, target, case_dir, emit):
     baseline = run.observer.snapshot()
     cache_baseline = dict(sys.path_importer_cache)
     if target.install_order == "before-setup":  # as a hook installed at start-up would be
-        target.install()
-    run.set_up()
+        _in_phase("install", target.install)
+    _in_phase("set-up", run.set_up)
     if target.install_order == "after-setup":
-        target.install()
+        _in_phase("install", target.install)
     run.current = run.observer.snapshot()  # each step's "after" is the next step's "before"
     outcome = "ok"
     try:
-        for step in case.get("steps", ()):
-            obs = run.step(step)
+        for number, step in enumerate(case.get("steps", ())):
+            obs = _in_phase("step %d" % number, run.step, step)  # the call's own errors are observed
             emit("step", obs)
             if obs["outcome"] == "unsupported":
                 outcome = "unsupported"
                 break
     finally:
-        target.uninstall()
-    emit("final", run.observer.final_state(baseline, cache_baseline))
+        _in_phase("uninstall", target.uninstall)
+    emit("final", _in_phase("final observation", run.observer.final_state, baseline, cache_baseline))
     return outcome
+
+
+def _in_phase(phase, function, *args):
+    """function(*args); what it raises (but a CaseError, the case's own fault) as RunError."""
+    try:
+        return function(*args)
+    except (CaseError, RunError):
+        raise
+    except BaseException as exc:
+        raise RunError(phase, exc)
 
 
 # -- meta-path finders for set-up --------------------------------------------

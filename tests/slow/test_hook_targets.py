@@ -137,3 +137,33 @@ def test_bad_declarations_are_usage_errors(cli, tmp_path):
         result = cli("check", "--target", target, "--python", "3.11")
         assert result.code == 2 and message in result.err and "Traceback" not in result.err, result.err
     assert cli("check", "--target", "stdlib", "--python", "3.11", "--ignore", " ").code == 2
+
+
+@pytest.mark.parametrize("version", ["3.8", "3.11", "3.13"])
+def test_observations_never_run_a_lazy_module(version):
+    # The module's body records its execution: importing it lazily runs nothing, observing the
+    # module (result, sys.modules, final attributes, bindings) runs nothing, the first real
+    # attribute access (a getattr step) runs it.
+    case = {"id": "lazy", "files": {"pkg/__init__.py": "__executed__(__name__)",
+                                    "pkg/m.py": ["__executed__(__name__)", "x = 1"]},
+            "steps": [{"op": "import_module", "name": "pkg.m"}, {"op": "invalidate_caches"},
+                      {"op": "getattr", "module": "pkg.m", "attr": "x"}]}
+    with Worker(resolve(version)) as worker:
+        lazy, eager = worker.run(case, [str(TARGETS / "lazy_hook.py"), "stdlib"], 5.0)
+    assert [step["executed"] for step in eager["steps"]] == [["pkg", "pkg.m"], [], []]
+    # importing pkg.m reads pkg.__path__, which runs pkg (the import system's doing); pkg.m waits
+    assert [step["executed"] for step in lazy["steps"]] == [["pkg"], [], ["pkg.m"]], lazy["steps"]
+    assert lazy["steps"][0]["result"]["__name__"] == "pkg.m"  # observed, all the same
+    assert lazy["steps"][2]["result"] == {"type": "int", "value": 1}
+
+
+def test_an_error_says_where_and_what(tmp_path):
+    target = tmp_path / "bad_install.py"
+    target.write_text("def install():\n    raise RuntimeError('no hook here: ' + __import__('os').getcwd())\n")
+    with Worker(resolve("3.11")) as worker:
+        (result,) = worker.run({"id": "e", "steps": [{"op": "invalidate_caches"}]}, [str(target)], 5.0)
+    assert result["outcome"] == "error"
+    assert {k: result["error"][k] for k in ("phase", "type", "message")} == {
+        "phase": "install", "type": "RuntimeError", "message": "no hook here: <case>"}
+    assert result["detail"] == "install: RuntimeError: no hook here: <case>"
+    assert "Traceback" in result["error"]["traceback"]
