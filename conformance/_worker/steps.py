@@ -15,7 +15,7 @@ import warnings
 from conformance._worker.observe import Observer
 from conformance._worker.tree import Tree, source_text
 
-__all__ = ["CaseError", "RunError", "run_case"]
+__all__ = ["CaseError", "RunError", "normalise_recursion", "run_case"]
 
 CALLS = {
     # op: (positional parameter, keyword parameters)
@@ -159,11 +159,8 @@ class _Run(object):
                 self.target.deactivate()
         self.results.append(result)
         executed, calls = list(self.executed), [list(call) for call in self.finder_log]
-        if obs.get("exception", {}).get("type") == "RecursionError":
-            # How deep the interpreter lets a runaway import go depends on how many frames the
-            # implementation spends per import, not on the case: keep the fact, not the depth.
-            obs["exception"]["message"] = "<recursion limit>"
-            executed, calls = _distinct(executed), _distinct(calls)
+        if "exception" in obs:
+            executed, calls = normalise_recursion(obs["exception"], executed, calls)
         obs["warnings"] = self.observer.warnings(caught)
         self.current = self.observer.snapshot()
         obs["modules"] = self.observer.modules_diff(before, self.current)
@@ -202,6 +199,21 @@ class _Run(object):
         else:
             raise CaseError("unknown step op %r" % (op,))
         return None
+
+
+def normalise_recursion(exception, executed, calls):
+    """A runaway import ends in RecursionError (raised, or in the chain of what was raised). How
+    deep it went, so how often each module ran, each finder was called and each link of the chain
+    was repeated, depends on how many frames the implementation (or a hook) spends per import, not
+    on the case: keep the facts, not the depth. Returns executed and calls, normalised alike."""
+    chain = exception.get("chain", [])
+    if exception.get("type") != "RecursionError" and ["context", "RecursionError"] not in chain \
+            and ["cause", "RecursionError"] not in chain:
+        return executed, calls
+    if exception.get("type") == "RecursionError":
+        exception["message"] = "<recursion limit>"
+    exception["chain"] = _distinct(chain)
+    return _distinct(executed), _distinct(calls)
 
 
 def _distinct(items):
