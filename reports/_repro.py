@@ -35,23 +35,59 @@ class Opaque:
         return "<opaque %s>" % self.label
 
 
+class Target:
+    """The five functions a target supplies (None for a hook target: importlib's, as its hook
+    leaves them), and its install()/uninstall() and INSTALL declaration, as the worker has them."""
+
+    def __init__(self, functions, module=None):
+        self.functions, self.module = functions, module
+        self.order = getattr(module, "INSTALL", "after-setup")
+
+    def call(self, op):
+        if self.functions is not None:
+            return self.functions[op]
+        if op == "__import__":
+            return lambda *args, **kwargs: step_import()(*args, **kwargs)
+        return lambda *args, **kwargs: getattr(importlib, op)(*args, **kwargs)
+
+    def supplies(self, op):
+        return op in self.functions if self.functions is not None else op == "__import__" or hasattr(importlib, op)
+
+    def install(self, when):
+        if when == self.order and callable(getattr(self.module, "install", None)):
+            self.module.install()
+
+    def uninstall(self):
+        if callable(getattr(self.module, "uninstall", None)):
+            self.module.uninstall()
+
+
+def step_import():
+    """The __import__ a hook target's steps use: importlib's, unless the hook replaced the builtin."""
+    return importlib.__import__ if builtins.__import__ is ORIGINAL_IMPORT else builtins.__import__
+
+
 def load_target(spec):
     names = ("__import__", "import_module", "find_loader", "invalidate_caches", "reload")
     if spec == "stdlib":
-        return {n: getattr(importlib, n) for n in names if hasattr(importlib, n)}
+        return Target({n: getattr(importlib, n) for n in names if hasattr(importlib, n)})
     if spec == "builtin":
         functions = {n: getattr(importlib, n) for n in names if hasattr(importlib, n)}
         functions["__import__"] = builtins.__import__
-        return functions
-    path = os.path.abspath(spec)
-    module_spec = importlib.util.spec_from_file_location("repro_target", path)
-    module = importlib.util.module_from_spec(module_spec)
-    sys.path.insert(0, os.path.dirname(path))  # as in the worker: a target may import its neighbours
-    try:
-        module_spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(os.path.dirname(path))
-    return {n: getattr(module, n) for n in names if callable(getattr(module, n, None))}
+        return Target(functions)
+    if not spec.endswith(".py") and os.sep not in spec:  # a dotted module name, as --target has it
+        module = importlib.import_module(spec)
+    else:
+        path = os.path.abspath(spec)
+        module_spec = importlib.util.spec_from_file_location("repro_target", path)
+        module = importlib.util.module_from_spec(module_spec)
+        sys.path.insert(0, os.path.dirname(path))  # as in the worker: a target may import its neighbours
+        try:
+            module_spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(os.path.dirname(path))
+    functions = {n: getattr(module, n) for n in names if callable(getattr(module, n, None))}
+    return Target(functions or None, module)  # none: a hook target
 
 
 def settime(path, when):
@@ -152,39 +188,54 @@ class SourceLoader:
         exec(compile(self.source, "<serving %s>" % module.__name__, "exec"), module.__dict__)
 
 
+def namespace(module):
+    """A module's namespace, read without attribute access: a lazily loaded module
+    (importlib.util.LazyLoader) would run on the first one, and printing it must not run it."""
+    try:
+        names = object.__getattribute__(module, "__dict__")
+    except Exception:
+        return {}
+    return names if isinstance(names, dict) else {}
+
+
 def from_library(value):
     """The interpreter's own modules (builtin, frozen, or from a file outside the case):
     which of them a step imports on the side is not the case's business."""
     if not isinstance(value, types.ModuleType):
         return False
-    if getattr(value, "__name__", None) in sys.builtin_module_names:
+    names = namespace(value)
+    if names.get("__name__") in sys.builtin_module_names:
         return True
-    if getattr(getattr(value, "__spec__", None), "origin", None) in ("built-in", "frozen"):
+    if getattr(names.get("__spec__"), "origin", None) in ("built-in", "frozen"):
         return True
-    path = getattr(value, "__file__", None)
+    path = names.get("__file__")
     return isinstance(path, str) and not os.path.realpath(path).startswith(os.path.realpath(CASE))
 
 
 def describe(value):
-    text = repr(value).replace(CASE, "<case>")
     if isinstance(value, types.ModuleType):
         keys = [k for k, v in list(sys.modules.items()) if v is value]
-        text = "module %r (file %s, in sys.modules as %s)" % (
-            getattr(value, "__name__", None),
-            str(getattr(value, "__file__", None)).replace(CASE, "<case>"), keys)
-    return text
+        names = namespace(value)
+        return "module %r (file %s, in sys.modules as %s)" % (
+            names.get("__name__"), str(names.get("__file__")).replace(CASE, "<case>"), keys)
+    return repr(value).replace(CASE, "<case>")
 
 
-def step(index, text, action, functions=None):
+def step(index, text, action, target=None):
+    """Perform one step; a call step (`target` given) runs with the target's functions in
+    importlib and its __import__ as the builtin (a hook target's: as its hook leaves them)."""
     before = dict(sys.modules)
     del EXECUTED[:]
-    saved = {}
+    saved, functions = {}, target.functions if target is not None else None
+    hooked = builtins.__import__
     if functions:
         saved = {name: getattr(importlib, name, None) for name in functions}
         for name, function in functions.items():
             setattr(importlib, name, function)
         if "__import__" in functions:
             builtins.__import__ = functions["__import__"]
+    elif target is not None:
+        builtins.__import__ = step_import()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -195,7 +246,7 @@ def step(index, text, action, functions=None):
             print("step %d %s -> raised %s: %s" % (index, text, type(exc).__name__,
                                                   str(exc).replace(CASE, "<case>")))
         finally:
-            builtins.__import__ = ORIGINAL_IMPORT
+            builtins.__import__ = ORIGINAL_IMPORT if functions else hooked
             for name, function in saved.items():
                 if function is None:
                     delattr(importlib, name)
@@ -220,8 +271,8 @@ def final_state(baseline):
         parent, _, child = key.rpartition(".")
         bound = ""
         if parent and parent in sys.modules:
-            bound = " (bound on parent)" if getattr(sys.modules[parent], child, None) is value else " (not bound on parent)"
-        attrs = {k: v for k, v in sorted(getattr(value, "__dict__", {}).items())
+            bound = " (bound on parent)" if namespace(sys.modules[parent]).get(child) is value else " (not bound on parent)"
+        attrs = {k: v for k, v in sorted(namespace(value).items())
                  if not k.startswith("__") and isinstance(v, (int, str, bool, type(None)))}
         print("  %s: %s%s %s" % (key, describe(value) if not isinstance(value, types.ModuleType)
                                  else "module", bound, attrs))
@@ -281,10 +332,10 @@ def _step_code(index: int, step: dict) -> str:
         positional, keywords = _CALLS[op]
         args = [expression(step[positional])] if positional else []
         args += ["%s=%s" % (k, expression(step[k])) for k in keywords if k in step]
-        call = "F[%r](%s)" % (op, ", ".join(args))
+        call = "T.call(%r)(%s)" % (op, ", ".join(args))
         shown = "%s(%s)" % (op, ", ".join(args))
-        return ("    if %r not in F:\n        print('step %d %s -> unsupported by this target')\n"
-                "        return\n    step(%d, %r, lambda: %s, F)" % (op, index, op, index, shown, call))
+        return ("    if not T.supplies(%r):\n        print('step %d %s -> unsupported by this target')\n"
+                "        return\n    step(%d, %r, lambda: %s, T)" % (op, index, op, index, shown, call))
     if op == "write":
         action = "write(%r, %r, %r)" % (step["path"], _lines(step["source"]), step.get("keep_mtime", False))
     elif op == "delete":
@@ -329,7 +380,7 @@ def repro_script(case: dict, title: str = "") -> str:
     seeds = ["    sys.modules[%r] = %s" % (name, expression(value))
              for name, value in case.get("sys_modules", {}).items()]
     steps = [_step_code(index, step) for index, step in enumerate(case.get("steps", []))]
-    header = '#!/usr/bin/env python3\n"""Reproducer for case %s%s.\n\nUsage: python repro.py [stdlib|builtin|TARGET.py]\nPrints each step\'s outcome and the final state; run it with two targets or under two\ninterpreters and compare. Needs only the standard library.\n"""\n' % (
+    header = '#!/usr/bin/env python3\n"""Reproducer for case %s%s.\n\nUsage: python repro.py [stdlib|builtin|TARGET.py|dotted.target]\nPrints each step\'s outcome and the final state; run it with two targets or under two\ninterpreters and compare. A target\'s install() and uninstall() run as in the worker (INSTALL says\nwhen). Needs only the standard library (and the target).\n"""\n' % (
         case.get("id", "?"), (": " + title) if title else "")
     body = [
         "FILES = %s" % json.dumps(files, indent=1, ensure_ascii=False),
@@ -337,14 +388,24 @@ def repro_script(case: dict, title: str = "") -> str:
         "",
         "",
         "def main(target):",
-        "    global F",
-        "    F = load_target(target)",
+        "    global T",
+        "    T = load_target(target)",
         "    baseline = dict(sys.modules)",
-        "    materialise(FILES, DIRS)",
         "    os.chdir(CASE)",
+        '    T.install("before-setup")',
+        "    materialise(FILES, DIRS)",
         "    sys.path[:0] = [%s]" % ", ".join(entries),
-        *seeds, *finders, *steps,
+        *seeds, *finders,
+        '    T.install("after-setup")',
+        "    try:",
+        "        run_steps()",
+        "    finally:",
+        "        T.uninstall()",
         "    final_state(baseline)",
+        "",
+        "",
+        "def run_steps():",
+        *(steps or ["    pass"]),
         "",
         "",
         'if __name__ == "__main__":',

@@ -26,3 +26,44 @@ def test_markdown_report_sections():
                  "## Steps", "0. `import_module(name='.a')`", "| `steps[0].exception.type` | ValueError | TypeError |",
                  "## Reproduce", "## Seed sentences involved", "import_module.3"):
         assert part in text, part
+
+
+def _repro(tmp_path, case, target):
+    import subprocess
+    import sys
+
+    script = tmp_path / "repro.py"
+    script.write_text(repro_script(case))
+    done = subprocess.run([sys.executable, str(script), str(target)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_repro_runs_a_hook_target_as_the_worker_does(tmp_path):
+    # lazy_hook defines only install()/uninstall() and INSTALL = "before-setup": its path hook
+    # must serve the case's own sys.path entry, so m runs at its first attribute access only.
+    from tests.conftest import TARGETS
+
+    case = {"id": "lazy", "files": {"m.py": ["__executed__(__name__)", "x = 1"]},
+            "steps": [{"op": "import_module", "name": "m"}, {"op": "getattr", "module": "m", "attr": "x"}]}
+    def executed_by_step(output):
+        steps = output.split("\nstep ")
+        return ["  executed: ['m']" in text for text in steps]
+
+    assert executed_by_step(_repro(tmp_path, case, "stdlib")) == [True, False]
+    assert executed_by_step(_repro(tmp_path, case, TARGETS / "lazy_hook.py")) == [False, True]
+
+
+def test_repro_calls_install_and_uninstall_around_the_steps(tmp_path):
+    log = tmp_path / "log.txt"
+    target = tmp_path / "recording_hook.py"
+    target.write_text("import importlib\n_import_module = importlib.import_module\n"
+                      "def _log(text):\n    open(%r, 'a').write(text + '\\n')\n"
+                      "def install():\n    _log('install')\n"
+                      "def uninstall():\n    _log('uninstall')\n"
+                      "def import_module(name, package=None):\n"
+                      "    _log('import_module ' + name)\n    return _import_module(name, package)\n"
+                      % str(log))
+    case = {"id": "c", "files": {"a.py": "x = 1"}, "steps": [{"op": "import_module", "name": "a"}]}
+    _repro(tmp_path, case, target)
+    assert log.read_text().splitlines() == ["install", "import_module a", "uninstall"]
