@@ -207,6 +207,9 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
         written.append(str(where))
         print(divergence_block(finding.divergence, Case(finding.case), target,
                                reference if not across else "other versions"))
+        if finding.absorbed:
+            print("  the same difference also through: %s (%d more signatures, one root cause)"
+                  % (", ".join(sorted({str(signature[0]) for signature in finding.absorbed})), len(finding.absorbed)))
         print("  minimal case, repro.py and report.md: %s\n" % where)
     rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0
     ignored = (", %d intended differences ignored in %d cases" % (campaign.ignored_differences, campaign.ignored_cases)
@@ -230,6 +233,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
             "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in campaign.ignore_rules],
             "ignored_differences": campaign.ignored_differences, "ignored_cases": campaign.ignored_cases,
             "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
+                             "absorbed": [list(map(str, signature)) for signature in f.absorbed],
                              "interpreters": [i.label for i in f.interpreters],
                              "groups": [{"interpreters": g[0]} for g in f.groups],
                              "differences": [{"path": d.path, "target": d.target, "reference": d.reference}

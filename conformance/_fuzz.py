@@ -35,7 +35,7 @@ from conformance._interpreters import Interpreter
 from conformance._reduce import reduce_case
 from strategies import DEFAULT, Policy, case_from, describe_policy, generated_case, generated_size
 
-__all__ = ["Campaign", "Finding", "signature_of"]
+__all__ = ["Campaign", "Finding", "group_findings", "signature_of"]
 
 IN_FLIGHT = 3  # cases queued per worker, so that none waits while the host decodes the next
 SHRINK_SECONDS = 8.0  # Hypothesis shrinks this long; the case reducer then finishes the job
@@ -56,6 +56,13 @@ class Finding:
     divergence: Divergence
     interpreters: list[Interpreter]
     groups: list[tuple[list[str], dict]] = field(default_factory=list)  # cross-version mode
+    absorbed: list[tuple] = field(default_factory=list)  # signatures of the same root cause (group_findings)
+
+    @property
+    def root(self) -> tuple:
+        """What differs, whatever call showed it: the signature's fields and exception types
+        without its op (a hook's loader shows through import_module, __import__ and reload)."""
+        return self.signature[1:]
 
     @property
     def slug(self) -> str:
@@ -85,6 +92,21 @@ def signature_of(case: dict, divergence: Divergence) -> tuple:
         step = side["steps"][first] if first is not None and first < len(side["steps"]) else {}
         kinds.append(step.get("exception", {}).get("type") if isinstance(step, dict) else None)
     return (op, tuple(fields[:6]), tuple(kinds))
+
+
+def group_findings(findings: list[Finding]) -> list[Finding]:
+    """One finding per root cause: of the findings whose reduced cases show the same differing
+    fields and exception types, the smallest case stays, and the others' signatures are listed
+    as absorbed by it. Order of first appearance."""
+    groups: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.root, []).append(finding)
+    grouped = []
+    for members in groups.values():
+        kept = min(members, key=lambda f: _size(f.case))
+        kept.absorbed = [f.signature for f in members if f is not kept] + kept.absorbed
+        grouped.append(kept)
+    return grouped
 
 
 def _size(case: dict) -> tuple:
@@ -394,4 +416,5 @@ class Campaign:
             self._executor.shutdown(cancel_futures=True)
             self._pools.clear()
             self.elapsed_seconds = time.monotonic() - self._started
+        self.findings = group_findings(self.findings)
         return self.findings

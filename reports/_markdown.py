@@ -71,6 +71,12 @@ def markdown_report(finding, target: str, reference: str) -> str:
         for difference in finding.divergence.differences[:20]:
             lines.append("| `%s` | %s | %s |" % (difference.path, _cell(difference.target),
                                                   _cell(difference.reference)))
+    if getattr(finding, "absorbed", None):
+        lines += ["", "## Same root cause", "",
+                  "The same differing fields and exception types also came through these calls (one finding, "
+                  "%d signatures absorbed):" % len(finding.absorbed), ""]
+        lines += ["- `%s`: %s" % (signature[0], ", ".join("`%s`" % f for f in signature[1]) or "outcome")
+                  for signature in finding.absorbed]
     lines += ["", "## Reproduce", "",
               "`python repro.py stdlib` (or `builtin`, or a target `.py` file) prints each step's outcome;",
               "run it with both sides (or under both interpreters) and compare. Or replay the case:",

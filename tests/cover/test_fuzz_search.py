@@ -97,3 +97,21 @@ def test_a_target_that_is_a_module_never_shares_a_process_with_the_reference():
     assert not Campaign([_Interpreter()], "t.py").shares_process
     assert not Campaign([_Interpreter()], "stdlib", "my.hook").shares_process
     assert Campaign([_Interpreter()], "impl:3.8", "builtin").shares_process
+
+
+def test_findings_of_one_root_cause_are_one_finding():
+    from conformance._compare import Difference, Divergence
+    from conformance._fuzz import Finding, group_findings
+
+    def finding(op, fields, steps):
+        case = {"id": op, "steps": [{"op": op}] * steps}
+        divergence = Divergence(op, "x", [Difference(f, "A", "B") for f in fields])
+        return Finding((op, tuple(fields), (None, None)), case, divergence, [])
+
+    loader = ["steps[].result.__loader__"]
+    found = [finding("import_module", loader, 2), finding("reload", ["steps[].exception.type"], 1),
+             finding("__import__", loader, 1), finding("reload", loader, 3)]
+    grouped = group_findings(found)
+    assert [f.signature[0] for f in grouped] == ["__import__", "reload"]  # the smallest case stays
+    assert sorted(s[0] for s in grouped[0].absorbed) == ["import_module", "reload"]
+    assert grouped[1].absorbed == []
