@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from reports._repro import expression, repro_script
+from reports._short import finding_title, short_script
 
 __all__ = ["markdown_report", "write_finding"]
 
@@ -40,7 +41,7 @@ def markdown_report(finding, target: str, reference: str) -> str:
     versions, and the seed sentences involved."""
     case = finding.case
     op, fields, kinds = finding.signature
-    title = "%s: %s differs" % (op, ", ".join(fields[:3]) or "outcome")
+    title = finding_title(finding, target, reference)
     lines = ["# %s" % title, ""]
     interpreters = ", ".join("%s (`%s`)" % (i.label, i.path) for i in finding.interpreters)
     if finding.groups:
@@ -118,4 +119,7 @@ def write_finding(finding, directory: Path, target: str, reference: str) -> Path
     (where / "repro.py").write_text(repro_script(case, " ".join(map(str, finding.signature[:1]))),
                                     encoding="utf-8")
     (where / "report.md").write_text(markdown_report(finding, target, reference), encoding="utf-8")
+    short = short_script(finding, target, reference)
+    if short is not None:
+        (where / "finding.py").write_text(short, encoding="utf-8")
     return where

@@ -216,8 +216,10 @@ def describe(value):
     if isinstance(value, types.ModuleType):
         keys = [k for k, v in list(sys.modules.items()) if v is value]
         names = namespace(value)
-        return "module %r (file %s, in sys.modules as %s)" % (
-            names.get("__name__"), str(names.get("__file__")).replace(CASE, "<case>"), keys)
+        loader = names.get("__loader__")
+        loader = loader.__name__ if isinstance(loader, type) else type(loader).__name__
+        return "module %r (file %s, loader %s, in sys.modules as %s)" % (
+            names.get("__name__"), str(names.get("__file__")).replace(CASE, "<case>"), loader.lstrip("_"), keys)
     return repr(value).replace(CASE, "<case>")
 
 

@@ -17,12 +17,18 @@ def test_repro_scripts_of_all_catalogue_cases_parse_as_python_38():
 def test_markdown_report_sections():
     case = {"id": "fuzz.x", "files": {"r0/a.py": ["__executed__(__name__)"]}, "sys_path": ["r0"],
             "steps": [{"op": "import_module", "name": ".a"}]}
+    def raised(kind):
+        return {"outcome": "ok", "steps": [{"op": "import_module", "outcome": "raised",
+                                            "exception": {"type": kind, "message": "no"}}], "final": {}}
+
     divergence = Divergence("fuzz.x", "cpython 3.11.7",
-                            [Difference("steps[0].exception.type", "ValueError", "TypeError")])
+                            [Difference("steps[0].exception.type", "ValueError", "TypeError")],
+                            raised("ValueError"), raised("TypeError"))
     finding = Finding(("import_module", ("steps[].exception.type",), ("ValueError", "TypeError")),
                       case, divergence, [Interpreter("/usr/bin/python3", "cpython", (3, 11, 7))])
     text = markdown_report(finding, "mutant.py", "stdlib")
-    for part in ("# import_module: steps[].exception.type differs", "## Files", "`r0/a.py`:",
+    title = '# import_module(name=.a) raises ValueError("no") with mutant.py, where stdlib raises TypeError("no")'
+    for part in (title, "## Files", "`r0/a.py`:",
                  "## Steps", "0. `import_module(name='.a')`", "| `steps[0].exception.type` | ValueError | TypeError |",
                  "## Reproduce", "## Seed sentences involved", "import_module.3"):
         assert part in text, part

@@ -43,7 +43,7 @@ def test_mutant_is_found_and_reduced(cli, tmp_path, mutant):
     assert any(len(d["case"].get("files", {})) <= 3 and len(d["case"]["steps"]) <= 3 for d in data["divergences"])
     first = data["divergences"][0]
     where = out / first["written"].rsplit("/", 1)[1]
-    assert {p.name for p in where.iterdir()} == {"case.json", "repro.py", "report.md"}
+    assert {p.name for p in where.iterdir()} == {"case.json", "repro.py", "report.md", "finding.py"}
     replay = cli("check", "--target", TARGETS / mutant, "--python", "3.11", "--cases", where / "case.json")
     assert replay.code == 1
     python38 = resolve("3.8").path

@@ -167,3 +167,35 @@ def test_an_error_says_where_and_what(tmp_path):
         "phase": "install", "type": "RuntimeError", "message": "no hook here: <case>"}
     assert result["detail"] == "install: RuntimeError: no hook here: <case>"
     assert "Traceback" in result["error"]["traceback"]
+
+
+@pytest.mark.parametrize("target", ["bare_hook", "mutant_reload_type.py"])
+def test_findings_reproduce_standalone(cli, tmp_path, monkeypatch, target):
+    # Each written finding: finding.py fails with the target and passes without it; repro.py
+    # prints something else with the target than with the stdlib. Both need nothing but Python.
+    import subprocess
+
+    monkeypatch.chdir(tmp_path)
+    if target == "bare_hook":  # the control hook without its declarations: loader findings
+        path = tmp_path / "bare_hook.py"
+        path.write_text((TARGETS / "hook_control.py").read_text().split("\nIGNORE = ")[0])
+    else:
+        path = TARGETS / target
+    out = tmp_path / "out"
+    result = cli("fuzz", "--target", path, "--python", "3.11", "--examples", "1000", "--seed", "1",
+                 "--out", out, "--json", tmp_path / "r.json")
+    assert result.code == 1
+    python = resolve("3.11").path
+    written = sorted(out.iterdir())
+    assert written and all((where / "finding.py").exists() for where in written)
+    for where in written:
+        def run(*args):
+            return subprocess.run([python, *map(str, args)], capture_output=True, text=True, timeout=60, cwd=where)
+
+        failing, passing = run("finding.py"), run("finding.py", "--without-target")
+        assert failing.returncode == 1 and "DIFFERS:" in failing.stdout, failing.stdout + failing.stderr
+        assert passing.returncode == 0, passing.stdout + passing.stderr
+        stdlib, hooked = run("repro.py", "stdlib"), run("repro.py", path)
+        assert stdlib.returncode == hooked.returncode == 0 and stdlib.stdout != hooked.stdout
+        title = (where / "report.md").read_text().splitlines()[0]
+        assert title.startswith("# ") and " with %s" % path.name in title

@@ -1,0 +1,326 @@
+"""The short script of a finding: what a hook's maintainer runs. Plain Python, no harness: it
+writes the case's files, installs the target, makes the calls, prints what happens and asserts
+what the reference does, so it fails while the difference is there (`--without-target`: the
+same with the stdlib alone, which passes). Also the finding's title, in words.
+
+Only cases it can say plainly get one (a target that is a module; files, sys.path and the five
+functions, edits and attribute steps; no seeded sys.modules or meta-path finders); the others
+keep repro.py.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conformance._compare import step_index
+from conformance._report import describe_step
+
+__all__ = ["finding_title", "short_script"]
+
+_CALLS = {"__import__": ("name", ("globals", "locals", "fromlist", "level")),
+          "import_module": ("name", ("package",)), "find_loader": ("name", ("path",)),
+          "invalidate_caches": (None, ()), "reload": ("module", ())}
+_PLAIN_OPS = set(_CALLS) | {"write", "delete", "mkdir", "getattr", "del_module", "del_attr", "path_insert"}
+_MODULE_FIELDS = {"__name__", "__package__", "__file__", "__cached__", "__path__", "__loader__"}
+_SPEC_FIELDS = {"name", "parent", "origin", "cached", "has_location", "loader", "submodule_search_locations"}
+
+
+def _did(step: dict) -> str:
+    """What a step observation says happened, in words."""
+    if step == "<absent>" or not isinstance(step, dict):
+        return "never gets there"
+    if step.get("outcome") == "raised":
+        exception = step.get("exception", {})
+        return "raises %s(%s)" % (exception.get("type"), json.dumps(exception.get("message")))
+    return "returns" if step.get("outcome") == "returned" else step.get("outcome", "?")
+
+
+def finding_title(finding, target: str, reference: str) -> str:
+    """What was called, what happened, what the reference does: one line."""
+    divergence = finding.divergence
+    first = divergence.steps()[0]
+    steps = finding.case.get("steps", [])
+    if first is None or first >= len(steps):
+        difference = divergence.differences[0]
+        return "After the steps, %s is %s with %s, %s with %s" % (
+            difference.path, _short(difference.target), _name(target), _short(difference.reference), reference)
+    call, name = describe_step(steps[first]), _name(target)
+    mine, theirs = divergence.target.get("steps", []), divergence.reference.get("steps", [])
+    seen_mine = mine[first] if first < len(mine) else "<absent>"
+    seen_theirs = theirs[first] if first < len(theirs) else "<absent>"
+    if _did(seen_mine) != _did(seen_theirs):
+        return "%s %s with %s, where %s %s" % (call, _did(seen_mine), name, reference, _did(seen_theirs))
+    difference = next(d for d in divergence.differences if step_index(d.path) == first)
+    field = difference.path.split("]", 1)[1].lstrip(".")
+    return "%s %s, but its %s is %s with %s, %s with %s" % (
+        call, _did(seen_mine), field, _short(difference.target), name, _short(difference.reference), reference)
+
+
+def _name(target: str) -> str:
+    """A target as a title names it: a file by its name."""
+    return target.rsplit("/", 1)[-1]
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _plain(case: dict, target: str) -> bool:
+    if target in ("stdlib", "builtin", "impl") or target.startswith(("impl:", "expected")):
+        return False
+    if case.get("sys_modules") or case.get("meta_path") or case.get("dirs"):
+        return False
+    if any(not isinstance(entry, str) for entry in case.get("sys_path", ["."])):
+        return False
+    text = json.dumps(case.get("steps", []))
+    return all(step["op"] in _PLAIN_OPS for step in case.get("steps", [])) and not any(
+        '{"%s"' % tag in text for tag in ("object", "spec", "stub", "namespace", "path"))
+
+
+def _value(value: Any) -> str:
+    """Python source for a step argument (the plain subset of the case format's values)."""
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(_value(item) for item in value)
+    if not isinstance(value, dict):
+        return repr(value)
+    (tag, arg), = value.items()
+    if tag == "literal":
+        return repr(arg)
+    if tag == "tuple":
+        return "(%s)" % "".join(_value(item) + ", " for item in arg)
+    if tag == "bytes":
+        return repr(arg.encode("utf-8"))
+    if tag == "module":
+        return "sys.modules[%r]" % arg
+    if tag == "result":
+        return "results[%d]" % arg
+    if tag in ("dict", "globals"):
+        return "{%s}" % ", ".join("%r: %s" % (k, _value(v)) for k, v in arg.items())
+    raise ValueError(tag)
+
+
+def _call(step: dict) -> str:
+    op = step["op"]
+    positional, keywords = _CALLS[op]
+    args = [_value(step[positional])] if positional else []
+    args += ["%s=%s" % (key, _value(step[key])) for key in keywords if key in step]
+    return "function(%r)(%s)" % (op, ", ".join(args))
+
+
+def _action(step: dict) -> str:
+    op = step["op"]
+    if op in _CALLS:
+        return _call(step)
+    if op == "write":
+        source = step["source"] if isinstance(step["source"], list) else step["source"].splitlines()
+        return "write(%r, %r)" % (step["path"], source)
+    if op == "delete":
+        return "os.remove(os.path.join(ROOT, %r))" % step["path"]
+    if op == "mkdir":
+        return "os.makedirs(os.path.join(ROOT, %r), exist_ok=True)" % step["path"]
+    if op == "getattr":
+        return "getattr(sys.modules[%r], %r)" % (step["module"], step["attr"])
+    if op == "del_module":
+        return "sys.modules.pop(%r)" % step["name"]
+    if op == "del_attr":
+        return "delattr(sys.modules[%r], %r)" % (step["module"], step["attr"])
+    entry = step["entry"]
+    return "sys.path.insert(%d, os.path.join(ROOT, %r))" % (step.get("index", 0), entry)
+
+
+def _checks(path: str, reference: Any, subject: str) -> list[str]:
+    """Assertions that `subject` (Python source) shows `reference` at the field `path` (after
+    the step part); [] for a field a plain script cannot check."""
+    if path == "outcome" or path == "":
+        return []
+    if path == "exception.type":
+        return ["check(type(error).__name__ == %r, 'raises %%s, the reference raises %s' %% type(error).__name__)"
+                % (reference, reference)]
+    if path == "exception.message":
+        return ["check(norm(str(error)) == %r, 'message %%r, the reference says %%r' %% (norm(str(error)), %r))"
+                % (reference, reference)]
+    if path.startswith("result."):
+        field = path[len("result."):]
+        if field in _MODULE_FIELDS:
+            getter = "kind(getattr(%s, %r, None))" % (subject, field) if field == "__loader__" else \
+                "norm(getattr(%s, %r, '<missing>'))" % (subject, field)
+        elif field.startswith("__spec__.") and field.split(".", 1)[1] in _SPEC_FIELDS:
+            attr = field.split(".", 1)[1]
+            getter = ("kind(getattr(getattr(%s, '__spec__', None), 'loader', None))" % subject if attr == "loader"
+                      else "norm(getattr(getattr(%s, '__spec__', None), %r, '<missing>'))" % (subject, attr))
+        elif field == "kind":
+            getter = "kind(%s)" % subject
+        elif field == "value":
+            getter = "norm(%s)" % subject
+        elif field == "type":
+            getter = "type(%s).__name__" % subject
+        else:
+            return []
+        return ["check(%s == %r, '%s is %%r, the reference has %%r' %% (%s, %r))"
+                % (getter, reference, field, getter, reference)]
+    if path == "executed":
+        return ["check(executed == %r, 'ran %%s, the reference runs %%s' %% (executed, %r))" % (reference, reference)]
+    return []
+
+
+def _final_checks(path: str, reference: Any) -> list[str]:
+    if not path.startswith("final.modules."):
+        return []
+    rest = path[len("final.modules."):]
+    if ".attrs." in rest:
+        key, attr = rest.split(".attrs.", 1)
+        value = "norm(getattr(sys.modules.get(%r), %r, '<absent>'))" % (key, attr)
+        return ["check(%s == %r, 'sys.modules[%r].%s is %%r, the reference has %%r' %% (%s, %r))"
+                % (value, reference, key, attr, value, reference)]
+    if rest.rpartition(".")[2] not in ("id", "bound", "value", "library"):  # the whole entry
+        present = reference != "<absent>"
+        return ["check((%r in sys.modules) == %r, '%r in sys.modules: %%s, the reference: %s' %% (%r in sys.modules))"
+                % (rest, present, rest, present, rest)]
+    return []
+
+
+def short_script(finding, target: str, reference: str) -> str | None:
+    """The finding's short script, or None where the case cannot be said plainly."""
+    case = finding.case
+    if not _plain(case, target):
+        return None
+    divergence = finding.divergence
+    first = divergence.steps()[0]
+    theirs = divergence.reference.get("steps", [])
+    body: list[str] = []
+    checked = 0
+    for index, step in enumerate(case.get("steps", [])):
+        body.append("# step %d: %s" % (index, describe_step(step)))
+        body.append("del executed[:]")
+        action = _action(step)
+        observed = theirs[index] if index < len(theirs) else None
+        checks = []
+        if index == first and isinstance(observed, dict):
+            for difference in divergence.differences:
+                if step_index(difference.path) == index:
+                    checks += _checks(difference.path.split("]", 1)[1].lstrip("."), difference.reference, "result")
+        if index == first and isinstance(observed, dict) and observed.get("outcome") == "raised":
+            exception = observed.get("exception", {})
+            body += ["try:", "    result = %s" % action, "except Exception as error:",
+                     "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index]
+            body += ["    " + line for line in checks if "error" in line]
+            body += ["else:", "    print('step %d returned %%r' %% (result,))" % index,
+                     "    check(False, 'returns, the reference raises %s')" % exception.get("type")]
+            body += ["results.append(None)"]
+            checked += 1 + len([line for line in checks if "error" in line])
+        elif index == first and isinstance(observed, dict) and observed.get("outcome") in ("returned", "done"):
+            body += ["try:", "    result = %s" % action, "except Exception as error:",
+                     "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index,
+                     "    check(False, 'raises %s, the reference returns' % type(error).__name__)", "    result = None",
+                     "else:", "    print('step %d returned %%r' %% (result,))" % index]
+            body += ["    " + line for line in checks if "error" not in line]
+            body += ["results.append(result)"]
+            checked += 1 + len([line for line in checks if "error" not in line])
+        else:
+            body += ["try:", "    results.append(%s)" % action, "except Exception as error:",
+                     "    results.append(None)",
+                     "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index]
+    final = [line for d in divergence.differences if step_index(d.path) is None
+             for line in _final_checks(d.path, d.reference)]
+    checked += len(final)
+    if not checked:
+        return None
+    files = {path: source if isinstance(source, list) else source.splitlines()
+             for path, source in case.get("files", {}).items()}
+    entries = ", ".join("os.path.normpath(os.path.join(ROOT, %r))" % entry for entry in case.get("sys_path", ["."]))
+    interpreters = ", ".join(i.label for i in finding.interpreters)
+    title = finding_title(finding, target, reference)
+    lines = [
+        "#!/usr/bin/env python3",
+        '"""%s' % title.replace('"""', "'''").replace("\\", "\\\\"),
+        "",
+        "Found by importlib-conformance: target %s against %s, on %s." % (target, reference, interpreters),
+        "`python finding.py` writes the files, installs the target, makes the calls and asserts what",
+        "%s does: it exits 1 while the difference is there. `python finding.py --without-target`" % reference,
+        "runs the same with the standard library alone, and passes.",
+        '"""',
+        "import builtins, importlib, importlib.util, os, sys, tempfile",
+        "",
+        "TARGET = %r" % target,
+        "WITH_TARGET = '--without-target' not in sys.argv",
+        "ROOT = os.path.realpath(tempfile.mkdtemp(prefix='finding-'))",
+        "FILES = %s" % json.dumps(files, indent=1, ensure_ascii=False),
+        "executed, results, failures = [], [], []",
+        "ORIGINAL_IMPORT = builtins.__import__",
+        "builtins.__executed__ = executed.append  # the case's modules record that they ran",
+        "sys.dont_write_bytecode = True",
+        "",
+        "",
+        "def write(path, lines):",
+        "    full = os.path.join(ROOT, path)",
+        "    os.makedirs(os.path.dirname(full), exist_ok=True)",
+        "    with open(full, 'w', encoding='utf-8') as handle:",
+        "        handle.write(''.join(line + '\\n' for line in lines))",
+        "",
+        "",
+        "def norm(value):",
+        "    if isinstance(value, list):",
+        "        return [norm(item) for item in value]",
+        "    if not isinstance(value, str):",
+        "        return value",
+        "    tag = getattr(sys.implementation, 'cache_tag', None) or '<none>'",
+        "    return value.replace(ROOT, '<case>').replace(os.path.dirname(os.__file__), '<stdlib>').replace(tag, '<tag>')",
+        "",
+        "",
+        "def kind(loader):",
+        "    if loader is None:",
+        "        return None",
+        "    return (loader.__qualname__ if isinstance(loader, type) else type(loader).__name__).split('.')[-1].lstrip('_')",
+        "",
+        "",
+        "def check(condition, message):",
+        "    if not condition:",
+        "        failures.append(message)",
+        "",
+        "",
+        "def load_target():",
+        "    if not TARGET.endswith('.py'):",
+        "        return importlib.import_module(TARGET)",
+        "    sys.path.insert(0, os.path.dirname(TARGET))",
+        "    spec = importlib.util.spec_from_file_location('finding_target', TARGET)",
+        "    module = importlib.util.module_from_spec(spec)",
+        "    spec.loader.exec_module(module)",
+        "    sys.path.remove(os.path.dirname(TARGET))",
+        "    return module",
+        "",
+        "",
+        "target = load_target() if WITH_TARGET else None",
+        "",
+        "",
+        "def function(name):",
+        "    \"\"\"The target's own function if it has one, else importlib's (a hook changes those; and",
+        "    __import__ is importlib's, unless a hook replaced the builtin one).\"\"\"",
+        "    own = getattr(target, name, None)",
+        "    if callable(own):",
+        "        return own",
+        "    if name == '__import__':",
+        "        return importlib.__import__ if builtins.__import__ is ORIGINAL_IMPORT else builtins.__import__",
+        "    return getattr(importlib, name)",
+        "",
+        "",
+        "order = getattr(target, 'INSTALL', 'after-setup')",
+        "if target is not None and order == 'before-setup' and hasattr(target, 'install'):",
+        "    target.install()",
+        "for path, lines in FILES.items():",
+        "    write(path, lines)",
+        "os.chdir(ROOT)",
+        "sys.path[:0] = [%s]" % entries,
+        "if target is not None and order == 'after-setup' and hasattr(target, 'install'):",
+        "    target.install()",
+        *body,
+        *final,
+        "if target is not None and hasattr(target, 'uninstall'):",
+        "    target.uninstall()",
+        "for failure in failures:",
+        "    print('DIFFERS:', failure)",
+        "print('as %s does' if not failures else '%%d difference(s) from %s' %% len(failures))" % (reference, reference),
+        "sys.exit(1 if failures else 0)",
+        "",
+    ]
+    return "\n".join(lines)
