@@ -1,6 +1,12 @@
 """nox sessions: `nox -s tests` (the project's own tests), `nox -s conformance` (the catalogue
 on every interpreter found, then a short fuzz; extra arguments go to `python -m conformance
-check`), `nox -s fuzz` (a long campaign; extra arguments go to `python -m conformance fuzz`)."""
+check`), `nox -s fuzz` (a long campaign; extra arguments go to `python -m conformance fuzz`),
+`nox -s hooks` (the real import hooks of hooks/ on an interpreter under test; extra arguments:
+`--python X` (default 3.11) and `--fuzz-seconds N` (default 60))."""
+import json
+import os
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -29,3 +35,36 @@ def fuzz(session):
     session.install("-e", ".")
     args = session.posargs or ["--target", "impl", "--seconds", "600"]
     session.run("python", "-m", "conformance", "fuzz", *args)
+
+
+# The libraries of hooks/*.py, pinned: a finding names the version it was found with.
+HOOK_LIBRARIES = ["typeguard==4.6.1", "beartype==0.23.1", "wrapt==2.5.2", "editables==0.6", "six==1.17.0",
+                  "pytest==9.2.0"]
+
+
+@nox.session
+def hooks(session):
+    """Install the hooks' libraries into a virtual environment of the interpreter under test (never
+    into the host), then run the catalogue and a fuzz budget against every target in hooks/; the
+    reports go to .conformance_cache/hooks/<version>/. Divergences are the point: the session fails
+    only if a run cannot be made (exit 2)."""
+    session.install("-e", ".")
+    args = list(session.posargs)
+    version = args[args.index("--python") + 1] if "--python" in args else "3.11"
+    seconds = args[args.index("--fuzz-seconds") + 1] if "--fuzz-seconds" in args else "60"
+    base = json.loads(session.run("python", "-c", "import json; from conformance._interpreters import resolve; "
+                                  "print(json.dumps(resolve(%r).path))" % version, silent=True).strip().splitlines()[-1])
+    out = Path(".conformance_cache") / "hooks" / version
+    venv = out / "venv"
+    if not (venv / "bin" / "python").exists():
+        session.run(base, "-m", "venv", str(venv), external=True)
+    python = str((venv / "bin" / "python").absolute())
+    session.run(python, "-m", "pip", "install", "-q", *HOOK_LIBRARIES, external=True)
+    for target in sorted(Path("hooks").glob("*.py")):
+        name = target.stem
+        for command in (["check", "--json", str(out / (name + ".check.json"))],
+                        ["fuzz", "--seconds", seconds, "--out", str(out / "findings" / name),
+                         "--json", str(out / (name + ".fuzz.json"))]):
+            session.run("python", "-m", "conformance", *command, "--target", str(target), "--python", python,
+                        success_codes=[0, 1])
+    session.log("reports and findings: %s" % out)

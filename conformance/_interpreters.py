@@ -49,7 +49,9 @@ def probe(path: str) -> Interpreter | None:
         _executable, implementation, version = json.loads(out.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return None
-    return Interpreter(str(Path(path).resolve()), implementation, tuple(version))
+    # not resolved: a virtual environment's python is a link to its base interpreter, and run
+    # through the link it has the environment's packages (an import hook's library, say)
+    return Interpreter(os.path.abspath(path), implementation, tuple(version))
 
 
 def _clean_env() -> dict[str, str]:

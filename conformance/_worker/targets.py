@@ -133,7 +133,12 @@ def _builtin(spec):
 
 
 def _module(spec, installed=True):
+    """A target that is a module, a file or a dotted name; the interpreter's site-packages are
+    added first (an import hook's library lives there). Such a target runs in workers of its own,
+    so neither its import nor those packages' .pth files reach another target's runs."""
     try:
+        if installed:
+            add_site_packages()
         if spec.endswith(".py") or os.sep in spec:
             path = os.path.abspath(spec)
             name = "_conformance_target_" + os.path.splitext(os.path.basename(path))[0]
@@ -147,8 +152,6 @@ def _module(spec, installed=True):
             finally:
                 sys.path.remove(os.path.dirname(path))
         else:
-            if installed:
-                add_site_packages()  # an installed target lives there
             module = importlib.import_module(spec)
     except TargetError:
         raise

@@ -199,3 +199,24 @@ def test_findings_reproduce_standalone(cli, tmp_path, monkeypatch, target):
         assert stdlib.returncode == hooked.returncode == 0 and stdlib.stdout != hooked.stdout
         title = (where / "report.md").read_text().splitlines()[0]
         assert title.startswith("# ") and " with %s" % path.name in title
+
+
+def test_a_virtual_environment_is_run_as_itself(cli, tmp_path):
+    # A hook's library is installed in a virtual environment of the interpreter under test: the
+    # worker must run the environment's python (not the base interpreter it links to), and a
+    # file target must find the environment's packages without any sys.path editing.
+    import subprocess
+
+    from conformance._interpreters import probe
+
+    venv = tmp_path / "venv"
+    subprocess.run([resolve("3.11").path, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    assert probe(str(python)).path == str(python)
+    site = next((venv / "lib").glob("python3.11/site-packages"))
+    (site / "only_in_venv.py").write_text("import importlib\nimport_module = importlib.import_module\n")
+    target = tmp_path / "uses_venv.py"
+    target.write_text("from only_in_venv import import_module\n")
+    cases = case_file(tmp_path, {"id": "v", "files": {"a.py": "x = 1"}, "steps": [{"op": "import_module", "name": "a"}]})
+    result = cli("check", "--target", target, "--python", python, "--cases", cases)
+    assert result.code == 0, result.err

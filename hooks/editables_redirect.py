@@ -1,0 +1,22 @@
+"""editables' RedirectingFinder, as an editable install uses it: each top-level module and
+package of the case's first sys.path entry is mapped to where it lives, then the finder is
+installed (appended to sys.meta_path)."""
+import os
+import sys
+
+from editables.redirector import RedirectingFinder
+
+INSTALL = "after-setup"  # the case's files exist: the project is "installed" from them
+IGNORE = {}
+
+
+def install():
+    root = sys.path[0]
+    for name in sorted(os.listdir(root)) if os.path.isdir(root) else ():
+        path = os.path.join(root, name)
+        if name.endswith(".py") and name[:-3].isidentifier():
+            RedirectingFinder.map_module(name[:-3], path)
+        elif os.path.isfile(os.path.join(path, "__init__.py")) and name.isidentifier():
+            RedirectingFinder.map_module(name, os.path.join(path, "__init__.py"))
+    RedirectingFinder.install()
+    sys.path.remove(root)  # an editable project is not on sys.path: the finder stands for it

@@ -1,0 +1,18 @@
+"""Hook target: every source module of the case is loaded lazily, through a path hook whose
+FileFinder uses importlib.util.LazyLoader (a module body runs on its first attribute access).
+Installed before the case's set-up, so that the case's sys.path entries get its finders."""
+import importlib.machinery
+import importlib.util
+import sys
+
+INSTALL = "before-setup"
+_LAZY = importlib.util.LazyLoader.factory(importlib.machinery.SourceFileLoader)
+_HOOK = importlib.machinery.FileFinder.path_hook((_LAZY, importlib.machinery.SOURCE_SUFFIXES))
+
+
+def install():
+    sys.path_hooks.insert(0, _HOOK)
+
+
+def uninstall():
+    sys.path_hooks.remove(_HOOK)
