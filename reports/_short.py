@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance._compare import step_index
 from conformance._report import describe_step
+from reports._repro import expression
 
 __all__ = ["finding_title", "short_script"]
 
@@ -78,33 +79,11 @@ def _plain(case: dict, target: str) -> bool:
         '{"%s"' % tag in text for tag in ("object", "spec", "stub", "namespace", "path"))
 
 
-def _value(value: Any) -> str:
-    """Python source for a step argument (the plain subset of the case format's values)."""
-    if isinstance(value, list):
-        return "[%s]" % ", ".join(_value(item) for item in value)
-    if not isinstance(value, dict):
-        return repr(value)
-    (tag, arg), = value.items()
-    if tag == "literal":
-        return repr(arg)
-    if tag == "tuple":
-        return "(%s)" % "".join(_value(item) + ", " for item in arg)
-    if tag == "bytes":
-        return repr(arg.encode("utf-8"))
-    if tag == "module":
-        return "sys.modules[%r]" % arg
-    if tag == "result":
-        return "results[%d]" % arg
-    if tag in ("dict", "globals"):
-        return "{%s}" % ", ".join("%r: %s" % (k, _value(v)) for k, v in arg.items())
-    raise ValueError(tag)
-
-
 def _call(step: dict) -> str:
     op = step["op"]
     positional, keywords = _CALLS[op]
-    args = [_value(step[positional])] if positional else []
-    args += ["%s=%s" % (key, _value(step[key])) for key in keywords if key in step]
+    args = [expression(step[positional])] if positional else []
+    args += ["%s=%s" % (key, expression(step[key])) for key in keywords if key in step]
     return "function(%r)(%s)" % (op, ", ".join(args))
 
 
@@ -207,7 +186,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
             body += ["    " + line for line in checks if "error" in line]
             body += ["else:", "    print('step %d returned %%r' %% (result,))" % index,
                      "    check(False, 'returns, the reference raises %s')" % exception.get("type")]
-            body += ["results.append(None)"]
+            body += ["RESULTS.append(None)"]
             checked += 1 + len([line for line in checks if "error" in line])
         elif index == first and isinstance(observed, dict) and observed.get("outcome") in ("returned", "done"):
             body += ["try:", "    result = %s" % action, "except Exception as error:",
@@ -215,11 +194,11 @@ def short_script(finding, target: str, reference: str) -> str | None:
                      "    check(False, 'raises %s, the reference returns' % type(error).__name__)", "    result = None",
                      "else:", "    print('step %d returned %%r' %% (result,))" % index]
             body += ["    " + line for line in checks if "error" not in line]
-            body += ["results.append(result)"]
+            body += ["RESULTS.append(result)"]
             checked += 1 + len([line for line in checks if "error" not in line])
         else:
-            body += ["try:", "    results.append(%s)" % action, "except Exception as error:",
-                     "    results.append(None)",
+            body += ["try:", "    RESULTS.append(%s)" % action, "except Exception as error:",
+                     "    RESULTS.append(None)",
                      "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index]
     final = [line for d in divergence.differences if step_index(d.path) is None
              for line in _final_checks(d.path, d.reference)]
@@ -246,7 +225,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
         "WITH_TARGET = '--without-target' not in sys.argv",
         "ROOT = os.path.realpath(tempfile.mkdtemp(prefix='finding-'))",
         "FILES = %s" % json.dumps(files, indent=1, ensure_ascii=False),
-        "executed, results, failures = [], [], []",
+        "executed, RESULTS, failures = [], [], []",
         "ORIGINAL_IMPORT = builtins.__import__",
         "builtins.__executed__ = executed.append  # the case's modules record that they ran",
         "sys.dont_write_bytecode = True",

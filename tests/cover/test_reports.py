@@ -48,7 +48,7 @@ def _repro(tmp_path, case, target):
 def test_repro_runs_a_hook_target_as_the_worker_does(tmp_path):
     # lazy_hook defines only install()/uninstall() and INSTALL = "before-setup": its path hook
     # must serve the case's own sys.path entry, so m runs at its first attribute access only.
-    from tests.conftest import TARGETS
+    from tests.conftest import REPO
 
     case = {"id": "lazy", "files": {"m.py": ["__executed__(__name__)", "x = 1"]},
             "steps": [{"op": "import_module", "name": "m"}, {"op": "getattr", "module": "m", "attr": "x"}]}
@@ -57,7 +57,7 @@ def test_repro_runs_a_hook_target_as_the_worker_does(tmp_path):
         return ["  executed: ['m']" in text for text in steps]
 
     assert executed_by_step(_repro(tmp_path, case, "stdlib")) == [True, False]
-    assert executed_by_step(_repro(tmp_path, case, TARGETS / "lazy_hook.py")) == [False, True]
+    assert executed_by_step(_repro(tmp_path, case, REPO / "hooks" / "lazy_path_hook.py")) == [False, True]
 
 
 def test_repro_calls_install_and_uninstall_around_the_steps(tmp_path):

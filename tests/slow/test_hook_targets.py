@@ -8,7 +8,7 @@ from conformance._case import load_cases
 from conformance._compare import observation
 from conformance._interpreters import resolve
 from conformance._protocol import Worker
-from tests.conftest import TARGETS, case_file
+from tests.conftest import REPO, TARGETS, case_file
 
 pytestmark = pytest.mark.slow
 PATCHES = TARGETS / "patches_on_import.py"
@@ -149,7 +149,7 @@ def test_observations_never_run_a_lazy_module(version):
             "steps": [{"op": "import_module", "name": "pkg.m"}, {"op": "invalidate_caches"},
                       {"op": "getattr", "module": "pkg.m", "attr": "x"}]}
     with Worker(resolve(version)) as worker:
-        lazy, eager = worker.run(case, [str(TARGETS / "lazy_hook.py"), "stdlib"], 5.0)
+        lazy, eager = worker.run(case, [str(REPO / "hooks" / "lazy_path_hook.py"), "stdlib"], 5.0)
     assert [step["executed"] for step in eager["steps"]] == [["pkg", "pkg.m"], [], []]
     # importing pkg.m reads pkg.__path__, which runs pkg (the import system's doing); pkg.m waits
     assert [step["executed"] for step in lazy["steps"]] == [["pkg"], [], ["pkg.m"]], lazy["steps"]
