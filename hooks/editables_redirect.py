@@ -12,7 +12,9 @@ IGNORE = {}
 
 def install():
     root = sys.path[0]
-    for name in sorted(os.listdir(root)) if os.path.isdir(root) else ():
+    if not isinstance(root, str) or not os.path.isdir(root):
+        return  # no project directory first on sys.path: nothing to install editably
+    for name in sorted(os.listdir(root)):
         path = os.path.join(root, name)
         if name.endswith(".py") and name[:-3].isidentifier():
             RedirectingFinder.map_module(name[:-3], path)
@@ -20,3 +22,5 @@ def install():
             RedirectingFinder.map_module(name, os.path.join(path, "__init__.py"))
     RedirectingFinder.install()
     sys.path.remove(root)  # an editable project is not on sys.path: the finder stands for it
+    # (not mapped: namespace packages, which hatchling's editable installs put on sys.path by a
+    # .pth file; their cases diverge for that reason, to be declared)
