@@ -3,6 +3,7 @@ stopped by SIGTERM. The run goes on (or stops with one line), and nothing is lef
 `conformance-*` directory and no process of the run, for fork and subprocess isolation."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -164,7 +165,8 @@ def test_a_target_that_kills_every_worker_stops_with_one_line(scratch, isolation
     assert host.returncode == 2, out + err
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith("error: target %s: its worker in cpython 3.11" % (TARGETS / "kills_worker.py"))
-    assert "died in each of its first 5 runs (worker killed by SIGKILL" in err
+    first = re.search(r"died in each of its first (\d+) runs \(worker killed by SIGKILL", err)
+    assert first and int(first.group(1)) >= 5, err  # 5, or a little more: runs are lost concurrently
 
 
 def _cases():
