@@ -79,13 +79,12 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
     cannot start, refuses the target, or the target kills every worker."""
     jobs = jobs or os.cpu_count() or 1
     result = CheckResult(target, reference, list(interpreters))
+    live = [spec for spec in (target, reference) if not spec.startswith("expected")]  # the sides that run
     started = time.monotonic()
     for interpreter in interpreters:
         began = time.monotonic()
-        pool = Pool(interpreter, jobs, isolation,
-                    targets=[target] if reference.startswith("expected") else [target, reference])
+        pool = Pool(interpreter, jobs, isolation, targets=live)
         try:
-            live = [spec for spec in (target, reference) if not spec.startswith("expected")]
             rules = list(ignore or ()) + pool.declared_ignores(*live)
             result.ignore_rules.update({rule.pattern: rule for rule in rules})
             verdicts = pool.map(
@@ -99,18 +98,17 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
         if progress:
             failed = sum(1 for v in verdicts if v.status == "failed")
             ran = sum(1 for v in verdicts if v.status != "skipped")
+            counts = "".join(", " + part for part in worker_counts(pool.restarts, pool.crashed))
             progress("%s: %d cases run, %d failed%s (%.1fs)"
-                     % (interpreter.label, ran, failed, worker_counts(pool.restarts, pool.crashed),
-                        time.monotonic() - began))
+                     % (interpreter.label, ran, failed, counts, time.monotonic() - began))
     result.elapsed_seconds = time.monotonic() - started
     return result
 
 
-def worker_counts(restarts: int, crashed: int) -> str:
-    """", 1 worker restart, 2 crashed runs" for a progress line; empty when both are 0."""
+def worker_counts(restarts: int, crashed: int) -> list[str]:
+    """["1 worker restart", "2 crashed runs"] for the progress and closing lines; the zeros left out."""
     parts = ["%d worker restart%s" % (restarts, "" if restarts == 1 else "s")] if restarts else []
-    parts += ["%d crashed run%s" % (crashed, "" if crashed == 1 else "s")] if crashed else []
-    return "".join(", " + part for part in parts)
+    return parts + (["%d crashed run%s" % (crashed, "" if crashed == 1 else "s")] if crashed else [])
 
 
 def stderr_progress(message: str) -> None:

@@ -216,7 +216,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
                if campaign.ignored_differences else "")
     print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences%s%s"
           % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings), ignored,
-             worker_counts(campaign.worker_restarts, campaign.crashed_runs)))
+             "".join(", " + part for part in worker_counts(campaign.worker_restarts, campaign.crashed_runs))))
     if campaign.unconfirmed:
         print("fuzz: %d divergences seen with a shared process did not recur with a process per run: "
               "the worker's restore of the import state missed something (please report)" % campaign.unconfirmed)
@@ -258,7 +258,8 @@ class _ProgressLine:
         import time
 
         text = "fuzz: %(cases)d cases, %(cases_per_second).0f/s, %(signatures)d signatures" % state
-        text += worker_counts(state.get("worker_restarts", 0), state.get("crashed_runs", 0))
+        text += "".join(", " + part for part in worker_counts(state.get("worker_restarts", 0),
+                                                             state.get("crashed_runs", 0)))
         if sys.stderr.isatty():
             sys.stderr.write("\r" + text + " " * 8)
             sys.stderr.flush()

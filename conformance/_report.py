@@ -65,7 +65,7 @@ def summary_line(result: CheckResult) -> str:
         cases = len({(verdict.case_id, verdict.interpreter) for verdict, _, _ in ignored})
         extra.append("%d intended difference%s ignored in %d case%s" % (
             len(ignored), "" if len(ignored) == 1 else "s", cases, "" if cases == 1 else "s"))
-    extra += [part for part in worker_counts(result.worker_restarts, result.crashed_runs).split(", ") if part]
+    extra += worker_counts(result.worker_restarts, result.crashed_runs)
     line = "%d passed, %d failed" % (result.count("passed"), result.count("failed"))
     return line + (" (%s)" % ", ".join(extra) if extra else "")
 

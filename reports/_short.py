@@ -174,28 +174,30 @@ def short_script(finding, target: str, reference: str) -> str | None:
         body.append("del executed[:]")
         action = _action(step)
         observed = theirs[index] if index < len(theirs) else None
-        checks = []
+        on_error, on_result = [], []  # checks of the exception raised, of the value returned
         if index == first and isinstance(observed, dict):
             for difference in divergence.differences:
                 if step_index(difference.path) == index:
-                    checks += _checks(difference.path.split("]", 1)[1].lstrip("."), difference.reference, "result")
+                    field = difference.path.split("]", 1)[1].lstrip(".")
+                    (on_error if field.startswith("exception.") else on_result).extend(
+                        _checks(field, difference.reference, "result"))
         if index == first and isinstance(observed, dict) and observed.get("outcome") == "raised":
             exception = observed.get("exception", {})
             body += ["try:", "    result = %s" % action, "except Exception as error:",
                      "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index]
-            body += ["    " + line for line in checks if "error" in line]
+            body += ["    " + line for line in on_error]
             body += ["else:", "    print('step %d returned %%r' %% (result,))" % index,
                      "    check(False, 'returns, the reference raises %s')" % exception.get("type")]
             body += ["RESULTS.append(None)"]
-            checked += 1 + len([line for line in checks if "error" in line])
+            checked += 1 + len(on_error)
         elif index == first and isinstance(observed, dict) and observed.get("outcome") in ("returned", "done"):
             body += ["try:", "    result = %s" % action, "except Exception as error:",
                      "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index,
                      "    check(False, 'raises %s, the reference returns' % type(error).__name__)", "    result = None",
                      "else:", "    print('step %d returned %%r' %% (result,))" % index]
-            body += ["    " + line for line in checks if "error" not in line]
+            body += ["    " + line for line in on_result]
             body += ["RESULTS.append(result)"]
-            checked += 1 + len([line for line in checks if "error" not in line])
+            checked += 1 + len(on_result)
         else:
             body += ["try:", "    RESULTS.append(%s)" % action, "except Exception as error:",
                      "    RESULTS.append(None)",
