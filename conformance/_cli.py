@@ -235,6 +235,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
             "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
                              "absorbed": [list(map(str, signature)) for signature in f.absorbed],
                              "interpreters": [i.label for i in f.interpreters],
+                             "reproduces_on": f.reproduces_on, "passes_on": f.passes_on,
                              "groups": [{"interpreters": g[0]} for g in f.groups],
                              "differences": [{"path": d.path, "target": d.target, "reference": d.reference}
                                              for d in f.divergence.differences]}

@@ -57,6 +57,8 @@ class Finding:
     interpreters: list[Interpreter]
     groups: list[tuple[list[str], dict]] = field(default_factory=list)  # cross-version mode
     absorbed: list[tuple] = field(default_factory=list)  # signatures of the same root cause (group_findings)
+    reproduces_on: list[str] = field(default_factory=list)  # labels where the reduced case diverges
+    passes_on: list[str] = field(default_factory=list)  # labels where it does not (target and reference agree)
 
     @property
     def root(self) -> tuple:
@@ -371,8 +373,22 @@ class Campaign:
                            "worker_restarts": sum(p.restarts for p in pools),
                            "crashed_runs": sum(p.crashed for p in pools)})
 
+    def _where(self, finding: Finding) -> None:
+        """Run the reduced case on every interpreter of the campaign and note where it diverges
+        (the search stops at the first interpreter that diverges)."""
+        if self.across:
+            return
+        for interpreter in self.interpreters:
+            target, reference = self._pools[interpreter].run(finding.case, [self.target, self.reference],
+                                                             self.timeout)
+            self.cases_run += 1
+            verdict = compare(finding.case["id"], interpreter.label, target, reference,
+                              self._rules.get(interpreter, self.ignore))
+            (finding.reproduces_on if verdict.status == "failed" else finding.passes_on).append(interpreter.label)
+
     def _add(self, finding: Finding, known: set) -> None:
         finding = self._reduce(finding)
+        self._where(finding)
         known.add(finding.signature)
         self.findings.append(finding)
         self._report_progress(len(known))

@@ -15,12 +15,13 @@ MAX_VALUE = 160
 
 
 def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    text = value if isinstance(value, str) and value else json.dumps(value, sort_keys=True)  # "" shows as ""
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 3] + "..."
 
 
 def describe_step(step: dict[str, Any]) -> str:
-    """A step as a call-like one-liner: import_module('..x', package='pkg')."""
+    """A step as a call-like one-liner: import_module(name=..x, package=pkg); strings bare,
+    except the empty string ("") and other values (JSON)."""
     args = ", ".join("%s=%s" % (key, _short(value)) for key, value in step.items()
                      if key not in ("op", "comment"))
     return "%s(%s)" % (step.get("op"), args)

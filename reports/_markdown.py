@@ -48,6 +48,7 @@ def markdown_report(finding, target: str, reference: str) -> str:
         lines += ["Mode: one target (`%s`) across interpreters: %s." % (target, interpreters), ""]
     else:
         lines += ["Target `%s` against reference `%s` on %s." % (target, reference, interpreters), ""]
+        lines += [_where(finding), ""]
     lines += ["## Files", ""]
     for path, source in sorted(case.get("files", {}).items()):
         text = source if isinstance(source, str) else "\n".join(source)
@@ -94,6 +95,13 @@ def markdown_report(finding, target: str, reference: str) -> str:
         lines += ["- %s: %s" % (i, texts.get(i, "")) for i in ids]
         lines.append("")
     return "\n".join(lines)
+
+
+def _where(finding) -> str:
+    """On which interpreters the reduced case diverges, and on which it does not."""
+    on = ", ".join(getattr(finding, "reproduces_on", [])) or "(not run again)"
+    passes = ", ".join(getattr(finding, "passes_on", []))
+    return "Reproduces on: %s.%s" % (on, " Does not reproduce on: %s." % passes if passes else "")
 
 
 def _lookup(obs, path: str):

@@ -210,13 +210,15 @@ def short_script(finding, target: str, reference: str) -> str | None:
     files = {path: source if isinstance(source, list) else source.splitlines()
              for path, source in case.get("files", {}).items()}
     entries = ", ".join("os.path.normpath(os.path.join(ROOT, %r))" % entry for entry in case.get("sys_path", ["."]))
-    interpreters = ", ".join(i.label for i in finding.interpreters)
+    interpreters = ", ".join(getattr(finding, "reproduces_on", None) or [i.label for i in finding.interpreters])
+    passes = ", ".join(getattr(finding, "passes_on", None) or [])
     title = finding_title(finding, target, reference)
     lines = [
         "#!/usr/bin/env python3",
         '"""%s' % title.replace('"""', "'''").replace("\\", "\\\\"),
         "",
-        "Found by importlib-conformance: target %s against %s, on %s." % (target, reference, interpreters),
+        "Found by importlib-conformance: target %s against %s; reproduces on %s%s." % (
+            target, reference, interpreters, "; not on " + passes if passes else ""),
         "`python finding.py` writes the files, installs the target, makes the calls and asserts what",
         "%s does: it exits 1 while the difference is there. `python finding.py --without-target`" % reference,
         "runs the same with the standard library alone, and passes.",

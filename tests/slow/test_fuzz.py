@@ -136,3 +136,18 @@ def test_check_fuzzes_after_the_catalogue_and_fails_on_a_finding(cli, tmp_path):
     assert list((tmp_path / "out").iterdir())
     control = cli("check", "--target", TARGETS / "control.py", *common)
     assert control.code == 0 and "0 distinct divergences" in control.out
+
+
+def test_a_finding_says_where_it_reproduces(cli, tmp_path):
+    # breaks_from_312 differs on 3.12 only: the search stops at the first interpreter that
+    # diverges, so the reduced case is run again on each, and the reports name both sets.
+    out, report = tmp_path / "out", tmp_path / "r.json"
+    result = cli("fuzz", "--target", TARGETS / "breaks_from_312.py", "--python", "3.11", "--python", "3.12",
+                 "--examples", "2000", "--seed", "1", "--first", "--out", out, "--json", report)
+    assert result.code == 1, result.out[-2000:]
+    (divergence,) = json.loads(report.read_text())["divergences"]
+    py311, py312 = resolve("3.11").label, resolve("3.12").label
+    assert divergence["reproduces_on"] == [py312] and divergence["passes_on"] == [py311]
+    where = out / divergence["written"].rsplit("/", 1)[1]
+    assert "Reproduces on: %s. Does not reproduce on: %s." % (py312, py311) in (where / "report.md").read_text()
+    assert "reproduces on %s; not on %s." % (py312, py311) in (where / "finding.py").read_text()
