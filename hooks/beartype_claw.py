@@ -1,5 +1,11 @@
 """beartype.claw: beartype_all() instruments every module imported after it (a path hook that
 rewrites each module's source)."""
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+
 from beartype.claw import beartype_all
 
 INSTALL = "before-setup"  # as a hook installed at start-up
@@ -13,3 +19,20 @@ IGNORE = {
 
 def install():
     beartype_all()  # there is no uninstall: each run is a process of its own
+    _warm_up()
+
+
+def _warm_up():
+    """beartype imports parts of itself when it instruments its first module: done here, with a
+    throwaway module, so that the case's own finders see only the case's imports."""
+    directory = tempfile.mkdtemp()
+    with open(os.path.join(directory, "_beartype_warm_up.py"), "w") as handle:
+        handle.write("import sys\n\ndef f(x: int) -> int:\n    return x\n\nvalue = f(1)\n")
+    sys.path.insert(0, directory)
+    try:
+        importlib.import_module("_beartype_warm_up")
+    finally:
+        sys.path.remove(directory)
+        sys.path_importer_cache.pop(directory, None)
+        sys.modules.pop("_beartype_warm_up", None)
+        shutil.rmtree(directory)

@@ -219,15 +219,16 @@ class Observer(object):
 
     def final_state(self, baseline, cache_baseline):
         """What the case changed since the snapshot `baseline`, as it stands at the end:
-        sys.modules entries (added or replaced, with binding and attributes), removed keys,
-        and new sys.path_importer_cache entries."""
+        sys.modules entries (added or replaced, with binding and attributes; library modules only
+        where they replaced a case's module), removed keys, and new sys.path_importer_cache entries."""
         modules = {}
         for key, value in list(sys.modules.items()):
             old = baseline.get(key, _MISSING)
             if old is value:
                 continue
-            if old is _MISSING and not self.case_added(value):
-                continue
+            if not self.case_added(value) and (old is _MISSING or not self.case_added(old)):
+                continue  # a library module, new or in place of one: which of them a process had
+                # imported before the case (a hook's library imports some) must not show
             entry = {"bound": self.binding(key)}
             if isinstance(value, types.ModuleType):
                 entry["id"] = self.label(value)

@@ -99,3 +99,29 @@ def test_path_types_are_named_without_their_module(tmp_path):
 
     observer = Observer(str(tmp_path))
     assert observer.path_list(_NamespacePath(["a"]))["type"] == "NamespacePath"
+
+
+def test_final_state_is_the_same_whether_a_library_module_was_imported_before(tmp_path):
+    # A hook's library may import _string before the case; a case that re-imports it must
+    # observe the same as in a process that never had it: library modules are not listed.
+    import importlib
+
+    observer = Observer(str(tmp_path))
+    saved = sys.modules.get("_string")
+    try:
+        sys.modules.pop("_string", None)
+        before_absent = dict(sys.modules)
+        importlib.import_module("_string")
+        absent = observer.final_state(before_absent, dict(sys.path_importer_cache))
+        before_present = dict(sys.modules)
+        del sys.modules["_string"]
+        importlib.import_module("_string")
+        replaced = observer.final_state(before_present, dict(sys.path_importer_cache))
+        assert "_string" not in absent["modules"] and "_string" not in replaced["modules"]
+        case_module = types.ModuleType("_string_of_the_case")  # the case's own module in its place is listed
+        case_module.__file__ = str(tmp_path / "_string.py")
+        sys.modules["_string"] = case_module
+        assert "_string" in observer.final_state(before_present, dict(sys.path_importer_cache))["modules"]
+    finally:
+        if saved is not None:
+            sys.modules["_string"] = saved
