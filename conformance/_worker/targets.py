@@ -197,15 +197,21 @@ def load(spec):
             _cache[spec] = _impl(spec)
         else:
             _cache[spec] = _BUILT_IN.get(spec, _module)(spec)
-        _preload_metadata(spec)
+        _preload_lazy_imports(spec)
     return _cache[spec]
 
 
-def _preload_metadata(spec):
-    """From 3.13, invalidate_caches() imports importlib.metadata on first use, an import that a
-    case's meta-path finders would see. Where the target's invalidate_caches may do that (the
-    interpreter is 3.13 or newer, or the target is impl:3.13 or newer), import it here, before any
-    case runs, so that every run starts with it; elsewhere leave it out (it doubles fork time)."""
+def _preload_lazy_imports(spec):
+    """Modules the interpreter imports on first need, an import that a case's meta-path finders
+    would see, and that a hook's library may already have made: import them here, before any
+    case runs, so that every run starts with them. unicodedata: compiling a source with a
+    non-ASCII identifier imports it. importlib.metadata: from 3.13 invalidate_caches() imports
+    it; only where the target's invalidate_caches may (the interpreter is 3.13 or newer, or the
+    target is impl:3.13 or newer), as it doubles fork time."""
+    try:
+        import unicodedata  # noqa: F401
+    except ImportError:  # an implementation without it
+        pass
     version = spec.partition(":")[2] if spec.startswith("impl:") else ""
     wanted = tuple(int(part) for part in version.split(".")) if version else tuple(sys.version_info)
     if wanted >= (3, 13):

@@ -220,3 +220,21 @@ def test_a_virtual_environment_is_run_as_itself(cli, tmp_path):
     cases = case_file(tmp_path, {"id": "v", "files": {"a.py": "x = 1"}, "steps": [{"op": "import_module", "name": "a"}]})
     result = cli("check", "--target", target, "--python", python, "--cases", cases)
     assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("version", ["3.8", "3.13"])
+def test_what_a_hook_library_imported_before_does_not_show(cli, tmp_path, version):
+    # A hook's library that imported unicodedata (needed to compile a non-ASCII identifier) or
+    # _string (a builtin module a case imports again) must not make the case's finder or final
+    # state differ from a clean process's.
+    target = tmp_path / "preimports.py"
+    target.write_text("import unicodedata, _string\n\ndef install():\n    pass\n")
+    cases = case_file(tmp_path, {
+        "id": "non_ascii", "meta_path": [{"finder": "recording", "name": "rec"}],
+        "files": {"b.py": ["import \u00e9"], "\u00e9.py": ["x = 1"]},
+        "steps": [{"op": "import_module", "name": "b"}]}, {
+        "id": "builtin_again", "files": {"_string.py": ["x = 1"]},
+        "steps": [{"op": "import_module", "name": "_string"}, {"op": "del_module", "name": "_string"},
+                  {"op": "import_module", "name": "_string"}]})
+    result = cli("check", "--target", target, "--python", version, "--cases", cases)
+    assert result.code == 0, result.out
