@@ -5,6 +5,7 @@ check`), `nox -s fuzz` (a long campaign; extra arguments go to `python -m confor
 `--python X` (default 3.11) and `--fuzz-seconds N` (default 60))."""
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import nox
@@ -46,8 +47,9 @@ HOOK_LIBRARIES = ["typeguard==4.6.1", "beartype==0.23.1", "wrapt==2.5.2", "edita
 def hooks(session):
     """Install the hooks' libraries into a virtual environment of the interpreter under test (never
     into the host), then run the catalogue and a fuzz budget against every target in hooks/; the
-    reports go to .conformance_cache/hooks/<version>/. Divergences are the point: the session fails
-    only if a run cannot be made (exit 2)."""
+    reports go to .conformance_cache/hooks/<version>/. Then each confirmed finding's standalone
+    script (reports/hooks/*/repro.py) runs there: repros.json says where each still reproduces.
+    Divergences are the point: the session fails only if a run cannot be made (exit 2)."""
     session.install("-e", ".")
     args = list(session.posargs)
     version = args[args.index("--python") + 1] if "--python" in args else "3.11"
@@ -67,4 +69,10 @@ def hooks(session):
                          "--json", str(out / (name + ".fuzz.json"))]):
             session.run("python", "-m", "conformance", *command, "--target", str(target), "--python", python,
                         success_codes=[0, 1])
+    repros = {}  # each confirmed finding's standalone script, on this interpreter: still there?
+    for repro in sorted(Path("reports/hooks").glob("*/repro.py")):
+        code = subprocess.run([python, str(repro.absolute())], capture_output=True, cwd=str(out), timeout=300).returncode
+        repros[repro.parent.name] = {0: "does not reproduce", 1: "reproduces"}.get(code, "error (exit %d)" % code)
+        session.log("%s: %s" % (repro.parent.name, repros[repro.parent.name]))
+    (out / "repros.json").write_text(json.dumps(repros, indent=1) + "\n")
     session.log("reports and findings: %s" % out)
