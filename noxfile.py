@@ -71,8 +71,11 @@ def hooks(session):
                         success_codes=[0, 1])
     repros = {}  # each confirmed finding's standalone script, on this interpreter: still there?
     for repro in sorted(Path("reports/hooks").glob("*/repro.py")):
-        code = subprocess.run([python, str(repro.absolute())], capture_output=True, cwd=str(out), timeout=300).returncode
-        repros[repro.parent.name] = {0: "does not reproduce", 1: "reproduces"}.get(code, "error (exit %d)" % code)
+        done = subprocess.run([python, str(repro.absolute())], capture_output=True, text=True, cwd=str(out),
+                              timeout=300)
+        bug = done.returncode == 1 and "BUG" in done.stdout  # an uncaught exception exits 1 too
+        repros[repro.parent.name] = ("reproduces" if bug else "does not reproduce" if done.returncode == 0
+                                     else "error (exit %d): %s" % (done.returncode, done.stderr.strip()[-200:]))
         session.log("%s: %s" % (repro.parent.name, repros[repro.parent.name]))
     (out / "repros.json").write_text(json.dumps(repros, indent=1) + "\n")
     session.log("reports and findings: %s" % out)

@@ -1,6 +1,8 @@
 """editables' RedirectingFinder, as an editable install uses it: each top-level module and
-package of the case's first sys.path entry is mapped to where it lives, then the finder is
-installed (appended to sys.meta_path)."""
+regular package of the case's first sys.path entry is mapped to where it lives, then the finder
+is installed (appended to sys.meta_path) and the directory leaves sys.path. A directory holding
+what a mapping cannot stand for (a namespace package, a file whose name is not an identifier)
+stays on sys.path, as a build backend then adds it to the path (editables' add_to_path)."""
 import os
 import sys
 
@@ -14,16 +16,18 @@ IGNORE = {
 
 
 def install():
-    root = sys.path[0]
+    root = sys.path[0] if sys.path else None
     if not isinstance(root, str) or not os.path.isdir(root):
         return  # no project directory first on sys.path: nothing to install editably
+    mappable = True
     for name in sorted(os.listdir(root)):
         path = os.path.join(root, name)
         if name.endswith(".py") and name[:-3].isidentifier():
             RedirectingFinder.map_module(name[:-3], path)
         elif os.path.isfile(os.path.join(path, "__init__.py")) and name.isidentifier():
             RedirectingFinder.map_module(name, os.path.join(path, "__init__.py"))
+        elif os.path.isdir(path) or name.endswith(".py"):
+            mappable = False
     RedirectingFinder.install()
-    sys.path.remove(root)  # an editable project is not on sys.path: the finder stands for it
-    # (not mapped: namespace packages, which hatchling's editable installs put on sys.path by a
-    # .pth file; their cases diverge for that reason, to be declared)
+    if mappable:
+        sys.path.remove(root)  # an editable project is not on sys.path: the finder stands for it
