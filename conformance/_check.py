@@ -55,10 +55,13 @@ def _recorded_version(reference: str, interpreter: Interpreter) -> tuple[int, ..
 
 
 def _judge(case: Case, interpreter: Interpreter, target: str, reference: str,
-           pool: Pool, timeout: float, ignore: list[IgnoreRule]) -> Verdict:
+           pool: Pool, timeout: float, ignore: list[IgnoreRule], skip=None) -> Verdict:
     label = interpreter.label
     if not case.runs_on(interpreter.version):
         return Verdict(case.id, label, "skipped", note="version gate")
+    entry = skip(case.id, label) if skip else None
+    if entry is not None:
+        return Verdict(case.id, label, "skipped", note="expectation: %s" % entry.reason)
     if reference == "expected" or reference.startswith("expected:"):
         version = _recorded_version(reference, interpreter)
         expectation = case.expectation_for(version)
@@ -73,9 +76,11 @@ def _judge(case: Case, interpreter: Interpreter, target: str, reference: str,
 def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = "stdlib",
               reference: str = "stdlib", jobs: int | None = None,
               timeout: float = DEFAULT_TIMEOUT, progress: Callable[[str], None] | None = None,
-              isolation: str | None = None, ignore: list[IgnoreRule] | None = None) -> CheckResult:
+              isolation: str | None = None, ignore: list[IgnoreRule] | None = None,
+              skip=None) -> CheckResult:
     """Run every case with target and reference on every interpreter, differences matching
-    `ignore` or the targets' own IGNORE declarations set aside; raise WorkerError if a worker
+    `ignore` or the targets' own IGNORE declarations set aside, and cases for which
+    `skip(case_id, interpreter_label)` returns an entry not run; raise WorkerError if a worker
     cannot start, refuses the target, or the target kills every worker."""
     jobs = jobs or os.cpu_count() or 1
     result = CheckResult(target, reference, list(interpreters))
@@ -88,7 +93,7 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
             rules = list(ignore or ()) + pool.declared_ignores(*live)
             result.ignore_rules.update({rule.pattern: rule for rule in rules})
             verdicts = pool.map(
-                lambda case: _judge(case, interpreter, target, reference, pool, timeout, rules), cases)
+                lambda case: _judge(case, interpreter, target, reference, pool, timeout, rules, skip), cases)
         finally:
             pool.close()
         result.verdicts.extend(verdicts)

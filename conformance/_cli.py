@@ -15,7 +15,9 @@ from pathlib import Path
 
 from conformance._case import Case, CaseFileError, load_cases
 from conformance._check import DEFAULT_TIMEOUT, run_check, stderr_progress, worker_counts
+from conformance._expectations import ExpectationError, judge, load_expectations, write_expectations
 from conformance._expected import RecordError, record
+from conformance._junit import check_junit, fuzz_junit
 from conformance._interpreters import InterpreterError, discover, resolve
 from conformance._protocol import WorkerError
 
@@ -84,7 +86,13 @@ def _parser() -> argparse.ArgumentParser:
                           "interpreter's version) or 'expected:3.N' (those of CPython 3.N)")
     _common(check)
     check.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+    check.add_argument("--junit", metavar="FILE", help="write JUnit XML (a test case per case and interpreter)")
     check.add_argument("--ignore", action="append", default=[], metavar="PATTERN", help=IGNORE_HELP)
+    check.add_argument("--expectations", metavar="FILE",
+                       help="expected outcomes (TOML or JSON, see README): exit 0 when every outcome is "
+                            "the expected one; a listed case that passes or fails otherwise fails the run")
+    check.add_argument("--update-expectations", metavar="FILE",
+                       help="write the divergences of this run into FILE (reasons already there are kept)")
 
     check.add_argument("--fuzz-seconds", type=_positive, default=None, metavar="N",
                        help="after the catalogue, fuzz for N seconds (exit 1 if either diverges)")
@@ -108,6 +116,10 @@ def _parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--policy", default="", metavar="ITEMS", help=POLICY_HELP)
     fuzz.add_argument("--out", default="findings", metavar="DIR", help="where findings are written")
     fuzz.add_argument("--json", metavar="FILE", help="write the campaign report as JSON")
+    fuzz.add_argument("--junit", metavar="FILE", help="write JUnit XML (a test case per finding)")
+    fuzz.add_argument("--expectations", metavar="FILE",
+                      help="known differences: a finding whose case and fields an entry covers is counted, "
+                           "not reported (entries for generated cases name them by a glob, e.g. 'fuzz.*')")
     fuzz.add_argument("--ignore", action="append", default=[], metavar="PATTERN", help=IGNORE_HELP)
     fuzz.add_argument("--jobs", type=_count, default=None, help="workers per interpreter (default: cores + 1)")
     fuzz.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="seconds per case and target")
@@ -145,28 +157,55 @@ def _check(args) -> int:
     reference = _target("--reference", args.reference, allow_expected=True)
     policy = _policy(args.policy)
     cases = load_cases(args.cases)
+    expectations = _expectations(args.expectations, cases)
+    previous = _expectations(args.update_expectations, cases, must_exist=False)
     interpreters = _interpreters(args.python)
     result = run_check(cases, interpreters, target, reference, args.jobs, args.timeout,
-                       progress=stderr_progress, isolation=args.isolation, ignore=_ignore(args.ignore))
+                       progress=stderr_progress, isolation=args.isolation, ignore=_ignore(args.ignore),
+                       skip=expectations.skips if expectations else None)
+    judgements = [judge(verdict, expectations) for verdict in result.verdicts]
     by_id = {case.id: case for case in cases}
-    for verdict in result.verdicts:
-        if verdict.status == "failed":
-            print(divergence_block(verdict.divergence, by_id.get(verdict.case_id),
-                                   target, reference) + "\n")
-        elif verdict.status == "error":
+    for judgement in judgements:
+        verdict = judgement.verdict
+        if judgement.kind != "unexpected":
+            continue
+        if verdict.status == "error":
             print(f"ERROR {verdict.case_id} on {verdict.interpreter}: {verdict.note}\n")
-    print(summary_line(result))
+        elif verdict.status == "failed" and (judgement.entry is None or judgement.entry.status != "fail"
+                                             or judgement.message.startswith("fails differently")):
+            block = divergence_block(verdict.divergence, by_id.get(verdict.case_id), target, reference)
+            print(block + ("\n  " + judgement.message if judgement.entry else "") + "\n")
+        else:
+            print(f"UNEXPECTED {verdict.case_id} on {verdict.interpreter}: {judgement.message}\n")
+    print(summary_line(result, judgements, expectations.path if expectations else None))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(json_report(result, by_id), indent=1) + "\n")
-    failed = result.count("failed") or result.count("error")
+        Path(args.json).write_text(json.dumps(json_report(result, by_id, judgements), indent=1) + "\n")
+    if args.junit:
+        check_junit(args.junit, judgements, target, reference, result.elapsed_seconds)
+    if args.update_expectations:
+        count = write_expectations(args.update_expectations, result.verdicts, [i.label for i in interpreters],
+                                   previous, [case.id for case in cases])
+        print(f"wrote {count} expectations to {args.update_expectations}")
+    failed = any(j.kind == "unexpected" for j in judgements)
     if args.fuzz_seconds:
         live = "stdlib" if reference.startswith("expected") else reference  # fuzzing needs a live side
         findings = _run_fuzz(interpreters, target, live,
                              False, args.fuzz_seconds, None, args.seed, args.out, args.jobs,
-                             args.timeout, None, policy, ignore=_ignore(args.ignore))
+                             args.timeout, None, policy, ignore=_ignore(args.ignore), expectations=expectations)
         failed = failed or findings
     return 1 if failed else 0
+
+
+def _expectations(path: str | None, cases: list[Case], must_exist: bool = True):
+    """The expectation file at `path` (None if no path, or if it need not exist and does not),
+    checked against the run's cases."""
+    if path is None or (not must_exist and not Path(path).exists()):
+        return None
+    expectations = load_expectations(path)
+    if must_exist:  # a file to be rewritten keeps the entries of cases this run does not have
+        expectations.check_cases(case.id for case in cases)
+    return expectations
 
 
 def _ignore(patterns: list[str]):
@@ -188,7 +227,8 @@ def _policy(text: str):
 
 
 def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, out, jobs,
-              timeout, json_file, policy, first=False, process_per_run=False, ignore=()) -> int:
+              timeout, json_file, policy, first=False, process_per_run=False, ignore=(), expectations=None,
+              junit=None) -> int:
     """Run a campaign, print and write its findings; returns how many there are."""
     from conformance._fuzz import Campaign, default_jobs
     from conformance._report import divergence_block
@@ -198,7 +238,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
     campaign = Campaign(interpreters, target, reference, across=across, jobs=jobs or default_jobs(),
                         timeout=timeout, seed=seed, policy=policy, progress=_progress_line(),
                         max_findings=1 if first else None, share_process=not process_per_run,
-                        ignore=list(ignore))
+                        ignore=list(ignore), expectations=expectations)
     findings = campaign.run(seconds=seconds if examples is None else None, examples=examples)
     _progress_line.finish()
     written = []
@@ -214,6 +254,8 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
     rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0
     ignored = (", %d intended differences ignored in %d cases" % (campaign.ignored_differences, campaign.ignored_cases)
                if campaign.ignored_differences else "")
+    if campaign.expected_divergences:
+        ignored += ", %d divergences expected by %s" % (campaign.expected_divergences, expectations.path)
     print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences%s%s"
           % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings), ignored,
              "".join(", " + part for part in worker_counts(campaign.worker_restarts, campaign.crashed_runs))))
@@ -232,6 +274,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
             "crashed_runs": campaign.crashed_runs,
             "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in campaign.ignore_rules],
             "ignored_differences": campaign.ignored_differences, "ignored_cases": campaign.ignored_cases,
+            "expected_divergences": campaign.expected_divergences,
             "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
                              "absorbed": [list(map(str, signature)) for signature in f.absorbed],
                              "interpreters": [i.label for i in f.interpreters],
@@ -241,6 +284,9 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
                                              for d in f.divergence.differences]}
                             for f, w in zip(findings, written)],
         }, indent=1) + "\n")
+    if junit:
+        fuzz_junit(junit, findings, target, reference if not across else "other versions",
+                   campaign.elapsed_seconds, campaign.cases_run)
     return len(findings)
 
 
@@ -288,7 +334,8 @@ def _fuzz(args) -> int:
     seconds = args.seconds if args.seconds is not None or args.examples is not None else 60.0
     found = _run_fuzz(interpreters, target, reference, args.across, seconds, args.examples, args.seed,
                       args.out, args.jobs, args.timeout, args.json, policy, args.first, args.process_per_run,
-                      ignore=_ignore(args.ignore))
+                      ignore=_ignore(args.ignore), expectations=args.expectations and load_expectations(args.expectations),
+                      junit=args.junit)
     return 1 if found and not args.across else 0
 
 
@@ -349,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
             print("terminated", file=sys.stderr)
             return 143
         return code
-    except (UsageError, CaseFileError, InterpreterError, WorkerError, RecordError) as exc:
+    except (UsageError, CaseFileError, InterpreterError, WorkerError, RecordError, ExpectationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except _Terminated:

@@ -63,8 +63,10 @@ class Finding:
     @property
     def root(self) -> tuple:
         """What differs, whatever call showed it: the signature's fields and exception types
-        without its op (a hook's loader shows through import_module, __import__ and reload)."""
-        return self.signature[1:]
+        without its op (a hook's loader shows through import_module, __import__ and reload);
+        exception types only where they differ (both sides raising the same is no difference)."""
+        fields, kinds = self.signature[1:]
+        return fields, kinds if kinds[0] != kinds[1] else "same"
 
     @property
     def slug(self) -> str:
@@ -183,6 +185,8 @@ class Campaign:
     crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
     ignored_differences: int = 0  # intended differences set aside (ignore rules)
     ignored_cases: int = 0  # cases that passed only because their differences were all intended
+    expectations: Any = None  # an Expectations file: divergences it expects are counted, not findings
+    expected_divergences: int = 0  # divergences the expectation file covers
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
@@ -236,6 +240,10 @@ class Campaign:
                     self.ignored_differences += len(verdict.ignored)
                     self.ignored_cases += verdict.status == "passed"
             if verdict.status == "failed":
+                if self.expectations is not None and self.expectations.judge(verdict).kind == "expected":
+                    with self._lock:
+                        self.expected_divergences += 1
+                    continue
                 return verdict.divergence, []
         return None, []
 

@@ -57,22 +57,34 @@ def divergence_block(divergence: Divergence, case: Case | None, target: str,
     return "\n".join(lines)
 
 
-def summary_line(result: CheckResult) -> str:
-    """`N passed, N failed` alone, then the other counts in brackets."""
+def summary_line(result: CheckResult, judgements: list | None = None, expectations=None) -> str:
+    """`N passed, N failed` alone, then the other counts in brackets; with an expectation file,
+    failures it expects are counted apart (`N expected failures (FILE)`), and unexpected
+    outcomes of listed cases (a pass, another status) count as failed."""
     extra = ["%d %s" % (result.count(s), s) for s in ("skipped", "unsupported", "error")
              if result.count(s)]
+    failed = result.count("failed")
+    if expectations is not None and judgements is not None:
+        expected = sum(1 for j in judgements if j.kind == "expected")
+        failed = sum(1 for j in judgements if j.kind == "unexpected" and j.verdict.status != "error")
+        extra.insert(0, "%d expected failure%s (%s)" % (expected, "" if expected == 1 else "s", expectations))
     ignored = result.ignored
     if ignored:
         cases = len({(verdict.case_id, verdict.interpreter) for verdict, _, _ in ignored})
         extra.append("%d intended difference%s ignored in %d case%s" % (
             len(ignored), "" if len(ignored) == 1 else "s", cases, "" if cases == 1 else "s"))
     extra += worker_counts(result.worker_restarts, result.crashed_runs)
-    line = "%d passed, %d failed" % (result.count("passed"), result.count("failed"))
+    passed = result.count("passed") - (sum(1 for j in judgements if j.kind == "unexpected"
+                                           and j.verdict.status == "passed") if expectations else 0)
+    line = "%d passed, %d failed" % (passed, failed)
     return line + (" (%s)" % ", ".join(extra) if extra else "")
 
 
-def json_report(result: CheckResult, cases: dict[str, Case]) -> dict[str, Any]:
+def json_report(result: CheckResult, cases: dict[str, Case], judgements: list | None = None) -> dict[str, Any]:
+    """The whole run: counts, rules, every verdict (with what an expectation file made of it),
+    and each divergence with both observations."""
     failed = [v for v in result.verdicts if v.status == "failed"]
+    judged = {(j.verdict.case_id, j.verdict.interpreter): j for j in judgements or ()}
     return {
         "interpreters": [i.to_json() for i in result.interpreters],
         "target": result.target,
@@ -94,6 +106,9 @@ def json_report(result: CheckResult, cases: dict[str, Case]) -> dict[str, Any]:
         "crashed_runs": result.crashed_runs,
         "elapsed_seconds": round(result.elapsed_seconds, 3),
         "cases_per_second": round(result.cases_per_second, 1),
+        "expected_failures": sum(1 for j in judgements or () if j.kind == "expected"),
+        "unexpected": sum(1 for j in judgements or () if j.kind == "unexpected"),
+        "verdicts": [_verdict_json(v, judged.get((v.case_id, v.interpreter))) for v in result.verdicts],
         "divergences": [{
             "case": cases[v.case_id].data if v.case_id in cases else v.case_id,
             "interpreter": v.interpreter,
@@ -103,3 +118,16 @@ def json_report(result: CheckResult, cases: dict[str, Case]) -> dict[str, Any]:
             "reference_observation": v.divergence.reference,
         } for v in failed],
     }
+
+
+def _verdict_json(verdict, judgement) -> dict[str, Any]:
+    entry = {"case": verdict.case_id, "interpreter": verdict.interpreter, "status": verdict.status}
+    if verdict.note:
+        entry["note"] = verdict.note
+    if judgement is not None:
+        entry["judgement"] = judgement.kind
+        if judgement.message:
+            entry["message"] = judgement.message
+    if verdict.divergence is not None:
+        entry["fields"] = [d.path for d in verdict.divergence.differences]
+    return entry

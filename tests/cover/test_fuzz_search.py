@@ -103,10 +103,10 @@ def test_findings_of_one_root_cause_are_one_finding():
     from conformance._compare import Difference, Divergence
     from conformance._fuzz import Finding, group_findings
 
-    def finding(op, fields, steps):
+    def finding(op, fields, steps, kinds=(None, None)):
         case = {"id": op, "steps": [{"op": op}] * steps}
         divergence = Divergence(op, "x", [Difference(f, "A", "B") for f in fields])
-        return Finding((op, tuple(fields), (None, None)), case, divergence, [])
+        return Finding((op, tuple(fields), kinds), case, divergence, [])
 
     loader = ["steps[].result.__loader__"]
     found = [finding("import_module", loader, 2), finding("reload", ["steps[].exception.type"], 1),
@@ -115,3 +115,11 @@ def test_findings_of_one_root_cause_are_one_finding():
     assert [f.signature[0] for f in grouped] == ["__import__", "reload"]  # the smallest case stays
     assert sorted(s[0] for s in grouped[0].absorbed) == ["import_module", "reload"]
     assert grouped[1].absorbed == []
+    # the same exception on both sides is no difference: wrapt's extra finder call shows whether
+    # the import then succeeds or raises; different exceptions are different differences
+    calls = ["steps[].finder_calls"]
+    found = [finding("import_module", calls, 1), finding("__import__", calls, 1, ("ImportError", "ImportError")),
+             finding("import_module", calls, 2, ("ValueError", "ValueError")),
+             finding("import_module", calls, 1, ("ValueError", "ImportError"))]
+    grouped = group_findings(found)
+    assert len(grouped) == 2 and len(grouped[0].absorbed) == 2 and grouped[1].absorbed == []
