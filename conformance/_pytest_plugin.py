@@ -1,0 +1,225 @@
+"""pytest plugin (entry point `pytest11`): the catalogue as pytest items, so that a CI that speaks
+pytest gets `--junitxml`, `-k`, `--lf` and pytest-xdist's `-n` / `--tx` for free.
+
+    pytest --conformance-target T --conformance-python X [--conformance-python Y]
+           [--conformance-reference R] [--conformance-expectations FILE] [--conformance-cases PATH]
+           [--conformance-fuzz-seconds S --conformance-out DIR --conformance-seed N]
+
+With --conformance-target, pytest collects one item per case and interpreter (id
+`interpreter::case_id`, the interpreter's label with `-` for the space) and nothing else; cases
+an expectation file lists are strict xfails (a listed case that passes fails the run, and one
+that fails in other fields than listed fails it too). With --conformance-fuzz-seconds, each
+xdist worker (or the one process) also runs a fuzz shard with a seed of its own; findings land
+in one directory, and the controller writes `findings.json` there, grouped by root cause.
+Without --conformance-target the plugin does nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+__all__: list[str] = []
+
+
+class ExpectedFailure(Exception):
+    """A case failed as its expectation entry says (the xfail's `raises`)."""
+
+
+class Divergent(Exception):
+    """A case diverged where nothing expected it to; the message is the divergence block."""
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("conformance", "importlib-conformance: the catalogue as pytest items")
+    group.addoption("--conformance-target", metavar="SPEC",
+                    help="stdlib, builtin, impl, a module or a .py file: turns the plugin on")
+    group.addoption("--conformance-reference", default="stdlib", metavar="SPEC",
+                    help="like the target, or expected / expected:3.N (default stdlib)")
+    group.addoption("--conformance-python", action="append", default=[], metavar="EXE",
+                    help="interpreter under test (path, command, or 3.N); repeatable; default: all found")
+    group.addoption("--conformance-cases", action="append", default=[], metavar="PATH",
+                    help="case file or directory; repeatable; default: the catalogue")
+    group.addoption("--conformance-expectations", metavar="FILE", help="expected outcomes (strict xfails)")
+    group.addoption("--conformance-timeout", type=float, default=5.0, metavar="SECONDS",
+                    help="seconds per run (default 5)")
+    group.addoption("--conformance-fuzz-seconds", type=float, default=None, metavar="S",
+                    help="also fuzz S seconds per xdist worker (a shard each, its own seed)")
+    group.addoption("--conformance-seed", type=int, default=0, metavar="N",
+                    help="base fuzz seed; shard K uses N + K (default 0)")
+    group.addoption("--conformance-out", default="conformance-findings", metavar="DIR",
+                    help="where fuzz findings of all shards are written (default %(default)s)")
+
+
+class _State:
+    """What the options resolve to, and one pool of workers per interpreter, made on first use."""
+
+    def __init__(self, config):
+        from conformance._case import CaseFileError, load_cases
+        from conformance._cli import UsageError, _expectations, _interpreters, _target
+        from conformance._expectations import ExpectationError
+        from conformance._interpreters import InterpreterError
+
+        option = config.option
+        try:
+            self.target = _target("--conformance-target", option.conformance_target)
+            self.reference = _target("--conformance-reference", option.conformance_reference, allow_expected=True)
+            self.cases = load_cases(option.conformance_cases or None)
+            self.interpreters = _interpreters(option.conformance_python or None, progress=False)
+            self.expectations = _expectations(option.conformance_expectations, self.cases)
+        except (UsageError, CaseFileError, InterpreterError, ExpectationError) as error:
+            raise pytest.UsageError(str(error))
+        self.timeout = option.conformance_timeout
+        self.fuzz_seconds = option.conformance_fuzz_seconds
+        self.seed = option.conformance_seed
+        self.out = Path(option.conformance_out).absolute()
+        worker = getattr(config, "workerinput", None)
+        self.shards = int(worker["workercount"]) if worker else 1
+        self.controller = worker is None
+        self._pools: dict = {}
+
+    @property
+    def live(self) -> list[str]:
+        return [spec for spec in (self.target, self.reference) if not spec.startswith("expected")]
+
+    def pool(self, interpreter):
+        from conformance._pool import Pool
+
+        if interpreter not in self._pools:
+            pool = Pool(interpreter, 1, targets=self.live)
+            self._pools[interpreter] = (pool, pool.declared_ignores(*self.live))
+        return self._pools[interpreter]
+
+    def close(self) -> None:
+        for pool, _ in self._pools.values():
+            pool.close()
+        self._pools.clear()
+
+
+def pytest_configure(config):
+    if config.getoption("conformance_target", None):
+        config._conformance = _State(config)
+
+
+def pytest_unconfigure(config):
+    state = getattr(config, "_conformance", None)
+    if state is not None:
+        state.close()
+
+
+def pytest_ignore_collect(collection_path, config):
+    """With a target, the conformance items are the whole run."""
+    return True if getattr(config, "_conformance", None) else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k, -m and --lf look at the items
+def pytest_collection_modifyitems(session, config, items):
+    state = getattr(config, "_conformance", None)
+    if state is None:
+        return
+    for interpreter in state.interpreters:
+        name = interpreter.label.replace(" ", "-")
+        for case in state.cases:
+            item = CaseItem.from_parent(session, name="%s::%s" % (name, case.id), nodeid="%s::%s" % (name, case.id),
+                                        path=Path(case.source) if case.source else session.path)
+            item.case, item.interpreter = case, interpreter
+            entry = state.expectations.entry_for(case.id, interpreter.label) if state.expectations else None
+            if entry is not None and entry.status == "skip":
+                item.add_marker(pytest.mark.skip(reason=entry.reason))
+            elif entry is not None:
+                item.add_marker(pytest.mark.xfail(reason="%s (%s:%d)" % (entry.reason, state.expectations.path,
+                                                                      entry.line),
+                                                  raises=ExpectedFailure, strict=True))
+            items.append(item)
+    if state.fuzz_seconds:
+        for shard in range(state.shards):
+            items.append(FuzzItem.from_parent(session, name="fuzz::shard-%d" % shard,
+                                              nodeid="fuzz::shard-%d" % shard))
+            items[-1].shard = shard
+
+
+class CaseItem(pytest.Item):
+    """One case on one interpreter: target and reference run, compared, judged."""
+
+    def runtest(self):
+        from conformance._check import _judge
+        from conformance._expectations import judge
+        from conformance._report import divergence_block
+
+        state = self.config._conformance
+        pool, rules = state.pool(self.interpreter)
+        verdict = _judge(self.case, self.interpreter, state.target, state.reference, pool, state.timeout, rules)
+        judgement = judge(verdict, state.expectations)
+        if judgement.kind == "expected":
+            raise ExpectedFailure(judgement.message)
+        if verdict.status in ("skipped", "unsupported"):
+            pytest.skip("%s%s" % (verdict.status, ": " + verdict.note if verdict.note else ""))
+        if verdict.status == "error":
+            raise Divergent("error: %s" % verdict.note)
+        if verdict.status == "failed":
+            block = divergence_block(verdict.divergence, self.case, state.target, state.reference)
+            raise Divergent(block + ("\n  " + judgement.message if judgement.entry else ""))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, (Divergent, ExpectedFailure)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, "%s on %s" % (self.case.id, self.interpreter.label)
+
+
+class FuzzItem(pytest.Item):
+    """A fuzz shard: a campaign of its own seed; fails if it found anything not expected."""
+
+    def runtest(self):
+        from conformance._fuzz import Campaign
+        from reports import write_finding
+
+        state = self.config._conformance
+        reference = "stdlib" if state.reference.startswith("expected") else state.reference
+        jobs = max(1, (os.cpu_count() or 1) // state.shards)
+        campaign = Campaign(state.interpreters, state.target, reference, jobs=jobs,
+                            seed=state.seed + self.shard, timeout=state.timeout,
+                            expectations=state.expectations)
+        findings = campaign.run(seconds=state.fuzz_seconds)
+        state.out.mkdir(parents=True, exist_ok=True)
+        records = []
+        for finding in findings:
+            where = write_finding(finding, state.out, state.target, reference)
+            records.append({"slug": finding.slug, "signature": [str(p) for p in finding.signature],
+                            "root": [str(p) for p in finding.root], "written": str(where),
+                            "absorbed": [[str(p) for p in s] for s in finding.absorbed]})
+        (state.out / ("shard-%d.json" % self.shard)).write_text(json.dumps({
+            "shard": self.shard, "seed": state.seed + self.shard, "cases": campaign.cases_run,
+            "expected_divergences": campaign.expected_divergences, "findings": records}, indent=1) + "\n")
+        if findings:
+            raise Divergent("shard %d (seed %d): %d findings in %s: %s" % (
+                self.shard, state.seed + self.shard, len(findings), state.out,
+                ", ".join(r["slug"] for r in records)))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, Divergent):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, self.nodeid
+
+
+def pytest_sessionfinish(session):
+    """On the controller (or the only process): the shards' findings, grouped by root cause."""
+    state = getattr(session.config, "_conformance", None)
+    if state is None or not state.fuzz_seconds or not state.controller or not state.out.is_dir():
+        return
+    groups: dict[str, dict] = {}
+    shards = sorted(state.out.glob("shard-*.json"))
+    for path in shards:
+        data = json.loads(path.read_text())
+        for record in data["findings"]:
+            group = groups.setdefault(json.dumps(record["root"]), {"root": record["root"], "findings": []})
+            group["findings"].append(dict(record, shard=data["shard"], seed=data["seed"]))
+    (state.out / "findings.json").write_text(json.dumps({
+        "shards": len(shards), "groups": list(groups.values())}, indent=1) + "\n")
