@@ -25,10 +25,25 @@ def tests(session):
 
 @nox.session
 def conformance(session):
+    """The catalogue on every interpreter found (extra arguments replace the default check
+    arguments), then the results matrix of that run: Markdown and HTML under
+    .conformance_cache/conformance/."""
     session.install("-e", ".")
     session.run("python", "-m", "conformance", "interpreters")
-    args = session.posargs or ["--target", "stdlib", "--reference", "expected", "--fuzz-seconds", "30"]
-    session.run("python", "-m", "conformance", "check", *args)
+    out = Path(".conformance_cache") / "conformance"
+    args = session.posargs or ["--target", "stdlib", "--reference", "expected", "--fuzz-seconds", "30",
+                               "--expectations", "expectations/pypy3.9.toml"]
+    try:
+        session.run("python", "-m", "conformance", "check", *args, "--json", str(out / "check.json"))
+        failed = False
+    except nox.command.CommandFailed:  # divergences: the matrix shows them, then the session fails
+        failed = True
+    if (out / "check.json").exists():
+        session.run("python", "-m", "conformance", "matrix", str(out / "check.json"),
+                    "--markdown", str(out / "matrix.md"), "--html", str(out / "matrix.html"))
+        session.log("results matrix: %s" % (out / "matrix.html").absolute())
+    if failed:
+        session.error("the check failed (see above and the matrix)")
 
 
 @nox.session

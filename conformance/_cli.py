@@ -1,4 +1,4 @@
-"""The command line: `python -m conformance check | fuzz | interpreters | record | spec-map`.
+"""The command line: `python -m conformance check | fuzz | matrix | interpreters | record | spec-map`.
 
 Exit codes: 0 no divergence, 1 divergences, 2 bad usage (a one-line message
 naming the option, file or field; never a traceback).
@@ -132,6 +132,11 @@ def _parser() -> argparse.ArgumentParser:
     _common(record)
 
     commands.add_parser("interpreters", help="list the interpreters found on PATH and under pyenv")
+
+    matrix = commands.add_parser("matrix", help="a table of cases against runs, from check --json reports")
+    matrix.add_argument("reports", nargs="+", metavar="REPORT", help="a check --json report; several")
+    matrix.add_argument("--markdown", metavar="FILE", help="write Markdown there (default: print it)")
+    matrix.add_argument("--html", metavar="FILE", help="also write one self-contained HTML page")
 
     spec_map = commands.add_parser("spec-map", help="write the seed-sentence -> case table")
     spec_map.add_argument("--check", action="store_true", help="exit 1 if the table is out of date")
@@ -349,6 +354,27 @@ def _record(args) -> int:
     return 0
 
 
+def _matrix(args) -> int:
+    from conformance._matrix import MatrixError, load_matrix, render_html, render_markdown
+
+    try:
+        matrix = load_matrix(args.reports)
+    except MatrixError as error:
+        raise UsageError(str(error))
+    text = render_markdown(matrix)
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(text, encoding="utf-8")
+        print(f"wrote {args.markdown}")
+    else:
+        print(text, end="")
+    if args.html:
+        Path(args.html).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.html).write_text(render_html(matrix), encoding="utf-8")
+        print(f"wrote {args.html}")
+    return 0
+
+
 def _list_interpreters(_args) -> int:
     for interpreter in discover():
         print(f"{interpreter.label:20} {interpreter.path}")
@@ -370,7 +396,7 @@ def _spec_map(args) -> int:
 
 
 COMMANDS = {"check": _check, "fuzz": _fuzz, "record": _record, "interpreters": _list_interpreters,
-            "spec-map": _spec_map}
+            "spec-map": _spec_map, "matrix": _matrix}
 
 
 class _Terminated(KeyboardInterrupt):
@@ -405,6 +431,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head`, say: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
