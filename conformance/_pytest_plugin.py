@@ -11,12 +11,16 @@ an expectation file lists are strict xfails (a listed case that passes fails the
 that fails in other fields than listed fails it too). With --conformance-fuzz-seconds, each
 xdist worker (or the one process) also runs a fuzz shard with a seed of its own; findings land
 in one directory, and the controller writes `findings.json` there, grouped by root cause.
-Without --conformance-target the plugin does nothing.
+Workers send their shards' findings to the controller, which writes them (so with gateways on
+several machines they still land in one directory). Without --conformance-target the plugin
+does nothing.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -185,16 +189,23 @@ class FuzzItem(pytest.Item):
                             seed=state.seed + self.shard, timeout=state.timeout,
                             expectations=state.expectations)
         findings = campaign.run(seconds=state.fuzz_seconds)
-        state.out.mkdir(parents=True, exist_ok=True)
+        # a worker (maybe on another machine) sends its findings to the controller, which
+        # writes them: so the findings of every shard land in one directory
+        local = state.out if state.controller else Path(tempfile.mkdtemp(prefix="conformance-shard-"))
         records = []
         for finding in findings:
-            where = write_finding(finding, state.out, state.target, reference)
+            where = write_finding(finding, local, state.target, reference)
             records.append({"slug": finding.slug, "signature": [str(p) for p in finding.signature],
-                            "root": [str(p) for p in finding.root], "written": str(where),
-                            "absorbed": [[str(p) for p in s] for s in finding.absorbed]})
-        (state.out / ("shard-%d.json" % self.shard)).write_text(json.dumps({
-            "shard": self.shard, "seed": state.seed + self.shard, "cases": campaign.cases_run,
-            "expected_divergences": campaign.expected_divergences, "findings": records}, indent=1) + "\n")
+                            "root": [str(p) for p in finding.root], "written": str(state.out / finding.slug),
+                            "absorbed": [[str(p) for p in s] for s in finding.absorbed],
+                            "files": {path.name: path.read_text(encoding="utf-8") for path in where.iterdir()}})
+        shard = {"shard": self.shard, "seed": state.seed + self.shard, "cases": campaign.cases_run,
+                 "expected_divergences": campaign.expected_divergences, "findings": records}
+        if state.controller:
+            _write_shard(state.out, shard)
+        else:
+            self.config.workeroutput.setdefault("conformance_shards", []).append(shard)
+            shutil.rmtree(local, ignore_errors=True)
         if findings:
             raise Divergent("shard %d (seed %d): %d findings in %s: %s" % (
                 self.shard, state.seed + self.shard, len(findings), state.out,
@@ -207,6 +218,27 @@ class FuzzItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, self.nodeid
+
+
+def _write_shard(out: Path, shard: dict) -> None:
+    """A shard's findings (their files) and its summary (`shard-K.json`) under `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    for record in shard["findings"]:
+        where = out / record["slug"]
+        where.mkdir(exist_ok=True)
+        for name, text in record["files"].items():
+            (where / name).write_text(text, encoding="utf-8")
+    summary = dict(shard, findings=[{k: v for k, v in r.items() if k != "files"} for r in shard["findings"]])
+    (out / ("shard-%d.json" % shard["shard"])).write_text(json.dumps(summary, indent=1) + "\n")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist, on the controller: a worker is done; write the shards it ran."""
+    state = getattr(node.config, "_conformance", None)
+    if state is not None:
+        for shard in getattr(node, "workeroutput", {}).get("conformance_shards", []):
+            _write_shard(state.out, shard)
 
 
 def pytest_sessionfinish(session):
