@@ -151,7 +151,7 @@ def _common(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--jobs", type=_count, default=None, help="workers per interpreter (default: cores)")
     sub.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
                      help="seconds per case and target (default %(default)s)")
-    sub.add_argument("--isolation", choices=("fork", "subprocess"), default=None,
+    sub.add_argument("--isolation", choices=("fork", "subprocess", "inprocess"), default=None,
                      help="isolate each run in a forked child or a fresh process (default: fork if available)")
 
 

@@ -30,8 +30,9 @@ elif _ADDED_ROOT:
     sys.path.insert(0, _ROOT)
 
 from conformance._worker import targets  # noqa: E402
+from conformance._worker.inprocess import run_inprocess  # noqa: E402
 from conformance._worker.state import ImportState  # noqa: E402
-from conformance._worker.steps import CaseError, RunError, run_case  # noqa: E402
+from conformance._worker.steps import CaseError, Interrupted, RunError, run_case  # noqa: E402
 from conformance._worker.tree import remove_tree, write_all  # noqa: E402
 
 
@@ -74,8 +75,7 @@ def _child(case, runs, out, worker, finished=None):
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    if _ADDED_ROOT and _ROOT in sys.path:
-        sys.path.remove(_ROOT)
+    _hide_root()
     state = ImportState() if len(runs) > 1 else None
     for number, (target, case_dir) in enumerate(runs):
         if number:
@@ -84,6 +84,12 @@ def _child(case, runs, out, worker, finished=None):
         if finished is not None:
             write_all(finished, b".")
     _save_coverage()
+
+
+def _hide_root():
+    """The project's directory leaves sys.path for the case (the worker put it there)."""
+    if _ADDED_ROOT and _ROOT in sys.path:
+        sys.path.remove(_ROOT)
 
 
 def _run_one(case, target, case_dir, out, worker):
@@ -101,6 +107,8 @@ def _run_one(case, target, case_dir, out, worker):
         emit("error", {"phase": "case", "type": "CaseError", "message": "invalid case: %s" % exc})
     except RunError as exc:
         emit("error", _describe_error(exc.phase, exc.error, case_dir))
+    except Interrupted:  # in-process isolation: the run overran its time
+        raise
     except BaseException as exc:  # the worker's own fault
         emit("error", _describe_error("worker", exc, case_dir))
 
@@ -365,7 +373,9 @@ def run(case, specs, timeout, isolation, together=False):
     runs = [(target, _new_case_dir(), {"target": spec, "outcome": None, "detail": None, "steps": [],
                                        "final": None}) for spec, target in zip(specs, loaded)]
     try:
-        if isolation != "fork":
+        if isolation == "inprocess":
+            run_inprocess(case, runs, timeout, _run_one, _output_file, _collect, _hide_root)
+        elif isolation != "fork":
             for (_, case_dir, result), spec in zip(runs, specs):
                 _run_subprocess(case, spec, case_dir, timeout, result)
         elif together:
@@ -396,11 +406,15 @@ def _load(spec):
         os.remove(marker)
 
 
+RUNTIME = os.environ.get("CONFORMANCE_RUNTIME", "native")  # a launcher (Node, for Pyodide) names itself
+
+
 def hello(isolation):
     return {"op": "hello", "protocol": PROTOCOL_VERSION,
             "implementation": sys.implementation.name,
             "version": list(sys.version_info[:3]), "executable": sys.executable,
-            "isolation": isolation, "functions": list(targets.FUNCTIONS)}
+            "isolation": isolation, "functions": list(targets.FUNCTIONS),
+            "runtime": RUNTIME, "platform": sys.platform, "maxsize": sys.maxsize}
 
 
 def serve(isolation, stdin, out):

@@ -15,7 +15,7 @@ import warnings
 from conformance._worker.observe import Observer
 from conformance._worker.tree import Tree, source_text
 
-__all__ = ["CaseError", "RunError", "normalise_recursion", "run_case"]
+__all__ = ["CaseError", "Interrupted", "RunError", "normalise_recursion", "run_case"]
 
 CALLS = {
     # op: (positional parameter, keyword parameters)
@@ -25,6 +25,11 @@ CALLS = {
     "invalidate_caches": (None, ()),
     "reload": ("module", ()),
 }
+
+
+class Interrupted(BaseException):
+    """A run that overran its time, stopped from outside (a timer, or a runtime's watchdog) in
+    in-process isolation: not the case's exception, never observed as one."""
 
 
 class CaseError(Exception):
@@ -146,7 +151,7 @@ class _Run(object):
             warnings.simplefilter("always")
             try:
                 result = self._perform(op, step)
-            except CaseError:
+            except (CaseError, Interrupted):
                 raise
             except BaseException as exc:  # module bodies may raise anything
                 obs["outcome"], result = "raised", None
@@ -260,7 +265,7 @@ def _in_phase(phase, function, *args):
     """function(*args); what it raises (but a CaseError, the case's own fault) as RunError."""
     try:
         return function(*args)
-    except (CaseError, RunError):
+    except (CaseError, RunError, Interrupted):
         raise
     except BaseException as exc:
         raise RunError(phase, exc)
