@@ -17,9 +17,16 @@ nox.options.sessions = ["tests"]
 
 
 
+def _npm_ci(session):
+    """The npm packages of package.json (Pyodide), as the lock file pins them, unless present."""
+    if not Path("node_modules").is_dir():
+        session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+
+
 @nox.session
 def tests(session):
     session.install("-e", ".[test]")
+    _npm_ci(session)
     session.run("pytest", "-n", "auto", *session.posargs)
 
 
@@ -29,6 +36,7 @@ def conformance(session):
     arguments), then the results matrix of that run: Markdown and HTML under
     .conformance_cache/conformance/."""
     session.install("-e", ".")
+    _npm_ci(session)
     session.run("python", "-m", "conformance", "interpreters")
     out = Path(".conformance_cache") / "conformance"
     args = session.posargs or ["--target", "stdlib", "--reference", "expected", "--fuzz-seconds", "30",

@@ -51,6 +51,34 @@ class Case:
                 return expectation
         return None
 
+    def newest_recording_before(self, version: tuple[int, ...]) -> tuple[int, int] | None:
+        """The newest major.minor with a recording, older than `version`'s (a version newer
+        than any recorded is compared with that one), or None."""
+        recorded = [_version(v) for expectation in self.expected for v in expectation["pythons"]]
+        older = [v for v in recorded if v < tuple(version[:2])]
+        return max(older) if older else None
+
+    def changes_since(self, recorded: str, version: tuple[int, ...]) -> list[dict[str, Any]]:
+        """The case's `changes` (behaviour that changed in a release, with the fields that show
+        it) that a recording made on `recorded` (e.g. "3.13.0") lacks and `version` has. A
+        change lists the first release of each major.minor that has it (`since`); a newer
+        major.minor than those listed has it, an older one lacks it."""
+        made = tuple(int(p) for p in recorded.split("."))
+        now = tuple(version)
+
+        def has(release):
+            firsts = [tuple(int(p) for p in since.split(".")) for since in change["since"]]
+            same = [first for first in firsts if first[:2] == release[:2]]
+            if same:
+                return release >= same[0]
+            return release[:2] > max(first[:2] for first in firsts)
+
+        found = []
+        for change in self.data.get("changes", []):
+            if has(now) and not has(made):
+                found.append(change)
+        return found
+
     def to_json(self) -> dict[str, Any]:
         data = dict(self.data)
         if self.expected:

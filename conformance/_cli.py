@@ -376,8 +376,13 @@ def _matrix(args) -> int:
 
 
 def _list_interpreters(_args) -> int:
+    from conformance._runtimes import pyodides
+
     for interpreter in discover():
         print(f"{interpreter.label:20} {interpreter.path}")
+    for interpreter in pyodides():  # not in the default set: name them with --python pyodide:VERSION
+        name = "pyodide:" + interpreter.runtime.split()[1]
+        print(f"{interpreter.label:20} --python {name} ({interpreter.path})")
     return 0
 
 

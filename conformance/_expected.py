@@ -37,12 +37,25 @@ def _observe(pool: Pool, case: Case, timeout: float) -> dict:
     return left
 
 
+def _check_native(interpreter: Interpreter) -> None:
+    """What the worker says of itself must be native CPython too (a launcher can hide a
+    runtime behind an executable): a recording from wasm32 would bake in its platform."""
+    from conformance._protocol import Worker
+
+    with Worker(interpreter) as worker:
+        hello = worker.hello
+    if hello.get("runtime", "native") != "native" or hello.get("platform") in ("emscripten", "wasi"):
+        raise RecordError("expectations come from native CPython only, not %s (runtime %s, platform %s)"
+                          % (interpreter.label, hello.get("runtime"), hello.get("platform")))
+
+
 def record(cases: list[Case], interpreters: list[Interpreter], jobs: int, timeout: float,
            progress: Callable[[str], None] | None = None, isolation: str | None = None) -> list[Path]:
     """Record every case on every interpreter and write the sidecar files; returns them."""
     for interpreter in interpreters:
-        if interpreter.implementation != "cpython":
-            raise RecordError(f"expectations come from CPython only, not {interpreter.label}")
+        if interpreter.implementation != "cpython" or not interpreter.native:
+            raise RecordError(f"expectations come from native CPython only, not {interpreter.label}")
+        _check_native(interpreter)
     per_case: dict[str, list[tuple[Interpreter, dict]]] = defaultdict(list)
     for interpreter in interpreters:
         pool = Pool(interpreter, jobs, isolation)

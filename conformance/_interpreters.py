@@ -21,19 +21,28 @@ class InterpreterError(Exception):
 
 @dataclass(frozen=True)
 class Interpreter:
-    """An interpreter the worker can run in."""
+    """An interpreter the worker can run in: a native executable, or a runtime (`runtime`,
+    e.g. "pyodide 0.28.3") that a launcher (`launcher`: the command that starts its worker)
+    drives; `path` is then the runtime's package directory."""
 
     path: str
     implementation: str
     version: tuple[int, int, int]
+    runtime: str = "native"
+    launcher: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
-        return "%s %s" % (self.implementation, ".".join(map(str, self.version)))
+        text = "%s %s" % (self.implementation, ".".join(map(str, self.version)))
+        return text if self.native else "%s (%s)" % (text, self.runtime)
+
+    @property
+    def native(self) -> bool:
+        return self.runtime == "native"
 
     def to_json(self) -> dict:
         return {"path": self.path, "implementation": self.implementation,
-                "version": ".".join(map(str, self.version))}
+                "version": ".".join(map(str, self.version)), "runtime": self.runtime}
 
 
 def probe(path: str) -> Interpreter | None:
@@ -110,7 +119,12 @@ def discover() -> list[Interpreter]:
 
 
 def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpreter:
-    """An interpreter from a path, a command name, or a version such as '3.8' or 'pypy3'."""
+    """An interpreter from a path, a command name, a version such as '3.8' or 'pypy3', or a
+    runtime: 'pyodide' (the newest installed) or 'pyodide:VERSION' (0.27, 0.28.3, 314...)."""
+    if spec == "pyodide" or spec.startswith("pyodide:"):
+        from conformance._runtimes import resolve_pyodide
+
+        return resolve_pyodide(spec)
     if os.sep in spec or Path(spec).is_file():
         interpreter = probe(spec)
         if interpreter is None:

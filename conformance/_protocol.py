@@ -84,9 +84,12 @@ class Worker:
         self.interpreter = interpreter
         self.scratch = scratch or tempfile.mkdtemp(prefix="conformance-", dir=scratch_parent())
         os.makedirs(self.scratch, exist_ok=True)
-        command = [interpreter.path, *WORKER_FLAGS, str(WORKER_SCRIPT), "--scratch", self.scratch]
-        if isolation:
-            command += ["--isolation", isolation]
+        if interpreter.launcher:  # a runtime's launcher: in-process runs, its own watchdog
+            command = [*interpreter.launcher, "--scratch", self.scratch, "--mount", os.getcwd()]
+        else:
+            command = [interpreter.path, *WORKER_FLAGS, str(WORKER_SCRIPT), "--scratch", self.scratch]
+            if isolation:
+                command += ["--isolation", isolation]
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
@@ -154,6 +157,8 @@ class Worker:
             request["together"] = True
         self._steps = len(case.get("steps", ()))
         limit = len(targets) * (2 * timeout + 1) + REPLY_GRACE + LOAD_GRACE * len(set(targets) - self._loaded)
+        if self.interpreter.launcher:  # the launcher may be restarting its runtime (and reloading targets)
+            limit += LOAD_GRACE
         reply = self.request(request, limit)
         self._loaded.update(targets)
         if reply.get("id") != self._next_id:

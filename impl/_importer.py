@@ -249,7 +249,8 @@ def _find_and_load_unlocked(name, import_):
         if parent not in sys.modules:
             import_(parent)
         if name in sys.modules:  # importing the parent may have imported us
-            return sys.modules[name]
+            if sys.modules[name] is not None or not _profile.import_over_none_left_by_parent:
+                return sys.modules[name]
         parent_module = sys.modules[parent]
         try:
             path = parent_module.__path__
@@ -405,7 +406,9 @@ def _reload_name(module):
             try:
                 return module.__name__
             except AttributeError:
-                raise TypeError("reload() argument must be a module")
+                if not _profile.reload_error_unchained:
+                    raise TypeError("reload() argument must be a module")
+        raise TypeError("reload() argument must be a module")  # without the context (gh-125519)
     if not module or not isinstance(module, types.ModuleType):
         raise TypeError("reload() argument must be a module")
     try:

@@ -44,6 +44,10 @@ def _rules(version):
         # __name__, and only then raises TypeError (two AttributeErrors in the context chain);
         # before, it checks isinstance(module, ModuleType) first.
         reload_duck_typed=at_least((3, 10)),
+        # gh-125519 (case field `changes` of reload.not_a_module_*, observed on Pyodide's 3.13.2
+        # and 3.14.2): from 3.12.8 and 3.13.1 that TypeError no longer carries the two
+        # AttributeErrors in its context chain.
+        reload_error_unchained=at_least((3, 13, 1)) or (3, 12, 8) <= version < (3, 13),
         # Observed on 3.13 only (case invalidate_caches.returns_none, recorded sys.modules
         # changes): invalidate_caches() also clears importlib.metadata's path caches.
         invalidate_metadata=at_least((3, 13)),
@@ -51,15 +55,23 @@ def _rules(version):
         # (observed: ModuleSpec._uninitialized_submodules exists from 3.11), which the
         # interpreter uses for "cannot access submodule ..." messages.
         uninitialized_submodules=at_least((3, 11)),
+        # Case sys_modules.none_left_by_parent (recorded on 3.8-3.13; 3.14 observed on Pyodide's
+        # 3.14.2, found by fuzzing impl there): a None that the parent's body put in sys.modules
+        # for the child is returned as the import's result up to 3.13; from 3.14 the child is
+        # imported in its place.
+        import_over_none_left_by_parent=at_least((3, 14)),
     )
 
 
-PROFILES = {(3, minor): Profile((3, minor), **_rules((3, minor))) for minor in range(8, 14)}
+PROFILES = {(3, minor): Profile((3, minor), **_rules((3, minor))) for minor in range(8, 15)}
 
 
 def profile_for(version=None):
-    """The profile for a (major, minor) version; default: the running interpreter's."""
-    version = tuple(version or sys.version_info[:2])
+    """The profile for a (major, minor) version, or a (major, minor, micro) one where a patch
+    release changed a rule; default: the running interpreter's, patch level included."""
+    version = tuple(version or sys.version_info[:3])
+    if len(version) > 2 and version[:2] in PROFILES:
+        return Profile(version[:2], **_rules(version))
     if version not in PROFILES:
         nearest = max(v for v in PROFILES if v <= version) if version > min(PROFILES) else min(PROFILES)
         return Profile(version, **_rules(nearest))

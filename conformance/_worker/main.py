@@ -99,7 +99,11 @@ def _run_one(case, target, case_dir, out, worker):
     def emit(kind, data):  # written line by line: a crash later keeps what was emitted
         if os.getppid() != worker:  # orphaned: what the host reads must show where the worker died
             os._exit(70)
-        write_all(out, (json.dumps([kind, data], sort_keys=True) + "\n").encode("utf-8"))
+        line = (json.dumps([kind, data], sort_keys=True) + "\n").encode("utf-8")
+        if isinstance(out, list):  # in-process isolation: the lines stay in memory
+            out.append(line)
+        else:
+            write_all(out, line)
 
     try:
         emit("outcome", run_case(case, target, case_dir, emit))
@@ -374,7 +378,7 @@ def run(case, specs, timeout, isolation, together=False):
                                        "final": None}) for spec, target in zip(specs, loaded)]
     try:
         if isolation == "inprocess":
-            run_inprocess(case, runs, timeout, _run_one, _output_file, _collect, _hide_root)
+            run_inprocess(case, runs, timeout, _run_one, _collect, _hide_root)
         elif isolation != "fork":
             for (_, case_dir, result), spec in zip(runs, specs):
                 _run_subprocess(case, spec, case_dir, timeout, result)
@@ -417,6 +421,23 @@ def hello(isolation):
             "runtime": RUNTIME, "platform": sys.platform, "maxsize": sys.maxsize}
 
 
+def handle(request, isolation):
+    """The reply to one request (not `quit`)."""
+    op = request.get("op")
+    try:
+        if op == "hello":
+            return hello(isolation)
+        if op == "describe":
+            return _load(request["target"]).describe()
+        if op == "run":
+            return {"op": "result", "id": request["id"],
+                    "results": run(request["case"], request["targets"], request.get("timeout", 5.0),
+                                   isolation, request.get("together", False))}
+        return {"op": "error", "message": "unknown request op %r" % (op,)}
+    except targets.TargetError as exc:
+        return {"op": "error", "id": request.get("id"), "message": str(exc)}
+
+
 def serve(isolation, stdin, out):
     """The request loop: one JSON object per line in (text), one per line out (to the fd `out`),
     until a quit request or the end of stdin (the host is gone); then the worker's files go."""
@@ -425,32 +446,40 @@ def serve(isolation, stdin, out):
             if not line.strip():
                 continue
             request = json.loads(line)
-            op = request.get("op")
-            if op == "quit":
+            if request.get("op") == "quit":
                 break
-            try:
-                if op == "hello":
-                    reply = hello(isolation)
-                elif op == "describe":
-                    reply = _load(request["target"]).describe()
-                elif op == "run":
-                    reply = {"op": "result", "id": request["id"],
-                             "results": run(request["case"], request["targets"], request.get("timeout", 5.0),
-                                            isolation, request.get("together", False))}
-                else:
-                    reply = {"op": "error", "message": "unknown request op %r" % (op,)}
-            except targets.TargetError as exc:
-                reply = {"op": "error", "id": request.get("id"), "message": str(exc)}
-            _send(out, reply)
+            _send(out, handle(request, isolation))
     except BrokenPipeError:  # the host is gone
         pass
     finally:
-        _remove_finished()
-        if _OWN_SCRATCH:
-            try:
-                remove_tree(_SCRATCH)
-            except OSError:
-                pass
+        finish()
+
+
+def finish():
+    """The worker's files go (its finished runs' directories, its scratch directory)."""
+    _remove_finished()
+    if _OWN_SCRATCH:
+        try:
+            remove_tree(_SCRATCH)
+        except OSError:
+            pass
+
+
+def embedded(scratch):
+    """For a runtime that drives the worker itself (the Node launcher of Pyodide): the scratch
+    directory, and a function from a request line to its reply line (in-process isolation)."""
+    global _SCRATCH, _OWN_SCRATCH
+    _SCRATCH, _OWN_SCRATCH = os.path.realpath(scratch), True
+    # an embedding interpreter puts the working directory ('') first on sys.path, which a native
+    # worker (a script) does not have: there it would be the case directory a second time
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", ".")]
+
+    def reply_to(line):
+        parts = []
+        _encode(handle(json.loads(line), "inprocess"), parts)
+        return b"".join(bytes(part) for part in parts).decode("utf-8")
+
+    return reply_to
 
 
 def _one():

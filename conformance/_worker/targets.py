@@ -205,14 +205,17 @@ def _preload_lazy_imports(spec):
     """Modules the interpreter imports on first need, an import that a case's meta-path finders
     would see, and that a hook's library may already have made: import them here, before any
     case runs, so that every run starts with them. unicodedata: compiling a source with a
-    non-ASCII identifier imports it. importlib.metadata: from 3.13 invalidate_caches() imports
-    it; only where the target's invalidate_caches may (the interpreter is 3.13 or newer, or the
-    target is impl:3.13 or newer), as it doubles fork time."""
+    non-ASCII identifier imports it. importlib.metadata: PathFinder.invalidate_caches() imports
+    it on first use from 3.13 and from 3.12.7 (a patch release): decided by behaviour, by
+    calling it once here; and for impl:3.13 or newer, whose invalidate_caches does the same."""
     try:
         import unicodedata  # noqa: F401
     except ImportError:  # an implementation without it
         pass
+    import importlib.machinery
+
+    importlib.machinery.PathFinder.invalidate_caches()
     version = spec.partition(":")[2] if spec.startswith("impl:") else ""
-    wanted = tuple(int(part) for part in version.split(".")) if version else tuple(sys.version_info)
+    wanted = tuple(int(part) for part in version.split(".")) if version else ()
     if wanted >= (3, 13):
         import importlib.metadata  # noqa: F401

@@ -75,3 +75,19 @@ def test_inline_expectations_are_kept(tmp_path):
     (case,) = load_cases([path])
     assert case.expectation_for((3, 11, 2))["recorded_on"] == ["3.11.7"]
     assert case.expectation_for((3, 12, 0)) is None
+
+
+def test_changes_apply_where_the_recording_lacks_them_and_the_interpreter_has_them():
+    from conformance._case import Case
+
+    case = Case({"id": "c", "steps": [], "changes": [
+        {"issue": "gh-125519", "since": ["3.12.8", "3.13.1"], "fields": ["x"], "description": "d"}]})
+    def applies(recorded, version):
+        return bool(case.changes_since(recorded, version))
+
+    assert applies("3.13.0", (3, 13, 2)) and applies("3.12.1", (3, 12, 8)) and applies("3.13.0", (3, 14, 2))
+    assert not applies("3.13.0", (3, 13, 0)) and not applies("3.12.1", (3, 12, 7))
+    assert not applies("3.12.1", (3, 13, 0))  # 3.13.0 predates the fix in 3.13.1
+    assert not applies("3.13.2", (3, 13, 5))  # the recording has it too
+    newer = Case({"id": "n", "steps": [], "changes": [{"since": ["3.14.0"], "fields": ["x"], "description": "d"}]})
+    assert newer.changes_since("3.13.0", (3, 14, 2)) and not newer.changes_since("3.13.0", (3, 13, 9))

@@ -13,7 +13,7 @@ from impl._profile import PROFILES, profile_for
 
 
 def test_profiles_cover_3_8_to_3_13():
-    assert sorted(PROFILES) == [(3, minor) for minor in range(8, 14)]
+    assert sorted(PROFILES) == [(3, minor) for minor in range(8, 15)]
     assert profile_for((3, 8)).beyond_top_level_error is ValueError
     assert profile_for((3, 9)).beyond_top_level_error is ImportError
     assert profile_for((3, 11)).has_find_loader and not profile_for((3, 12)).has_find_loader

@@ -1,0 +1,92 @@
+"""Pyodide (CPython on WebAssembly, under Node): the catalogue in-process against the native
+recordings, its hangs and exits ending as timeout or crash with a fresh runtime for the next run,
+impl on 3.14, and no recording from a runtime that is not native."""
+import json
+
+import pytest
+
+from conformance._case import load_cases
+from conformance._compare import observation
+from conformance._protocol import Worker
+from conformance._runtimes import pyodides, resolve_pyodide
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+VERSIONS = ["pyodide:0.27", "pyodide:0.28", "pyodide:314"]  # CPython 3.12.7, 3.13.2, 3.14.2
+
+
+def test_the_three_pyodides_are_installed_by_the_project():
+    installed = {i.runtime.split()[1].rsplit(".", 1)[0] for i in pyodides()}
+    assert {"0.27", "0.28", "314.0"} <= installed, "run `npm ci` (package.json, package-lock.json)"
+    assert {i.version[:2] for i in pyodides()} >= {(3, 12), (3, 13), (3, 14)}
+
+
+def test_catalogue_on_each_pyodide_with_its_platform_expectations(cli, tmp_path):
+    report = tmp_path / "r.json"
+    args = ["check", "--target", "stdlib", "--reference", "expected", "--jobs", "2",
+            "--expectations", REPO / "expectations" / "pyodide.toml", "--json", report]
+    for version in VERSIONS:
+        args += ["--python", version]
+    result = cli(*args)
+    assert result.code == 0, result.out[-3000:]
+    data = json.loads(report.read_text())
+    assert data["expected_failures"] == 3  # dunder_import.level.huge, on each: wasm32's sys.maxsize
+    for interpreter in data["interpreters"]:  # every case ran (3.14: against the 3.13 recordings)
+        assert interpreter["runtime"].startswith("pyodide ")
+    ran = [v for v in data["verdicts"] if v["status"] != "skipped"]
+    assert len(ran) == 3 * sum(1 for case in load_cases() if case.runs_on((3, 12)))
+    # gh-125519 (3.12.8, 3.13.1): set aside on 3.13.2 and 3.14.2, not on 3.12.7; and what 3.14
+    # changed, on 3.14.2 (compared with the 3.13 recordings): the cases' `changes`
+    ignored = {(i["case"], i["interpreter"].split()[1]) for i in data["ignored"]}
+    assert ignored == {(case, version) for case in ("reload.not_a_module_str", "reload.not_a_module_none",
+                                                    "reload.not_a_module_object")
+                       for version in ("3.13.2", "3.14.2")} | {("sys_modules.none_left_by_parent", "3.14.2")}
+
+
+NEXT = {"id": "next", "files": {"m.py": ["__executed__(__name__)", "import os", "where = os.getcwd()"],
+                                "pkg/__init__.py": ["x = 1"]},
+        "meta_path": [{"finder": "recording", "name": "rec"}],
+        "steps": [{"op": "import_module", "name": "m"}, {"op": "import_module", "name": "pkg"}]}
+
+
+@pytest.mark.parametrize("lines, outcome", [
+    (["while True: pass"], "timeout"),
+    (["import time", "time.sleep(60)"], "timeout"),
+    (["import sys", "sys.setrecursionlimit(10 ** 6)", "def f(): return f()", "f()"], None),
+    (["import os", "os._exit(3)"], "crash"),
+], ids=["busy", "sleep", "deep-recursion", "exit"])
+def test_hangs_and_exits_end_the_run_and_the_next_run_sees_a_clean_runtime(lines, outcome):
+    interpreter = resolve_pyodide("pyodide:0.28")
+    with Worker(interpreter) as worker:
+        (alone,) = worker.run(NEXT, ["stdlib"], 5.0)
+        spoiler = ["import sys, importlib.util", "sys.modules['pkg'] = sys",
+                   "sys.meta_path.insert(0, None)"] + lines
+        case = {"id": "bad", "files": {"bad.py": spoiler}, "steps": [{"op": "import_module", "name": "bad"}]}
+        (bad,) = worker.run(case, ["stdlib"], 1.0)
+        (after,) = worker.run(NEXT, ["stdlib"], 5.0)
+    if outcome:
+        assert bad["outcome"] == outcome, bad
+    else:  # a deep recursion ends in RecursionError, a crash of the runtime or its restart
+        assert bad["outcome"] in ("ok", "timeout", "crash"), bad
+    if outcome == "crash":
+        assert bad["detail"] == "exited with code 3"
+    assert observation(after) == observation(alone), json.dumps(observation(after))[:1500]
+
+
+def test_impl_on_pyodide_314_and_builtin_as_on_native(cli):
+    assert cli("check", "--target", "impl", "--python", "pyodide:314", "--jobs", "2").code == 0
+    native = cli("check", "--target", "builtin", "--python", "3.13")
+    wasm = cli("check", "--target", "builtin", "--python", "pyodide:0.28", "--jobs", "2")
+
+    def diverging(out):
+        return sorted(line.split()[1] for line in out.splitlines() if line.startswith("DIVERGENCE"))
+
+    assert diverging(wasm.out) == diverging(native.out) and len(diverging(native.out)) == 12
+
+
+def test_record_refuses_a_runtime_that_is_not_native(cli, monkeypatch):
+    result = cli("record", "--python", "pyodide:0.28", "--cases", REPO / "conformance" / "catalogue" / "reload.json")
+    assert result.code == 2 and "native CPython only" in result.err
+    monkeypatch.setenv("CONFORMANCE_RUNTIME", "pyodide 0.0 (a launcher that hides behind an executable)")
+    result = cli("record", "--python", "3.11", "--cases", REPO / "conformance" / "catalogue" / "reload.json")
+    assert result.code == 2 and "native CPython only" in result.err
