@@ -260,9 +260,13 @@ class Observer(object):
         path = names.get("__file__")
         return isinstance(path, str) and not self._under_case_dir(os.path.join(self.case_dir, path))
 
+    environment_entries = frozenset()  # set by run_case: relative sys.path entries before set-up
+
     def _in_case(self, path):
         if not isinstance(path, str):
             return True
+        if path in self.environment_entries:
+            return False
         return self._under_case_dir(os.path.join(self.case_dir, path))
 
     def _under_case_dir(self, path):

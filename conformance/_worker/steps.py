@@ -241,6 +241,11 @@ def run_case(case, target, case_dir, emit):
     builtins.__executed__ = run.executed.append
     baseline = run.observer.snapshot()
     cache_baseline = dict(sys.path_importer_cache)
+    # entries the environment put on sys.path that are no paths of the case's (a setuptools
+    # editable install's "__editable__...__path_hook__" marker, added by a .pth file where a
+    # target gets site-packages): their cache entries are the environment's, not the case's
+    run.observer.environment_entries = {entry for entry in sys.path
+                                        if isinstance(entry, str) and entry and not os.path.isabs(entry)}
     if target.install_order == "before-setup":  # as a hook installed at start-up would be
         _in_phase("install", target.install)
     _in_phase("set-up", run.set_up)

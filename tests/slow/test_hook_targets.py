@@ -238,3 +238,27 @@ def test_what_a_hook_library_imported_before_does_not_show(cli, tmp_path, versio
                   {"op": "import_module", "name": "_string"}]})
     result = cli("check", "--target", target, "--python", version, "--cases", cases)
     assert result.code == 0, result.out
+
+
+def test_a_path_hook_marker_the_environment_put_on_sys_path_does_not_show(cli, tmp_path):
+    # setuptools' editable installs put "__editable__.NAME.finder.__path_hook__" on sys.path
+    # (from a .pth file, where a target gets site-packages) with a path hook for it: its cache
+    # entry is the environment's, and must not look like a path of the case's.
+    target = tmp_path / "marker.py"
+    target.write_text(
+        "import sys\n"
+        "MARKER = '__editable__.demo-0.1.finder.__path_hook__'\n"
+        "class Finder:\n"
+        "    def find_spec(self, name, target=None):\n"
+        "        return None\n"
+        "def hook(entry):\n"
+        "    if entry != MARKER:\n"
+        "        raise ImportError\n"
+        "    return Finder()\n"
+        "sys.path_hooks.append(hook)\n"
+        "sys.path.append(MARKER)\n"
+        "def install():\n"
+        "    pass\n")
+    result = cli("check", "--target", target, "--python", "3.11",
+                 "--cases", REPO / "conformance" / "catalogue" / "find_loader.json")
+    assert result.code == 0, result.out[-2000:]
