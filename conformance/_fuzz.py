@@ -208,9 +208,10 @@ class Campaign:
         return list({rule.pattern: rule for rules in self._rules.values() for rule in rules}.values())
 
     # -- running cases -----------------------------------------------------------------
-    def _judge(self, case: dict, together: bool = False) -> tuple[Divergence | None, list]:
+    def _judge(self, case: dict, together: bool = False, fresh: bool = False) -> tuple[Divergence | None, list]:
         """Run one case everywhere it must run; the divergence (if any) and cross-version groups.
-        `together`: reference then target in one forked process (Worker.run), for the search."""
+        `together`: reference then target in one forked process (Worker.run), for the search;
+        `fresh`: where runs are in-process (Pyodide), each in a fresh runtime (confirmation)."""
         if self.across:
             results = [(i, self._pools[i].run(case, [self.target], self.timeout)[0]) for i in self.interpreters]
             groups: list[tuple[list[str], dict]] = []
@@ -232,7 +233,8 @@ class Campaign:
                 reference, target = self._pools[interpreter].run(
                     case, [self.reference, self.target], self.timeout, together=True)
             else:
-                target, reference = self._pools[interpreter].run(case, [self.target, self.reference], self.timeout)
+                target, reference = self._pools[interpreter].run(case, [self.target, self.reference], self.timeout,
+                                                                 fresh=fresh)
             verdict: Verdict = compare(case["id"], interpreter.label, target, reference,
                                        self._rules.get(interpreter, self.ignore))
             if verdict.ignored:
@@ -280,8 +282,8 @@ class Campaign:
                     self._report_progress(len(known))
                 if divergence is None:
                     continue
-                if self.shares_process:  # confirmed with a process per run, or it is the harness's
-                    divergence, groups = self._judge(case)
+                if self.shares_process:  # confirmed with a process (runtime) per run, or it is the harness's
+                    divergence, groups = self._judge(case, fresh=True)
                     if divergence is None:
                         self.unconfirmed += 1
                         continue

@@ -131,13 +131,14 @@ class Pool:
             self.restarts += 1
         return self._start()
 
-    def _attempt(self, case: dict, targets: list[str], timeout: float, together: bool) -> list[dict]:
+    def _attempt(self, case: dict, targets: list[str], timeout: float, together: bool,
+                 fresh: bool = False) -> list[dict]:
         """One request on an idle worker of the targets' group; a lost worker is replaced
         before WorkerLost goes on."""
         idle = self._idle_of(_group(targets[0]))
         worker = idle.get()
         try:
-            results = worker.run(case, targets, timeout, together)
+            results = worker.run(case, targets, timeout, together, fresh)
         except WorkerLost:
             worker = self._replace(worker)
             raise
@@ -149,14 +150,16 @@ class Pool:
                 self._losses[result["target"]] = 0
         return results
 
-    def run(self, case: dict[str, Any], targets: list[str], timeout: float, together: bool = False) -> list[dict]:
+    def run(self, case: dict[str, Any], targets: list[str], timeout: float, together: bool = False,
+            fresh: bool = False) -> list[dict]:
         """Per-target results of one case (Worker.run), whatever happens to the workers: the
-        targets of each group in one request (`together` within it), group after group."""
+        targets of each group in one request (`together` within it, `fresh`: each in a fresh
+        runtime, where a launcher runs them in-process), group after group."""
         results: list[dict | None] = [None] * len(targets)
         for group in dict.fromkeys(_group(spec) for spec in targets):
             indexes = [i for i, spec in enumerate(targets) if _group(spec) == group]
             try:
-                answered = self._attempt(case, [targets[i] for i in indexes], timeout, together)
+                answered = self._attempt(case, [targets[i] for i in indexes], timeout, together, fresh)
             except WorkerLost:
                 continue
             for index, result in zip(indexes, answered):

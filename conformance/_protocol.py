@@ -147,18 +147,22 @@ class Worker:
                 self._buffer += chunk
 
     def run(self, case: dict[str, Any], targets: list[str], timeout: float,
-            together: bool = False) -> list[dict[str, Any]]:
+            together: bool = False, fresh: bool = False) -> list[dict[str, Any]]:
         """Per-target results of one case. `together`: the targets may share one forked process,
         run in the order given with the import state restored between them (the first run sees
-        exactly what a run of its own would)."""
+        exactly what a run of its own would). `fresh` (a runtime's launcher only): each target
+        in a runtime started for it, the in-process counterpart of a process per run."""
         self._next_id += 1
         request = {"op": "run", "id": self._next_id, "case": case, "targets": targets, "timeout": timeout}
         if together:
             request["together"] = True
+        fresh = fresh and bool(self.interpreter.launcher)
+        if fresh:
+            request["fresh"] = True
         self._steps = len(case.get("steps", ()))
         limit = len(targets) * (2 * timeout + 1) + REPLY_GRACE + LOAD_GRACE * len(set(targets) - self._loaded)
         if self.interpreter.launcher:  # the launcher may be restarting its runtime (and reloading targets)
-            limit += LOAD_GRACE
+            limit += LOAD_GRACE * (1 + (len(targets) if fresh else 0))
         reply = self.request(request, limit)
         self._loaded.update(targets)
         if reply.get("id") != self._next_id:

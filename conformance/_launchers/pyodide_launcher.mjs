@@ -111,6 +111,27 @@ async function ask(request, line) {
   return got.line;
 }
 
+async function askFresh(request) {
+  // Each target in a runtime started for it (the fuzzer's confirmation of a divergence that
+  // in-process runs showed): the counterpart of a process per run.
+  const results = [];
+  for (const target of request.targets) {
+    if (runtime !== null && !runtime.dead) {
+      runtime.dead = true;
+      await runtime.thread.terminate();
+      restarts += 1;
+    }
+    runtime = start();
+    const single = { ...request, targets: [target] };
+    delete single.fresh;
+    delete single.together;
+    const reply = JSON.parse(await ask(single, JSON.stringify(single)));
+    if (reply.op !== "result") return JSON.stringify(reply);
+    results.push(reply.results[0]);
+  }
+  return JSON.stringify({ op: "result", id: request.id, results });
+}
+
 const input = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
 const queue = [];
 let busy = false;
@@ -124,7 +145,7 @@ async function drain() {
     if (request.op === "quit") { await shutdown(); return; }
     let reply;
     try {
-      reply = await ask(request, line);
+      reply = request.op === "run" && request.fresh ? await askFresh(request) : await ask(request, line);
     } catch (error) {
       reply = JSON.stringify({ op: "error", id: request.id, message: "pyodide: " + String(error && error.message || error) });
     }

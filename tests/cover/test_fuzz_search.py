@@ -57,7 +57,7 @@ class _Pool:
     def __init__(self, always):
         self.always, self.together = always, []
 
-    def run(self, case, targets, timeout, together=False):
+    def run(self, case, targets, timeout, together=False, fresh=False):
         self.together.append(together)
         differ = together or self.always
         return [{"target": target, "outcome": "ok", "detail": None, "steps": [],

@@ -23,7 +23,7 @@ class FakeWorker:
         self.number = len(FakeWorker.started)
         FakeWorker.started.append(self)
 
-    def run(self, case, targets, timeout, together=False):
+    def run(self, case, targets, timeout, together=False, fresh=False):
         what = FakeWorker.plan(case, targets, self)
         if what == "crash":
             raise WorkerLost("fake", "crash", "worker killed by SIGKILL", "before any step was observed", "")

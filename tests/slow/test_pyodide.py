@@ -90,3 +90,20 @@ def test_record_refuses_a_runtime_that_is_not_native(cli, monkeypatch):
     monkeypatch.setenv("CONFORMANCE_RUNTIME", "pyodide 0.0 (a launcher that hides behind an executable)")
     result = cli("record", "--python", "3.11", "--cases", REPO / "conformance" / "catalogue" / "reload.json")
     assert result.code == 2 and "native CPython only" in result.err
+
+
+def test_fresh_runs_each_target_in_a_runtime_of_its_own():
+    # In-process runs share what the import state does not cover (an attribute set on sys);
+    # the fuzzer's confirmation asks for a fresh runtime per run, which shares nothing.
+    counting = {"id": "count", "files": {"m.py": ["import sys", "sys.runs = getattr(sys, 'runs', 0) + 1",
+                                                   "runs = sys.runs"]},
+                "steps": [{"op": "import_module", "name": "m"}]}
+    with Worker(resolve_pyodide("pyodide:0.28")) as worker:
+        shared = worker.run(counting, ["stdlib", "impl"], 5.0)
+        fresh = worker.run(counting, ["stdlib", "impl"], 5.0, fresh=True)
+
+    def runs(result):
+        return json.loads(json.dumps(result["final"]))["modules"]["m"]["attrs"]["runs"]
+
+    assert [runs(r) for r in shared] == [1, 2]
+    assert [runs(r) for r in fresh] == [1, 1] and [r["target"] for r in fresh] == ["stdlib", "impl"]
