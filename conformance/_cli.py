@@ -376,13 +376,16 @@ def _matrix(args) -> int:
 
 
 def _list_interpreters(_args) -> int:
-    from conformance._runtimes import pyodides
+    from conformance._runtimes import micropython, pyodides
 
     for interpreter in discover():
         print(f"{interpreter.label:20} {interpreter.path}")
     for interpreter in pyodides():  # not in the default set: name them with --python pyodide:VERSION
         name = "pyodide:" + interpreter.runtime.split()[1]
         print(f"{interpreter.label:20} --python {name} ({interpreter.path})")
+    found = micropython()
+    if found is not None:
+        print(f"{found.label:20} --python micropython ({found.path})")
     return 0
 
 

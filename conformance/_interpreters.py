@@ -33,6 +33,8 @@ class Interpreter:
 
     @property
     def label(self) -> str:
+        if self.implementation == "micropython":  # its own version, not the language's (3.4)
+            return self.runtime
         text = "%s %s" % (self.implementation, ".".join(map(str, self.version)))
         return text if self.native else "%s (%s)" % (text, self.runtime)
 
@@ -125,6 +127,13 @@ def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpret
         from conformance._runtimes import resolve_pyodide
 
         return resolve_pyodide(spec)
+    if spec == "micropython":
+        from conformance._runtimes import micropython
+
+        found = micropython()
+        if found is None:
+            raise InterpreterError("--python micropython: not installed (needs node, and `npm ci`)")
+        return found
     if os.sep in spec or Path(spec).is_file():
         interpreter = probe(spec)
         if interpreter is None:

@@ -186,6 +186,16 @@ class Pool:
                 idle.put(worker)
         raise AssertionError("unreachable")
 
+    def runtime_ignores(self) -> list[IgnoreRule]:
+        """What the runtime says it has not by design (its worker's hello `ignore`: MicroPython's
+        comparison profile), as rules."""
+        worker = self._idle_of(_group("stdlib")).get()
+        try:
+            declared = worker.hello.get("ignore", {})
+        finally:
+            self._idle_of(_group("stdlib")).put(worker)
+        return [IgnoreRule(pattern, "%s (%s)" % (reason, self.interpreter.label)) for pattern, reason in declared.items()]
+
     def declared_ignores(self, *targets: str) -> list[IgnoreRule]:
         """The intended differences the module targets among `targets` declare (IGNORE)."""
         return [IgnoreRule(pattern, "%s (declared by %s)" % (reason, target))

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from conformance._interpreters import Interpreter, InterpreterError
 
-__all__ = ["pyodides", "resolve_pyodide"]
+__all__ = ["micropython", "pyodides", "resolve_pyodide"]
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
 LAUNCHER = Path(__file__).resolve().parent / "_launchers" / "pyodide_launcher.mjs"
+MICROPYTHON = NODE_MODULES / "@micropython" / "micropython-webassembly-pyscript"
+MICROPYTHON_LAUNCHER = Path(__file__).resolve().parent / "_launchers" / "micropython_launcher.mjs"
 
 
 def pyodides() -> list[Interpreter]:
@@ -51,3 +53,15 @@ def resolve_pyodide(spec: str) -> Interpreter:
             return interpreter
     raise InterpreterError("--python %s: not installed; installed: %s" % (
         spec, ", ".join(i.runtime for i in installed)))
+
+
+def micropython() -> Interpreter | None:
+    """MicroPython's WebAssembly port, if installed (and Node is there): its own small worker
+    (conformance/_launchers/micropython_worker.py) for the part of the case format it can express;
+    compared with the newest CPython recordings, its profile of what it has not set aside."""
+    node = shutil.which("node")
+    if node is None or not (MICROPYTHON / "package.json").is_file():
+        return None
+    version = json.loads((MICROPYTHON / "package.json").read_text())["version"]
+    return Interpreter(str(MICROPYTHON), "micropython", (3, 4, 0), "micropython " + version,
+                       (node, str(MICROPYTHON_LAUNCHER), "--package", str(MICROPYTHON)))
