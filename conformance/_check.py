@@ -111,7 +111,7 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
         began = time.monotonic()
         pool = Pool(interpreter, jobs, isolation, targets=live)
         try:
-            rules = list(ignore or ()) + pool.declared_ignores(*live) + pool.runtime_ignores()
+            rules = list(ignore or ()) + pool.declared_ignores(*live) + pool.runtime_ignores(live[0])
             result.ignore_rules.update({rule.pattern: rule for rule in rules})
             verdicts = pool.map(
                 lambda case: _judge(case, interpreter, target, reference, pool, timeout, rules, skip), cases)

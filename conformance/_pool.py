@@ -186,14 +186,17 @@ class Pool:
                 idle.put(worker)
         raise AssertionError("unreachable")
 
-    def runtime_ignores(self) -> list[IgnoreRule]:
-        """What the runtime says it has not by design (its worker's hello `ignore`: MicroPython's
-        comparison profile), as rules."""
-        worker = self._idle_of(_group("stdlib")).get()
+    def runtime_ignores(self, target: str) -> list[IgnoreRule]:
+        """What the runtime says it has not by design (the hello `ignore` of a worker of
+        `target`'s group: MicroPython's comparison profile), as rules."""
+        if not self.interpreter.launcher:  # native workers declare nothing
+            return []
+        idle = self._idle_of(_group(target))
+        worker = idle.get()
         try:
             declared = worker.hello.get("ignore", {})
         finally:
-            self._idle_of(_group("stdlib")).put(worker)
+            idle.put(worker)
         return [IgnoreRule(pattern, "%s (%s)" % (reason, self.interpreter.label)) for pattern, reason in declared.items()]
 
     def declared_ignores(self, *targets: str) -> list[IgnoreRule]:
