@@ -23,15 +23,24 @@ const THREAD = path.join(path.dirname(fileURLToPath(import.meta.url)), "pyodide_
 
 let runtime = null;       // {thread, interrupt, ready: Promise, pending: {resolve}|null}
 let restarts = 0;
+let snapshot = null;      // the first runtime's memory, fresh from loading: later runtimes start from it
 
 function start() {
   const interrupt = new Int32Array(new SharedArrayBuffer(4));
-  const thread = new Worker(THREAD, { workerData: { ...options, interrupt, restarts } });
+  const thread = new Worker(THREAD, { workerData: { ...options, interrupt, restarts, snapshot } });
   const state = { thread, interrupt, pending: null, dead: false };
   state.ready = new Promise((resolve, reject) => {
-    thread.once("message", (message) => (message.ready ? resolve() : reject(new Error(String(message.error)))));
+    const first = (message) => {
+      if (message.snapshot !== undefined) { thread.once("message", first); return; }
+      if (message.ready) resolve(); else reject(new Error(String(message.error)));
+    };
+    thread.once("message", first);
   });
   thread.on("message", (message) => {
+    if (message.snapshot !== undefined) {
+      snapshot = message.snapshot;
+      return;
+    }
     if (message.fatal !== undefined) {
       state.dead = true;
       if (state.pending) { const { resolve } = state.pending; state.pending = null; resolve({ died: message.fatal }); }

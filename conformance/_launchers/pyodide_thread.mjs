@@ -6,15 +6,20 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
-const { packageDir, root, mounts, interrupt, restarts } = workerData;
+const { packageDir, root, mounts, interrupt, restarts, snapshot } = workerData;
 try {
   const { loadPyodide } = await import(pathToFileURL(path.join(packageDir, "pyodide.mjs")).href);
   const version = createRequire(import.meta.url)(path.join(packageDir, "package.json")).version;
   const stderr = (text) => process.stderr.write(text + "\n");
-  const pyodide = await loadPyodide({
-    indexURL: packageDir + path.sep, stdout: () => {}, stderr,
-    env: { CONFORMANCE_RUNTIME: "pyodide " + version, HOME: "/home/pyodide" },
-  });
+  const options = { indexURL: packageDir + path.sep, stdout: () => {}, stderr,
+                    env: { CONFORMANCE_RUNTIME: "pyodide " + version, HOME: "/home/pyodide" } };
+  // The first runtime is loaded in full and leaves a memory snapshot of itself, fresh from
+  // loading; a restart starts from that snapshot (seconds faster).
+  const pyodide = await loadPyodide(snapshot ? { ...options, _loadSnapshot: snapshot } : { ...options, _makeSnapshot: true });
+  if (!snapshot) {
+    const made = pyodide.makeMemorySnapshot();
+    parentPort.postMessage({ snapshot: made }, [made.buffer]);
+  }
   pyodide.setInterruptBuffer(interrupt);
   const mounted = [];  // the project and the host's working directory (a target file may be there)
   for (const dir of [root, ...mounts]) {
