@@ -178,8 +178,9 @@ class Run:
             entry = {"bound": self.binding(key)}
             if type(value).__name__ == "module":
                 entry["id"] = self.label(value)
-                if entry["id"].startswith("lib:"):
-                    if key not in baseline:
+                if entry["id"].startswith("lib:"):  # as observe.py: a library module only in place of the case's
+                    old = baseline.get(key)
+                    if old is None or (type(old).__name__ == "module" and self.label(old).startswith("lib:")):
                         continue
                     entry["library"] = True
                 else:
