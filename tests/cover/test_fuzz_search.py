@@ -123,3 +123,16 @@ def test_findings_of_one_root_cause_are_one_finding():
              finding("import_module", calls, 1, ("ValueError", "ImportError"))]
     grouped = group_findings(found)
     assert len(grouped) == 2 and len(grouped[0].absorbed) == 2 and grouped[1].absorbed == []
+    # across versions: the same split of versions and the same exception on the older side is one
+    # change, whatever the newer side raises and whichever fields show it; an equal exception on
+    # both sides leaves the fields to tell changes apart
+    split = [(["cpython 3.8.18"], {}), (["cpython 3.9.18", "cpython 3.13.0"], {})]
+    beyond_top = [finding("__import__", ["steps[].exception.type"], 1, ("ValueError", "ImportError")),
+                  finding("__import__", ["steps[].exception.message", "steps[].exception.type"], 1,
+                          ("ValueError", "ModuleNotFoundError")),
+                  finding("__import__", ["steps[].warnings"], 1, ("TypeError", "TypeError")),
+                  finding("__import__", ["steps[].exception.message"], 1, ("TypeError", "TypeError"))]
+    for f in beyond_top:
+        f.groups = split
+    grouped = group_findings(beyond_top)
+    assert len(grouped) == 3 and len(grouped[0].absorbed) == 1
