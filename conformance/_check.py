@@ -86,12 +86,10 @@ def _changed(case: Case, expectation: dict, version: tuple, interpreter: Interpr
     minor = "%d.%d" % tuple(version[:2])
     made = [exact for python, exact in zip(expectation.get("pythons", []), expectation.get("recorded_on", []))
             if python == minor]
-    rules = []
-    for recorded in made[:1]:
-        for change in case.changes_since(recorded, interpreter.version):
-            reason = "changed after %s: %s" % (recorded, change.get("issue") or change["description"])
-            rules += [IgnoreRule(field, reason) for field in change["fields"]]
-    return rules
+    if not made:
+        return []
+    return [IgnoreRule(field, "changed after %s: %s" % (made[0], change.get("issue") or change["description"]))
+            for change in case.changes_since(made[0], interpreter.version) for field in change["fields"]]
 
 
 def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = "stdlib",

@@ -176,8 +176,7 @@ def _check(args) -> int:
             continue
         if verdict.status == "error":
             print(f"ERROR {verdict.case_id} on {verdict.interpreter}: {verdict.note}\n")
-        elif verdict.status == "failed" and (judgement.entry is None or judgement.entry.status != "fail"
-                                             or judgement.message.startswith("fails differently")):
+        elif verdict.status == "failed":  # unlisted, listed otherwise, or failing in other fields
             block = divergence_block(verdict.divergence, by_id.get(verdict.case_id), target, reference)
             print(block + ("\n  " + judgement.message if judgement.entry else "") + "\n")
         else:
