@@ -23,7 +23,7 @@ from conformance._protocol import WorkerError
 
 __all__ = ["main"]
 
-BUILT_IN_TARGETS = ("stdlib", "builtin", "impl")
+BUILT_IN_TARGETS = ("stdlib", "builtin", "impl", "source")
 POLICY_HELP = ("steer generation: comma-separated none, all, SWITCH, no-SWITCH, LIMIT=N applied to the "
                "default, e.g. 'none,reload,edits,max_steps=6' (see README, Fuzzing)")
 IGNORE_HELP = ("an intended difference: field paths matching PATTERN ('*' any characters, '?' one, e.g. "
@@ -40,6 +40,11 @@ def _target(option: str, spec: str, allow_expected: bool = False) -> str:
         return spec
     if re.match(r"^impl:3\.\d+$", spec) or (allow_expected and re.match(r"^expected:3\.\d+$", spec)):
         return spec
+    if spec.startswith("source:"):
+        directory = Path(spec.partition(":")[2])
+        if not (directory / "_bootstrap.py").is_file():
+            raise UsageError(f"{option} {spec}: {directory} is not a copy of importlib's directory (no _bootstrap.py)")
+        return f"source:{directory.resolve()}"
     if spec.endswith(".py") or "/" in spec:
         path = Path(spec)
         if not path.is_file():
@@ -47,7 +52,7 @@ def _target(option: str, spec: str, allow_expected: bool = False) -> str:
         return str(path.resolve())
     if _DOTTED.match(spec):
         return spec
-    raise UsageError(f"{option} {spec}: expected stdlib, builtin, impl, impl:3.N, "
+    raise UsageError(f"{option} {spec}: expected stdlib, builtin, impl, impl:3.N, source, source:DIR, "
                      f"{'expected, expected:3.N, ' if allow_expected else ''}a dotted module name or a .py file")
 
 
@@ -80,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="run cases on a target and compare with a reference")
-    check.add_argument("--target", required=True, help="stdlib, builtin, impl, a module or a .py file")
+    check.add_argument("--target", required=True, help="stdlib, builtin, impl, impl:3.N, source (importlib from its .py files), source:DIR, a module or a .py file")
     check.add_argument("--reference", default="stdlib",
                        help="like --target, or 'expected' (the recorded CPython observations of the "
                           "interpreter's version) or 'expected:3.N' (those of CPython 3.N)")
@@ -102,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--policy", default="", metavar="ITEMS", help=POLICY_HELP)
 
     fuzz = commands.add_parser("fuzz", help="generate cases and compare target with reference")
-    fuzz.add_argument("--target", required=True, help="stdlib, builtin, impl, a module or a .py file")
+    fuzz.add_argument("--target", required=True, help="stdlib, builtin, impl, impl:3.N, source (importlib from its .py files), source:DIR, a module or a .py file")
     fuzz.add_argument("--reference", default="stdlib", help="like --target (default stdlib)")
     fuzz.add_argument("--across", action="store_true",
                       help="run the target alone on every --python and report where versions differ")

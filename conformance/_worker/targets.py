@@ -1,7 +1,7 @@
 """Targets: where the five functions under test come from.
 
 Runs inside the interpreter under test: stdlib only, Python 3.8 syntax.
-A target is `stdlib`, `builtin`, `impl`, a dotted module name or a path to a
+A target is `stdlib`, `builtin`, `impl`, `source` (importlib run from its `.py` files), a dotted module name or a path to a
 `.py` file; it supplies any subset of the five functions and may define
 `install()` / `uninstall()`, called around each case. A hook target defines only
 `install()` (and `uninstall()`): the five functions are then the stdlib's, as the hook leaves them.
@@ -11,6 +11,8 @@ import importlib
 import importlib.util
 import os
 import sys
+
+from conformance._worker.source import load_source
 
 __all__ = ["FUNCTIONS", "Target", "TargetError", "is_loaded", "load"]
 
@@ -195,6 +197,8 @@ def load(spec):
     if spec not in _cache:
         if spec == "impl" or spec.startswith("impl:"):
             _cache[spec] = _impl(spec)
+        elif spec == "source" or spec.startswith("source:"):
+            _cache[spec] = load_source(spec, _from_namespace, TargetError)
         else:
             _cache[spec] = _BUILT_IN.get(spec, _module)(spec)
         _preload_lazy_imports(spec)
