@@ -143,6 +143,16 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--markdown", metavar="FILE", help="write Markdown there (default: print it)")
     matrix.add_argument("--html", metavar="FILE", help="also write one self-contained HTML page")
 
+    cover = commands.add_parser("coverage", help="line and branch coverage of importlib's own source (CPython) "
+                                "while the catalogue (and the fuzzer) run against the source target")
+    cover.add_argument("--python", action="append", metavar="EXE",
+                       help="a CPython 3.8+ (path or version); repeatable; default: all CPythons found")
+    cover.add_argument("--fuzz-seconds", type=_positive, default=0, metavar="N",
+                       help="also fuzz the source target for N seconds under coverage")
+    cover.add_argument("--jobs", type=_count, default=None, help="workers per interpreter (default: cores)")
+    cover.add_argument("--out", metavar="DIR", default=".conformance_cache/coverage",
+                       help="reports go to DIR/<version>/: coverage.json, html/, functions.md (default: %(default)s)")
+
     spec_map = commands.add_parser("spec-map", help="write the seed-sentence -> case table")
     spec_map.add_argument("--check", action="store_true", help="exit 1 if the table is out of date")
     return parser
@@ -393,6 +403,26 @@ def _list_interpreters(_args) -> int:
     return 0
 
 
+def _coverage(args) -> int:
+    from conformance._coverage import CoverageError, function_table, measure, render_table
+
+    interpreters = [i for i in _interpreters(args.python) if args.python or i.implementation == "cpython"]
+    for interpreter in interpreters:
+        out = Path(args.out) / ".".join(map(str, interpreter.version))
+        try:
+            table = function_table(measure(interpreter, out, args.fuzz_seconds, args.jobs, progress=stderr_progress))
+        except CoverageError as exc:
+            raise UsageError(str(exc))
+        markdown = render_table(table, [key for key, row in sorted(table.items()) if row.branches or row.lines])
+        (out / "functions.md").write_text(markdown + "\n")
+        print(f"{interpreter.label}: importlib's source run by the catalogue"
+              f"{' and %gs of fuzzing' % args.fuzz_seconds if args.fuzz_seconds else ''}")
+        print(markdown.splitlines()[-1].replace("| **total** |", "  total: branches").replace(" | ", ", lines ")
+              .rstrip(" |"))
+        print(f"  per function: {out / 'functions.md'}; HTML: {out / 'html' / 'index.html'}")
+    return 0
+
+
 def _spec_map(args) -> int:
     from conformance._spec import SPEC_TABLE, render_table
 
@@ -408,7 +438,7 @@ def _spec_map(args) -> int:
 
 
 COMMANDS = {"check": _check, "fuzz": _fuzz, "record": _record, "interpreters": _list_interpreters,
-            "spec-map": _spec_map, "matrix": _matrix}
+            "spec-map": _spec_map, "matrix": _matrix, "coverage": _coverage}
 
 
 class _Terminated(KeyboardInterrupt):

@@ -38,15 +38,21 @@ from conformance._worker.tree import remove_tree, write_all  # noqa: E402
 
 def _start_coverage():
     """With CONFORMANCE_COVERAGE=DIR (and coverage.py installed in this interpreter), trace the
-    target's code; each isolated run saves its own data file in DIR. Used by the project's
-    tests to measure the reference implementation's coverage; off otherwise."""
+    reference implementation, or with CONFORMANCE_COVERAGE_INCLUDE (file paths joined by
+    os.pathsep) those files; each isolated run saves its own data file in DIR, what its case ran
+    under the context "case" (loading a target is the default context). Used by the project's
+    tests (impl's coverage) and `python -m conformance coverage`; off otherwise."""
     directory = os.environ.get("CONFORMANCE_COVERAGE")
     if not directory:
         return None
     targets.add_site_packages()  # where coverage.py lives
     import coverage
 
-    cov = coverage.Coverage(data_file=None, branch=True, source=["impl"])
+    include = os.environ.get("CONFORMANCE_COVERAGE_INCLUDE")
+    if include:
+        cov = coverage.Coverage(data_file=None, branch=True, include=include.split(os.pathsep))
+    else:
+        cov = coverage.Coverage(data_file=None, branch=True, source=["impl"])
     cov.start()
     return cov
 
@@ -105,6 +111,8 @@ def _run_one(case, target, case_dir, out, worker):
         else:
             write_all(out, line)
 
+    if _COVERAGE is not None:
+        _COVERAGE.switch_context("case")
     try:
         emit("outcome", run_case(case, target, case_dir, emit))
     except CaseError as exc:

@@ -1,0 +1,40 @@
+"""The coverage comparison's pieces: function names as coverage.py gives them, and tables."""
+from benchmarks.coverage_vs_test_importlib import function_spans, innermost
+from conformance._coverage import function_table, render_table
+
+SOURCE = '''\
+def top():
+    return [x for x in ()]
+
+class Finder:
+    @classmethod
+    def find(cls):
+        def inner():
+            return 1
+        return inner
+
+
+def last():
+    pass
+'''
+
+
+def test_function_spans_name_methods_nested_functions_and_decorated_ones():
+    spans = function_spans(SOURCE)
+    assert [name for _, _, name in spans] == ["top", "Finder.find", "Finder.find.inner", "last"]
+    assert innermost(spans, 2) == "top"  # a comprehension belongs to its function
+    assert innermost(spans, 5) == "Finder.find"  # a decorator's line: its code starts there
+    assert innermost(spans, 8) == "Finder.find.inner"
+    assert innermost(spans, 4) is None  # class body: module-level code
+
+
+def test_function_table_leaves_out_module_level_code_and_other_files():
+    summary = {"num_branches": 4, "covered_branches": 3, "num_statements": 5, "covered_lines": 5}
+    report = {"files": {
+        "/lib/importlib/_bootstrap.py": {"functions": {"": {"summary": summary}, "_find": {"summary": summary}}},
+        "/lib/importlib/util.py": {"functions": {"find_spec": {"summary": summary}}}}}
+    table = function_table(report)
+    assert list(table) == ["_bootstrap.py:_find"]
+    text = render_table(table)
+    assert "| `_bootstrap.py:_find` | 3/4 | 5/5 |" in text
+    assert text.splitlines()[-1] == "| **total** | 3/4 (75.0%) | 5/5 (100.0%) |"
