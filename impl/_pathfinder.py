@@ -10,7 +10,9 @@ import importlib.machinery
 import os
 import sys
 
-__all__ = ["PathFinder", "FileFinder", "SourceFileLoader", "NamespaceLoader", "NamespacePath",
+from impl._bytecode import BadBytecode, code_from_cache, code_from_sourceless, write_cache
+
+__all__ = ["PathFinder", "FileFinder", "SourceFileLoader", "SourcelessFileLoader", "NamespaceLoader", "NamespacePath",
            "is_stdlib_path_finder", "cache_path"]
 
 _STDLIB_PATH_FINDER = importlib.machinery.PathFinder
@@ -79,12 +81,45 @@ class SourceFileLoader(object):
         return self.get_data(self.get_filename(name)).decode("utf-8")
 
     def get_code(self, name=None):
-        # Bytecode caches are neither read nor written: the source is always compiled.
+        """The module's code: from its bytecode cache when that is usable (impl/_bytecode.py),
+        else compiled from the source, and then cached unless sys.dont_write_bytecode."""
         path = self.get_filename(name)
-        return compile(self.get_data(path), path, "exec", dont_inherit=True)
+        cache = cache_path(path)
+        source = []  # read once, when needed
+
+        def read_source():
+            if not source:
+                source.append(self.get_data(path))
+            return source[0]
+
+        flags = 0
+        stat = None
+        if cache is not None:
+            try:
+                stat = os.stat(path)
+                return code_from_cache(name or self.name, cache, path, stat, read_source)
+            except OSError:
+                stat = None
+            except BadBytecode as bad:
+                flags = bad.flags
+        code = compile(read_source(), path, "exec", dont_inherit=True)
+        if cache is not None and stat is not None and not sys.dont_write_bytecode:
+            write_cache(cache, code, stat, read_source(), flags)
+        return code
 
     def is_package(self, name=None):
         return os.path.basename(self.get_filename(name)).rpartition(".")[0] == "__init__"
+
+
+class SourcelessFileLoader(SourceFileLoader):
+    """Loads a module from a .pyc file with no source beside it (case bytecode.sourceless)."""
+
+    def get_code(self, name=None):
+        path = self.get_filename(name)
+        return code_from_sourceless(name or self.name, path, self.get_data(path))
+
+    def get_source(self, name=None):
+        return None
 
 
 class NamespaceLoader(object):
@@ -222,6 +257,8 @@ class FileFinder(object):
             spec.submodule_search_locations = locations
         if loader_class is SourceFileLoader:
             spec.cached = cache_path(path)
+        elif loader_class is SourcelessFileLoader:  # its own file is its cache (__cached__)
+            spec.cached = path
         return spec
 
     @classmethod
@@ -230,7 +267,7 @@ class FileFinder(object):
         if not os.path.isdir(path or "."):
             raise ImportError("only directories are supported", path=path)
         return cls(path, [(s, _EXTENSION_LOADER) for s in _EXTENSION_SUFFIXES]
-                   + [(".py", SourceFileLoader)])
+                   + [(".py", SourceFileLoader), (".pyc", SourcelessFileLoader)])
 
 
 def _is_stdlib_file_finder_hook(hook):

@@ -12,7 +12,8 @@ from typing import Any
 __all__ = ["repro_script", "expression"]
 
 _PRELUDE = r'''
-import builtins, importlib, importlib.machinery, importlib.util, os, shutil, sys, tempfile, types, warnings
+import builtins, importlib, importlib.machinery, importlib.util, marshal, os, shutil, struct, sys, tempfile, types
+import warnings
 try:
     import importlib.metadata  # imported lazily by invalidate_caches() on 3.13; imported first here
 except ImportError:
@@ -94,25 +95,48 @@ def settime(path, when):
     os.utime(path, (when, when))
 
 
-def write(relative, lines, keep_mtime=False):
-    path = os.path.join(CASE, relative)
+def case_path(relative):
+    return os.path.join(CASE, relative.replace("{tag}", sys.implementation.cache_tag or "notag"))
+
+
+def file_bytes(path, source):
+    """A file's bytes: lines of text, or {"pyc": ...}: bytecode compiled here (PEP 552 header)."""
+    text = lambda lines: "".join(line + "\n" for line in lines)
+    if isinstance(source, list):
+        return text(source).encode("utf-8")
+    pyc = source["pyc"]
+    code = compile(text(pyc["source"]), path, "exec", dont_inherit=True)
+    header_source = text(pyc.get("header_source", pyc["source"])).encode("utf-8")
+    kind = pyc.get("invalidation", "timestamp")
+    flags = {"timestamp": 0, "unchecked-hash": 1, "checked-hash": 3}[kind]
+    header = importlib.util.MAGIC_NUMBER + struct.pack("<I", flags)
+    if kind == "timestamp":
+        header += struct.pack("<II", BASE_MTIME + pyc.get("mtime_offset", 0), pyc.get("size", len(header_source)))
+    else:
+        header += importlib.util.source_hash(header_source)
+    return header + marshal.dumps(code)
+
+
+def write(relative, lines, keep_mtime=False, keep_file_mtime=False):
+    path = case_path(relative)
     parent = os.path.dirname(path)
     existing = parent
     while not os.path.isdir(existing):
         existing = os.path.dirname(existing)
     before = os.stat(existing).st_mtime
+    file_before = os.stat(path).st_mtime if keep_file_mtime and os.path.exists(path) else None
     os.makedirs(parent, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("".join(line + "\n" for line in lines))
+    with open(path, "wb") as handle:
+        handle.write(file_bytes(path, lines))
     _tick[0] += 1
-    settime(path, BASE_MTIME + 10 * _tick[0])
+    settime(path, BASE_MTIME + 10 * _tick[0] if file_before is None else file_before)
     if parent != existing:
         settime(parent, BASE_MTIME + 10 * _tick[0])
     settime(existing, before if keep_mtime else BASE_MTIME + 10 * _tick[0])
 
 
 def delete(relative, keep_mtime=False):
-    path = os.path.join(CASE, relative)
+    path = case_path(relative)
     parent = os.path.dirname(path)
     before = os.stat(parent).st_mtime
     shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
@@ -124,10 +148,10 @@ def materialise(files, dirs):
     for relative in dirs:
         os.makedirs(os.path.join(CASE, relative), exist_ok=True)
     for relative, lines in sorted(files.items()):
-        path = os.path.join(CASE, relative)
+        path = case_path(relative)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write("".join(line + "\n" for line in lines))
+        with open(path, "wb") as handle:
+            handle.write(file_bytes(path, lines))
     for top, _, names in os.walk(CASE):
         for name in names:
             settime(os.path.join(top, name), BASE_MTIME)
@@ -278,6 +302,11 @@ def final_state(baseline):
                  if not k.startswith("__") and isinstance(v, (int, str, bool, type(None)))}
         print("  %s: %s%s %s" % (key, describe(value) if not isinstance(value, types.ModuleType)
                                  else "module", bound, attrs))
+    for top, _, names in sorted(os.walk(CASE)):
+        for name in sorted(n for n in names if n.endswith(".pyc")):
+            with open(os.path.join(top, name), "rb") as handle:
+                head = handle.read(16)
+            print("  bytecode file %s: header %s" % (os.path.join(top, name).replace(CASE, "<case>"), head[4:].hex()))
 
 
 ORIGINAL_IMPORT = builtins.__import__
@@ -324,7 +353,11 @@ _CALLS = {"__import__": ("name", ("globals", "locals", "fromlist", "level")),
           "invalidate_caches": (None, ()), "reload": ("module", ())}
 
 
-def _lines(source) -> list[str]:
+def _lines(source) -> list[str] | dict:
+    """A file's source as the script writes it: lines, or a {"pyc": ...} description."""
+    if isinstance(source, dict):
+        return {"pyc": {key: _lines(value) if key.endswith("source") else value
+                        for key, value in source["pyc"].items()}}
     return source if isinstance(source, list) else source.splitlines()
 
 
@@ -339,7 +372,8 @@ def _step_code(index: int, step: dict) -> str:
         return ("    if not T.supplies(%r):\n        print('step %d %s -> unsupported by this target')\n"
                 "        return\n    step(%d, %r, lambda: %s, T)" % (op, index, op, index, shown, call))
     if op == "write":
-        action = "write(%r, %r, %r)" % (step["path"], _lines(step["source"]), step.get("keep_mtime", False))
+        action = "write(%r, %r, %r, %r)" % (step["path"], _lines(step["source"]), step.get("keep_mtime", False),
+                                            step.get("keep_file_mtime", False))
     elif op == "delete":
         action = "delete(%r, %r)" % (step["path"], step.get("keep_mtime", False))
     elif op == "mkdir":
@@ -394,6 +428,7 @@ def repro_script(case: dict, title: str = "") -> str:
         "    T = load_target(target)",
         "    baseline = dict(sys.modules)",
         "    os.chdir(CASE)",
+        "    sys.dont_write_bytecode = %r" % (not case.get("write_bytecode", False)),
         '    T.install("before-setup")',
         "    materialise(FILES, DIRS)",
         "    sys.path[:0] = [%s]" % ", ".join(entries),

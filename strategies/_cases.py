@@ -97,7 +97,28 @@ def _step(choose: Choices, policy: Policy, tree: Tree, index: int, seeded: list)
     new_file = "r%d/%s.py" % (root, choose.pick(NAMES))
     target = choose.pick(files + [new_file])
     source = ["__executed__(__name__)", "%s = %d" % (choose.pick(NAMES), index + 10)]
-    return {"op": "write", "path": target, "source": source, "keep_mtime": choose.boolean()}
+    step = {"op": "write", "path": target, "source": source, "keep_mtime": choose.boolean()}
+    if policy.bytecode:
+        _bytecode_edit(choose, step, index)
+    return step
+
+
+def _bytecode_edit(choose: Choices, step: dict, index: int) -> None:
+    """Make a write step an edit bytecode caches can miss (the same mtime, often the same size),
+    or the writing of a .pyc: the source's cache (__pycache__/NAME.{tag}.pyc) or a sourceless
+    module beside it, of any header kind."""
+    step["keep_file_mtime"] = choose.boolean()
+    if not choose.one_in(3):
+        return
+    directory, _, file = step["path"].rpartition("/")
+    stem = file.rpartition(".")[0]
+    pyc = {"source": ["__executed__(__name__ + ':pyc')", "%s = %d" % (stem, index + 20)],
+           "invalidation": choose.pick(["timestamp", "timestamp", "checked-hash", "unchecked-hash"])}
+    if choose.boolean():
+        pyc["header_source"] = step["source"]  # a header that matches the source just written
+    cache = choose.boolean()
+    step["path"] = "%s/__pycache__/%s.{tag}.pyc" % (directory, stem) if cache else "%s/%s.pyc" % (directory, stem)
+    step["source"] = {"pyc": pyc}
 
 
 def case_from(data: dict) -> dict:
@@ -132,6 +153,8 @@ def build_case(policy: Policy, data: bytes) -> dict:
     if policy.path_shapes and choose.boolean():
         sys_path = sys_path + ["missing"]
     case = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": sys_path}
+    if policy.bytecode and choose.boolean():
+        case["write_bytecode"] = True
     seeded = []  # keys of stub modules seeded in sys.modules, for reload steps
     if policy.seeds and tree.names and choose.boolean():
         name = choose.pick(_names(tree))

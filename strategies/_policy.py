@@ -36,6 +36,7 @@ class Policy:
     path_shapes: bool = True
     seeds: bool = True
     finders: bool = True
+    bytecode: bool = True
 
 
 DEFAULT = Policy()

@@ -13,7 +13,8 @@ import types
 import warnings
 
 from conformance._worker.observe import Observer
-from conformance._worker.tree import Tree, source_text
+from conformance._worker.bytecode import describe_bytecode, is_bytecode
+from conformance._worker.tree import BASE_MTIME, Tree, source_text
 
 __all__ = ["CaseError", "Interrupted", "RunError", "normalise_recursion", "run_case"]
 
@@ -182,7 +183,8 @@ class _Run(object):
             self.target.activate()
             return function(*args, **kwargs)
         if op == "write":
-            return self.tree.write(step["path"], step["source"], step.get("keep_mtime", False))
+            return self.tree.write(step["path"], step["source"], step.get("keep_mtime", False),
+                                   step.get("keep_file_mtime", False))
         if op == "delete":
             return self.tree.delete(step["path"], step.get("keep_mtime", False))
         if op == "mkdir":
@@ -236,7 +238,7 @@ def run_case(case, target, case_dir, emit):
     Returns the case outcome ("ok" or "unsupported"); observations of steps and of
     the final state are passed to emit(kind, data) as soon as they are made.
     """
-    sys.dont_write_bytecode = True
+    sys.dont_write_bytecode = not case.get("write_bytecode", False)
     run = _Run(case, target, case_dir)
     builtins.__executed__ = run.executed.append
     baseline = run.observer.snapshot()
@@ -262,8 +264,17 @@ def run_case(case, target, case_dir, emit):
                 break
     finally:
         _in_phase("uninstall", target.uninstall)
-    emit("final", _in_phase("final observation", run.observer.final_state, baseline, cache_baseline))
+    final = _in_phase("final observation", run.observer.final_state, baseline, cache_baseline)
+    if _uses_bytecode(case):
+        final["bytecode"] = describe_bytecode(case_dir, BASE_MTIME, run.observer.text)
+    emit("final", final)
     return outcome
+
+
+def _uses_bytecode(case):
+    """A case that writes bytecode or ships some: its final observation lists the .pyc files."""
+    sources = list(case.get("files", {}).values()) + [step.get("source") for step in case.get("steps", ())]
+    return case.get("write_bytecode", False) or any(is_bytecode(source) for source in sources)
 
 
 def _in_phase(phase, function, *args):

@@ -7,6 +7,8 @@ moves it to a new, distinct value (so every finder sees the change).
 """
 import os
 
+from conformance._worker.bytecode import is_bytecode, pyc_bytes, with_cache_tag
+
 __all__ = ["Tree", "remove_tree", "source_text", "write_all"]
 
 BASE_MTIME = 1500000000
@@ -31,7 +33,7 @@ class Tree(object):
         self._tick = 0
 
     def path(self, relative):
-        full = os.path.normpath(os.path.join(self.root, relative))
+        full = os.path.normpath(os.path.join(self.root, with_cache_tag(relative)))
         if full != self.root and not full.startswith(self.root + os.sep):
             raise ValueError("path %r leaves the case directory" % relative)
         return full
@@ -48,13 +50,16 @@ class Tree(object):
         for directory in made:  # last: creating entries moved their mtimes
             _settime(directory, BASE_MTIME)
 
-    def write(self, relative, source, keep_mtime=False):
+    def write(self, relative, source, keep_mtime=False, keep_file_mtime=False):
+        """Write a file; its mtime moves to a new value, or with keep_file_mtime stays what it
+        was (an edit within the same second, which a timestamp .pyc cannot tell)."""
         full = self.path(relative)
         created = _missing_dirs(full)
+        before = os.stat(full).st_mtime if keep_file_mtime and os.path.exists(full) else None
         with self._directory(full, keep_mtime, created):
             self._write(full, source)
             self._tick += 1
-            _settime(full, BASE_MTIME + 10 * self._tick)
+            _settime(full, BASE_MTIME + 10 * self._tick if before is None else before)
 
     def delete(self, relative, keep_mtime=False):
         full = self.path(relative)
@@ -112,10 +117,12 @@ def write_all(fd, data):
 
 
 def _write_file(full, source):
-    """Write a file's source as UTF-8 with plain os calls: no buffered file object to build."""
+    """Write a file's source as UTF-8 (or compiled bytecode) with plain os calls: no buffered
+    file object to build."""
+    data = pyc_bytes(source["pyc"], full, BASE_MTIME) if is_bytecode(source) else source_text(source).encode("utf-8")
     fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
-        write_all(fd, source_text(source).encode("utf-8"))
+        write_all(fd, data)
     finally:
         os.close(fd)
 

@@ -11,6 +11,9 @@ FORBIDDEN_ATTRIBUTES = {
 }
 FORBIDDEN_MODULES = {"importlib._bootstrap", "importlib._bootstrap_external", "_frozen_importlib",
                      "_frozen_importlib_external", "_imp", "imp", "importlib.util"}
+# The interpreter's bytecode format, as marshal is: its magic number and its source hash
+# function (PEP 552). Data and a hash, no import machinery: impl may take them from importlib.util.
+ALLOWED_FROM_UTIL = {"MAGIC_NUMBER", "source_hash"}
 FORBIDDEN_FROM_IMPORTLIB = {"__import__", "import_module", "reload", "invalidate_caches", "find_loader",
                             "_bootstrap", "_bootstrap_external", "util"}
 
@@ -40,6 +43,8 @@ def violations(source, filename="<source>"):
                     found.append("%s:%d imports %s" % (filename, node.lineno, alias.name))
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
+            if module == "importlib.util" and all(alias.name in ALLOWED_FROM_UTIL for alias in node.names):
+                continue
             if module in FORBIDDEN_MODULES or module.startswith("_frozen_importlib"):
                 found.append("%s:%d imports from %s" % (filename, node.lineno, module))
             if module == "importlib":
@@ -66,7 +71,9 @@ def test_the_inspection_catches_each_kind_of_use():
         "import _frozen_importlib_external": "imports _frozen_importlib_external",
         "import importlib\nf = importlib.__import__": "uses importlib.__import__",
         "import importlib\nimportlib._bootstrap._gcd_import('x')": "uses importlib._bootstrap",
+        "from importlib.util import MAGIC_NUMBER, find_spec": "imports from importlib.util",
     }
     for source, message in samples.items():
         assert any(message in v for v in violations(source)), source
     assert violations("import importlib.machinery\nimportlib.machinery.ModuleSpec('x', None)") == []
+    assert violations("from importlib.util import MAGIC_NUMBER, source_hash") == []

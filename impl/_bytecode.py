@@ -1,0 +1,108 @@
+"""Bytecode caches: reading a .pyc in place of compiling its source, and writing one.
+
+Stdlib only, Python 3.8 syntax. The file layout is PEP 3147's (__pycache__/<stem>.<tag>.pyc,
+or below sys.pycache_prefix) and the header PEP 552's: 4 bytes of magic number, 4 bytes of
+flags, then either the source's mtime and size (a timestamp .pyc) or a hash of the source (a
+hash-based .pyc, checked against the source or not). Observed behaviours cite catalogue cases
+of conformance/catalogue/bytecode.json, recorded on CPython 3.8-3.13.
+"""
+import marshal
+import os
+import struct
+from importlib.util import MAGIC_NUMBER, source_hash  # the interpreter's bytecode format
+
+__all__ = ["BadBytecode", "code_from_cache", "code_from_sourceless", "write_cache"]
+
+MAGIC = MAGIC_NUMBER
+HASH_BASED, CHECK_SOURCE = 0b01, 0b10
+
+
+class BadBytecode(Exception):
+    """A .pyc that cannot be used: its header is not this interpreter's, or it is stale.
+    `flags`: the header's flags where it could be read (a stale hash-based cache is
+    rewritten as one of its kind), else 0."""
+
+    def __init__(self, cache, flags=0):
+        Exception.__init__(self, cache)
+        self.flags = flags
+
+
+def _flags(data, name, path):
+    """The header's flags, once its magic number and length are known good (PEP 552);
+    ImportError as the import system reports an unusable header."""
+    if data[:4] != MAGIC:
+        raise ImportError("bad magic number in %r: %r" % (name, data[:4]), name=name, path=path)
+    if len(data) < 16:
+        raise EOFError("reached EOF while reading pyc header of %r" % name)
+    flags = struct.unpack("<I", data[4:8])[0]
+    if flags & ~(HASH_BASED | CHECK_SOURCE):
+        raise ImportError("invalid flags %r in %r" % (flags, name), name=name, path=path)
+    return flags
+
+
+def _code(data, name, path, source_path):
+    code = marshal.loads(data[16:])
+    if not isinstance(code, type(_code.__code__)):
+        raise ImportError("Non-code object in %r" % (path,), name=name, path=path)
+    return _with_filename(code, source_path) if source_path else code
+
+
+def _with_filename(code, filename):
+    """The code object as compiled from `filename` (its nested code objects too): a cached
+    module's code names its source file, wherever the cache was written."""
+    consts = tuple(_with_filename(const, filename) if isinstance(const, type(code)) else const
+                   for const in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def code_from_cache(name, cache, source_path, source_stat, read_source):
+    """The code in the cache file for a source, if the cache is usable; else BadBytecode.
+
+    A timestamp cache is used when its recorded mtime (whole seconds) and size equal the
+    source's: an edit within the same second that keeps the size goes unseen (case
+    bytecode.stale_same_second_same_size). A checked hash-based cache is used when the hash of
+    the source equals the recorded one; an unchecked one without reading the source (cases
+    bytecode.checked_hash_stale, bytecode.unchecked_hash_stale)."""
+    try:
+        with open(cache, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        raise BadBytecode(cache)
+    try:
+        flags = _flags(data, name, cache)
+    except (ImportError, EOFError):  # a bad header means: compile the source instead
+        raise BadBytecode(cache)
+    if flags & HASH_BASED:
+        if flags & CHECK_SOURCE and source_hash(read_source()) != data[8:16]:
+            raise BadBytecode(cache, flags)
+    else:
+        mtime, size = struct.unpack("<II", data[8:16])
+        if mtime != int(source_stat.st_mtime) & 0xFFFFFFFF or size != source_stat.st_size & 0xFFFFFFFF:
+            raise BadBytecode(cache)
+    return _code(data, name, cache, source_path)
+
+
+def code_from_sourceless(name, path, data):
+    """The code of a .pyc with no source: its header must be good, its timestamp or hash is
+    not checked (there is nothing to check it against) (case bytecode.sourceless)."""
+    _flags(data, name, path)
+    return _code(data, name, path, None)
+
+
+def write_cache(cache, code, source_stat, source_bytes, flags=0):
+    """Write the cache file for freshly compiled code, as a timestamp .pyc or, when the cache it
+    replaces was hash-based, a hash-based one of the same kind; failures are silent (a cache is
+    an optimisation). The file appears whole: written beside, then renamed."""
+    if flags & HASH_BASED:
+        header = MAGIC + struct.pack("<I", flags) + source_hash(source_bytes)
+    else:
+        header = MAGIC + struct.pack("<III", 0, int(source_stat.st_mtime) & 0xFFFFFFFF,
+                                     source_stat.st_size & 0xFFFFFFFF)
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        partial = "%s.%d" % (cache, id(code))
+        with open(partial, "wb") as handle:
+            handle.write(header + marshal.dumps(code))
+        os.replace(partial, cache)
+    except OSError:
+        pass
