@@ -122,13 +122,26 @@ class SourcelessFileLoader(SourceFileLoader):
         return None
 
 
-class NamespaceLoader(object):
+# A module's repr is the interpreter's (its module type's), not the import functions': on 3.12
+# and later it names a namespace package's portions only when the loader is an instance of its
+# own namespace loader class (observed: namespace.* cases' "repr", 3.12-3.13), so there the
+# loader below is one, for its type only. Before, it is a plain object.
+_REPR_BASE = getattr(importlib.machinery, "NamespaceLoader", object) if sys.version_info >= (3, 12) else object
+
+
+class NamespaceLoader(_REPR_BASE):
     """The loader of a namespace package: nothing to execute. Made when the module is created
     (the spec a finder returns has no loader: find_loader says "namespace packages do not have
     loaders", case find_loader.namespace_package)."""
 
     def __init__(self, path):
-        self._path = path
+        self._path = path  # the name the interpreter's repr reads on 3.12+
+
+    @staticmethod
+    def module_repr(module):
+        """The repr 3.8 and 3.9 ask a module's loader for first: "<module 'ns' (namespace)>"
+        (observed: namespace.* cases' "repr"); 3.10 and later ask the spec first."""
+        return "<module %r (namespace)>" % (module.__name__,)
 
     def is_package(self, fullname):
         return True

@@ -90,7 +90,7 @@ class Run:
         if type(obj).__name__ == "module":
             names = [k for k, v in sys.modules.items() if v is obj]
             return {"__name__": obj.__name__, "__file__": self.text(getattr(obj, "__file__", "<missing>")),
-                    "id": self.label(obj), "in_sys_modules": names, "type": "module"}
+                    "id": self.label(obj), "in_sys_modules": names, "type": "module", "repr": self.text(repr(obj))}
         if obj is None or isinstance(obj, (bool, int, float, str)):
             return {"type": type(obj).__name__ if obj is not None else "NoneType", "value": obj}
         return {"type": type(obj).__name__, "repr": self.text(repr(obj))}

@@ -12,6 +12,7 @@ import types
 __all__ = ["Observer"]
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
+_OBJECT = re.compile(r"<(?:[\w.]+\.)?_*(\w+) object at 0x\?>")  # after _ADDRESS
 _SIMPLE = (bool, int, float, str, type(None))
 _MISSING = object()
 _CHAIN_DEPTH = 6
@@ -99,7 +100,16 @@ class Observer(object):
         desc["__path__"] = "<missing>" if path is _MISSING else self.path_list(path)
         desc["__loader__"] = self.loader(names.get("__loader__", _MISSING))
         desc["__spec__"] = self.spec(names.get("__spec__", _MISSING))
+        desc["repr"] = self.module_repr(module)
         return desc
+
+    def module_repr(self, module):
+        """repr() of a plain module, normalised (an object in it, a loader say, by its class name
+        only: where an implementation defines it differs); of a module subclass only its class
+        name, as its repr may read attributes (a lazily loaded module would run its body)."""
+        if type(module) is not types.ModuleType:
+            return "<%s instance>" % type(module).__name__.lstrip("_")
+        return _OBJECT.sub(r"<\1 object>", self.text(_safe_repr(module)))
 
     def _attr(self, value):
         if isinstance(value, str):
