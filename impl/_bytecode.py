@@ -9,12 +9,33 @@ of conformance/catalogue/bytecode.json, recorded on CPython 3.8-3.13.
 import marshal
 import os
 import struct
+import sys
 from importlib.util import MAGIC_NUMBER, source_hash  # the interpreter's bytecode format
 
-__all__ = ["BadBytecode", "code_from_cache", "code_from_sourceless", "write_cache"]
+__all__ = ["BadBytecode", "cache_path", "code_from_cache", "code_from_sourceless", "write_cache"]
 
 MAGIC = MAGIC_NUMBER
 HASH_BASED, CHECK_SOURCE = 0b01, 0b10
+
+
+def cache_path(source):
+    """Where the bytecode of a source file would be cached (PEP 3147, PEP 488, sys.pycache_prefix).
+
+    Observed: __cached__ is <dir>/__pycache__/<stem>.<cache_tag>.pyc (catalogue case
+    sys_modules.spec_fields); None when the implementation has no cache tag.
+    """
+    tag = sys.implementation.cache_tag
+    if tag is None:
+        return None
+    head, tail = os.path.split(source)
+    stem = tail.rpartition(".")[0] or tail
+    optimize = sys.flags.optimize
+    name = "%s.%s%s.pyc" % (stem, tag, ".opt-%d" % optimize if optimize else "")
+    prefix = getattr(sys, "pycache_prefix", None)
+    if prefix:
+        head = os.path.join(prefix, os.path.abspath(head).lstrip(os.sep))
+        return os.path.join(head, name)
+    return os.path.join(head, "__pycache__", name)
 
 
 class BadBytecode(Exception):

@@ -11,19 +11,20 @@ import sys
 import types
 import warnings
 
+from impl._legacy import legacy_meta_path_spec, load_through_load_module, uses_load_module, warn_fallback
 from impl._pathfinder import NamespaceLoader, PathFinder, is_stdlib_path_finder
 from impl._profile import profile_for
 
 __all__ = ["set_profile", "reset", "__import__", "import_module", "find_loader",
            "invalidate_caches", "reload"]
 
-_profile = profile_for()
+_profile = PathFinder.profile = profile_for()
 _NEEDS_LOADING = object()
 
 
 def set_profile(profile):
     global _profile
-    _profile = profile
+    _profile = PathFinder.profile = profile
 
 
 def reset():
@@ -128,10 +129,10 @@ def _find_spec(name, path, target=None):
     is_reload = name in sys.modules
     for finder in _meta_path():
         with _global_lock:
-            find_spec = getattr(finder, "find_spec", None)
-            if find_spec is None:
-                continue  # the legacy find_module protocol is not implemented (README)
-            spec = find_spec(name, path, target)
+            if hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+            else:  # a finder of before 3.4
+                spec = legacy_meta_path_spec(finder, name, path, _profile)
         if spec is None:
             continue
         if not is_reload and name in sys.modules:
@@ -191,6 +192,8 @@ def _load_unlocked(spec):
     """Create the module, put it in sys.modules, execute it; on failure remove it again
     (case sys_modules.failing_body_removed). The module object left in sys.modules after
     execution is the result (case sys_modules.replaced_during_exec), moved to the end."""
+    if uses_load_module(spec):
+        return load_through_load_module(spec, _profile)
     module = _module_from_spec(spec)
     spec._initializing = True  # read by the interpreter's "partially initialized" messages
     try:
@@ -228,7 +231,11 @@ def _exec_spec(spec, module):
                 _init_module_attrs(spec, module, override=True)
             else:
                 _init_module_attrs(spec, module, override=True)
-                spec.loader.exec_module(module)
+                if uses_load_module(spec):
+                    warn_fallback(spec.loader, "exec_module", "load_module", _profile)
+                    spec.loader.load_module(name)
+                else:
+                    spec.loader.exec_module(module)
         finally:
             module = sys.modules.pop(spec.name)
             sys.modules[spec.name] = module

@@ -10,7 +10,8 @@ import importlib.machinery
 import os
 import sys
 
-from impl._bytecode import BadBytecode, code_from_cache, code_from_sourceless, write_cache
+from impl._bytecode import BadBytecode, cache_path, code_from_cache, code_from_sourceless, write_cache
+from impl._legacy import legacy_path_entry_spec
 
 __all__ = ["PathFinder", "FileFinder", "SourceFileLoader", "SourcelessFileLoader", "NamespaceLoader", "NamespacePath",
            "is_stdlib_path_finder", "cache_path"]
@@ -25,26 +26,6 @@ ModuleSpec = importlib.machinery.ModuleSpec  # the type is reused, as the issue 
 def is_stdlib_path_finder(finder):
     """True for the stdlib's path finder on sys.meta_path, which this module stands in for."""
     return finder is _STDLIB_PATH_FINDER
-
-
-def cache_path(source):
-    """Where the bytecode of a source file would be cached (PEP 3147, PEP 488, sys.pycache_prefix).
-
-    Observed: __cached__ is <dir>/__pycache__/<stem>.<cache_tag>.pyc (catalogue case
-    sys_modules.spec_fields); None when the implementation has no cache tag.
-    """
-    tag = sys.implementation.cache_tag
-    if tag is None:
-        return None
-    head, tail = os.path.split(source)
-    stem = tail.rpartition(".")[0] or tail
-    optimize = sys.flags.optimize
-    name = "%s.%s%s.pyc" % (stem, tag, ".opt-%d" % optimize if optimize else "")
-    prefix = getattr(sys, "pycache_prefix", None)
-    if prefix:
-        head = os.path.join(prefix, os.path.abspath(head).lstrip(os.sep))
-        return os.path.join(head, name)
-    return os.path.join(head, "__pycache__", name)
 
 
 # ---------------------------------------------------------------------------------- loaders
@@ -307,6 +288,7 @@ class PathFinder(object):
 
     # Directory finders made by this module for entries whose cached finder is the stdlib's.
     _shadows = {}
+    profile = None  # the version profile in force (impl._importer.set_profile)
 
     @classmethod
     def reset(cls):
@@ -366,7 +348,10 @@ class PathFinder(object):
             finder = cls._finder_for(entry)
             if finder is None:
                 continue
-            spec = finder.find_spec(fullname, target)
+            if hasattr(finder, "find_spec"):
+                spec = finder.find_spec(fullname, target)
+            else:  # a path-entry finder of before 3.4
+                spec = legacy_path_entry_spec(finder, fullname, cls.profile)
             if spec is None:
                 continue
             if spec.loader is not None:

@@ -60,6 +60,12 @@ def _rules(version):
         # for the child is returned as the import's result up to 3.13; from 3.14 the child is
         # imported in its place.
         import_over_none_left_by_parent=at_least((3, 14)),
+        # Cases legacy.*: finders without find_spec() are asked through find_module() (meta
+        # path) or find_loader()/find_module() (path entries) up to 3.11; from 3.12 a meta-path
+        # one is passed over and a path-entry one fails with AttributeError.
+        legacy_finders=not at_least((3, 12)),
+        # Cases legacy.*: from 3.10 each fallback to an old protocol gives an ImportWarning.
+        legacy_warnings=at_least((3, 10)),
     )
 
 

@@ -162,9 +162,14 @@ def build_case(policy: Policy, data: bytes) -> dict:
         case["sys_modules"] = {name: choose.pick([None, {"object": "o"}, stub])}
         seeded = [name] if case["sys_modules"][name] is stub else []
     if policy.finders and choose.boolean():
-        case["meta_path"] = [{"finder": choose.pick(["recording", "serving", "loaderless"]),
+        case["meta_path"] = [{"finder": choose.pick(["recording", "serving", "loaderless", "legacy_serving",
+                                                     "legacy_loader"]),
                               "name": "f", "names": [choose.pick(_names(tree))],
                               "modules": {choose.pick(_names(tree)): ["__executed__(__name__)", "v = 1"]}}]
+    if policy.finders and choose.one_in(4):  # a path-entry finder of before 3.4, for entry "old"
+        case["path_hooks"] = [{"hook": choose.pick(["legacy_find_loader", "legacy_find_module"]), "entry": "old",
+                               "name": "h", "modules": {choose.pick(_names(tree)): ["__executed__(__name__)"]}}]
+        case["sys_path"] = ["old"] + case["sys_path"] if choose.boolean() else case["sys_path"] + ["old"]
     case["steps"] = [_step(Choices(_slice(data, step_at, STEP_BYTES, i)), policy, tree, i, seeded)
                      for i in range(steps)]
     return case_from(case)

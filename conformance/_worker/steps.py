@@ -133,6 +133,9 @@ class _Run(object):
         sys.path[:0] = entries
         for name, data in case.get("sys_modules", {}).items():
             sys.modules[name] = self.value(data)
+        for number, spec in enumerate(case.get("path_hooks", ())):
+            entry = os.path.normpath(os.path.join(self.case_dir, spec["entry"]))
+            sys.path_hooks.insert(0, _make_path_hook(spec, spec.get("name", "hook%d" % number), self, entry))
         for number, spec in enumerate(case.get("meta_path", ())):
             finder = _make_finder(spec, spec.get("name", "finder%d" % number), self)
             if spec.get("position", "first") == "first":
@@ -334,6 +337,99 @@ class _FinderWithoutInvalidate(_Finder):
         return object.__getattribute__(self, attr)
 
 
+class _LegacyFinder(_Finder):
+    """A meta-path finder of before Python 3.4: find_module() only, no find_spec(); it finds
+    the `modules` it serves with a loader that has load_module() only."""
+
+    def __getattribute__(self, attr):
+        if attr == "find_spec":
+            raise AttributeError(attr)
+        return object.__getattribute__(self, attr)
+
+    def find_module(self, fullname, path=None):
+        self.run.finder_log.append((self.name, "find_module", fullname))
+        if fullname in self.spec.get("modules", {}) and fullname in self.spec.get("names", [fullname]):
+            return _LegacyLoader(self.spec, self.name, self.run)
+        return None
+
+
+class _LegacyLoaderFinder(_Finder):
+    """A meta-path finder whose specs carry a loader of before Python 3.4 (load_module only)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        self.run.finder_log.append((self.name, "find_spec", fullname))
+        if fullname in self.spec.get("modules", {}) and fullname in self.spec.get("names", [fullname]):
+            return importlib.machinery.ModuleSpec(fullname, _LegacyLoader(self.spec, self.name, self.run),
+                                                  is_package=fullname in self.spec.get("packages", ()))
+        return None
+
+
+class _LegacyLoader(object):
+    """load_module() as PEP 302 describes it: the module in sys.modules (made if missing), its
+    attributes set, its source executed; on failure a module it made leaves sys.modules."""
+
+    def __init__(self, spec, name, run):
+        self.spec, self.name, self.run = spec, name, run
+
+    def load_module(self, fullname):
+        self.run.finder_log.append((self.name, "load_module", fullname))
+        made = fullname not in sys.modules
+        module = sys.modules.setdefault(fullname, types.ModuleType(fullname)) if made else sys.modules[fullname]
+        module.__loader__ = self
+        if fullname in self.spec.get("packages", ()):
+            module.__path__ = []
+            module.__package__ = fullname
+        else:
+            module.__package__ = fullname.rpartition(".")[0]
+        try:
+            exec(compile(source_text(self.spec["modules"][fullname]), "<legacy %s>" % fullname, "exec"),
+                 module.__dict__)
+        except BaseException:
+            if made:
+                sys.modules.pop(fullname, None)
+            raise
+        return sys.modules[fullname]
+
+
+class _LegacyPathEntryFinder(object):
+    """A path-entry finder of before Python 3.4, for one sys.path entry: find_loader() (returns
+    (loader, portions)) or find_module() only, as `hook` says."""
+
+    def __init__(self, spec, name, run):
+        self.spec, self.name, self.run = spec, name, run
+
+    def __getattribute__(self, attr):
+        hook = object.__getattribute__(self, "spec")["hook"]
+        if attr == "find_spec" or (attr == "find_loader" and hook != "legacy_find_loader") or (
+                attr == "find_module" and hook != "legacy_find_module"):
+            raise AttributeError(attr)
+        return object.__getattribute__(self, attr)
+
+    def _loader(self, fullname, method):
+        self.run.finder_log.append((self.name, method, fullname))
+        if fullname in self.spec.get("modules", {}):
+            return _LegacyLoader(self.spec, self.name, self.run)
+        return None
+
+    def find_loader(self, fullname):
+        return self._loader(fullname, "find_loader"), []
+
+    def find_module(self, fullname):
+        return self._loader(fullname, "find_module")
+
+    def invalidate_caches(self):
+        self.run.finder_log.append((self.name, "invalidate_caches", None))
+
+
+def _make_path_hook(spec, name, run, entry):
+    """A sys.path_hooks callable that gives the one path `entry` a legacy path-entry finder."""
+    def hook(path):
+        if path != entry:
+            raise ImportError("not the entry of %s" % name)
+        return _LegacyPathEntryFinder(spec, name, run)
+    return hook
+
+
 class _SourceStringLoader(object):
     def __init__(self, source):
         self.source = source
@@ -348,7 +444,8 @@ class _SourceStringLoader(object):
 def _make_finder(spec, name, run):
     kinds = {"recording": _Finder, "raising": _Finder, "serving": _Finder, "loaderless": _Finder,
              "invalidate_raising": _Finder, "no_invalidate": _FinderWithoutInvalidate,
-             "invalidate_none": _FinderWithNoneInvalidate}
+             "invalidate_none": _FinderWithNoneInvalidate, "legacy_serving": _LegacyFinder,
+             "legacy_loader": _LegacyLoaderFinder}
     if spec.get("finder") not in kinds:
         raise CaseError("unknown meta_path finder kind %r" % spec.get("finder"))
     return kinds[spec["finder"]](spec, name, run)
