@@ -109,12 +109,12 @@ def file_bytes(path, source):
     header_source = text(pyc.get("header_source", pyc["source"])).encode("utf-8")
     kind = pyc.get("invalidation", "timestamp")
     flags = {"timestamp": 0, "unchecked-hash": 1, "checked-hash": 3}[kind]
-    header = importlib.util.MAGIC_NUMBER + struct.pack("<I", flags)
+    header = importlib.util.MAGIC_NUMBER + struct.pack("<I", pyc.get("flags", flags))
     if kind == "timestamp":
         header += struct.pack("<II", BASE_MTIME + pyc.get("mtime_offset", 0), pyc.get("size", len(header_source)))
     else:
         header += importlib.util.source_hash(header_source)
-    return header + marshal.dumps(code)
+    return (header + marshal.dumps(code))[:pyc.get("truncate")]
 
 
 def write(relative, lines, keep_mtime=False, keep_file_mtime=False):
@@ -199,6 +199,82 @@ class Finder:
         print("  finder %s: invalidate_caches()" % self.name)
         if self.kind == "invalidate_raising":
             raise RuntimeError("finder %s cannot invalidate" % self.name)
+
+
+class LegacyLoader:
+    """load_module() only (PEP 302); with `filename`, get_filename() and is_package() too; a
+    `bare` one sets no attributes and leaves a failed module in sys.modules."""
+
+    def __init__(self, name, modules, packages=(), bare=False, filename=None):
+        self.name, self.modules, self.packages, self.bare = name, modules, packages, bare
+        if filename is not None:
+            self.get_filename = lambda fullname: os.path.join(CASE, filename)
+            self.is_package = lambda fullname: fullname in packages
+
+    def load_module(self, fullname):
+        print("  finder %s: load_module(%r)" % (self.name, fullname))
+        made = fullname not in sys.modules
+        module = sys.modules.setdefault(fullname, types.ModuleType(fullname))
+        if not self.bare:
+            module.__loader__ = self
+            module.__package__ = fullname if fullname in self.packages else fullname.rpartition(".")[0]
+            if fullname in self.packages:
+                module.__path__ = []
+        try:
+            exec("".join(line + "\n" for line in self.modules[fullname]), module.__dict__)
+        except BaseException:
+            if made and not self.bare:
+                sys.modules.pop(fullname, None)
+            raise
+        return sys.modules[fullname]
+
+
+class LegacyFinder:
+    """A meta-path finder with find_module() only (kind legacy_serving)."""
+
+    def __init__(self, kind, name, names=None, modules=None, packages=(), bare=False, filename=None):
+        self.name, self.names = name, names
+        self.loader = LegacyLoader(name, modules or {}, packages, bare, filename)
+
+    def find_module(self, fullname, path=None):
+        print("  finder %s: find_module(%r)" % (self.name, fullname))
+        if fullname in self.loader.modules and (self.names is None or fullname in self.names):
+            return self.loader
+        return None
+
+
+class LegacyLoaderFinder(LegacyFinder):
+    """find_spec() whose specs carry a load_module()-only loader (kind legacy_loader)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        print("  finder %s: find_spec(%r)" % (self.name, fullname))
+        if fullname in self.loader.modules and (self.names is None or fullname in self.names):
+            return importlib.machinery.ModuleSpec(fullname, self.loader, is_package=fullname in self.loader.packages)
+        return None
+
+
+def legacy_path_hook(kind, entry, name, modules, packages=()):
+    """A path hook giving `entry` a path-entry finder with find_loader() or find_module() only."""
+    loader = LegacyLoader(name, modules, packages)
+
+    class EntryFinder:
+        def invalidate_caches(self):
+            print("  finder %s: invalidate_caches()" % name)
+
+    def find(fullname):
+        print("  finder %s: %s(%r)" % (name, kind[len("legacy_"):], fullname))
+        return loader if fullname in modules else None
+
+    if kind == "legacy_find_loader":
+        EntryFinder.find_loader = lambda self, fullname: (find(fullname), [])
+    else:
+        EntryFinder.find_module = lambda self, fullname: find(fullname)
+
+    def hook(path):
+        if path != os.path.join(CASE, entry):
+            raise ImportError("not the entry of %s" % name)
+        return EntryFinder()
+    return hook
 
 
 class SourceLoader:
@@ -406,13 +482,21 @@ def repro_script(case: dict, title: str = "") -> str:
         entries.append("os.path.normpath(os.path.join(CASE, %r))" % entry if isinstance(entry, str)
                        else expression(entry))
     finders = []
+    for number, hook in enumerate(case.get("path_hooks", ())):
+        finders.append("    sys.path_hooks.insert(0, legacy_path_hook(%r, %r, %r, %r, %r))" % (
+            hook["hook"], hook["entry"], hook.get("name", "hook%d" % number),
+            {k: _lines(v) for k, v in hook.get("modules", {}).items()}, hook.get("packages", [])))
     for number, finder in enumerate(case.get("meta_path", ())):
-        arguments = "%r, %r, names=%r, modules=%r, packages=%r, exception=%r" % (
+        arguments = "%r, %r, names=%r, modules=%r, packages=%r" % (
             finder["finder"], finder.get("name", "finder%d" % number), finder.get("names"),
-            {k: _lines(v) for k, v in finder.get("modules", {}).items()}, finder.get("packages", []),
-            finder.get("exception", "RuntimeError"))
+            {k: _lines(v) for k, v in finder.get("modules", {}).items()}, finder.get("packages", []))
+        legacy = {"legacy_serving": "LegacyFinder", "legacy_loader": "LegacyLoaderFinder"}.get(finder["finder"])
+        if legacy:
+            arguments += ", bare=%r, filename=%r" % (finder.get("bare", False), finder.get("filename"))
+        else:
+            arguments += ", exception=%r" % finder.get("exception", "RuntimeError")
         where = "0, " if finder.get("position", "first") == "first" else "len(sys.meta_path), "
-        finders.append("    sys.meta_path.insert(%sFinder(%s))" % (where, arguments))
+        finders.append("    sys.meta_path.insert(%s%s(%s))" % (where, legacy or "Finder", arguments))
     seeds = ["    sys.modules[%r] = %s" % (name, expression(value))
              for name, value in case.get("sys_modules", {}).items()]
     steps = [_step_code(index, step) for index, step in enumerate(case.get("steps", []))]

@@ -5,7 +5,8 @@ A case's file may be compiled bytecode instead of source text: {"pyc": {"source"
 case format, compiled by the interpreter under test (its magic number, its marshal format)
 with a header of the kind asked for (PEP 552): "timestamp" (the source's mtime and size,
 by default those of `header_source` or `source` written at set-up), "checked-hash" or
-"unchecked-hash" (importlib.util.source_hash of `header_source`, by default `source`).
+"unchecked-hash" (importlib.util.source_hash of `header_source`, by default `source`);
+`flags` puts other flags in the header, `truncate` cuts the file to that many bytes.
 """
 import importlib.util
 import marshal
@@ -35,13 +36,14 @@ def pyc_bytes(data, filename, base_mtime):
     code = compile(source_text(data["source"]), filename, "exec", dont_inherit=True)
     header_source = source_text(data.get("header_source", data["source"])).encode("utf-8")
     kind = data.get("invalidation", "timestamp")
-    header = importlib.util.MAGIC_NUMBER + struct.pack("<I", KINDS[kind])
+    header = importlib.util.MAGIC_NUMBER + struct.pack("<I", data.get("flags", KINDS[kind]))
     if kind == "timestamp":
         mtime = base_mtime + data.get("mtime_offset", 0)
         header += struct.pack("<II", mtime & 0xFFFFFFFF, data.get("size", len(header_source)) & 0xFFFFFFFF)
     else:
         header += importlib.util.source_hash(header_source)
-    return header + marshal.dumps(code)
+    whole = header + marshal.dumps(code)
+    return whole[:data["truncate"]] if "truncate" in data else whole
 
 
 def describe_bytecode(root, base_mtime, text):

@@ -371,21 +371,36 @@ class _LegacyLoader(object):
     def __init__(self, spec, name, run):
         self.spec, self.name, self.run = spec, name, run
 
+    def __getattribute__(self, attr):
+        if attr in ("get_filename", "is_package") and "filename" not in object.__getattribute__(self, "spec"):
+            raise AttributeError(attr)
+        return object.__getattribute__(self, attr)
+
+    def get_filename(self, fullname):
+        """With the finder's `filename`: the loader names a file (relative to the case directory)."""
+        return os.path.join(self.run.case_dir, self.spec["filename"])
+
+    def is_package(self, fullname):
+        return fullname in self.spec.get("packages", ())
+
     def load_module(self, fullname):
+        """A `bare` loader sets no attributes and leaves a failed module in sys.modules."""
         self.run.finder_log.append((self.name, "load_module", fullname))
+        bare = self.spec.get("bare", False)
         made = fullname not in sys.modules
         module = sys.modules.setdefault(fullname, types.ModuleType(fullname)) if made else sys.modules[fullname]
-        module.__loader__ = self
-        if fullname in self.spec.get("packages", ()):
-            module.__path__ = []
-            module.__package__ = fullname
-        else:
-            module.__package__ = fullname.rpartition(".")[0]
+        if not bare:
+            module.__loader__ = self
+            if fullname in self.spec.get("packages", ()):
+                module.__path__ = []
+                module.__package__ = fullname
+            else:
+                module.__package__ = fullname.rpartition(".")[0]
         try:
             exec(compile(source_text(self.spec["modules"][fullname]), "<legacy %s>" % fullname, "exec"),
                  module.__dict__)
         except BaseException:
-            if made:
+            if made and not bare:
                 sys.modules.pop(fullname, None)
             raise
         return sys.modules[fullname]
