@@ -23,6 +23,7 @@ from conformance._protocol import WorkerError
 
 __all__ = ["main"]
 
+CHANGES_FILE = Path(__file__).resolve().parent.parent / "docs" / "version-changes.md"
 BUILT_IN_TARGETS = ("stdlib", "builtin", "impl", "source")
 POLICY_HELP = ("steer generation: comma-separated none, all, SWITCH, no-SWITCH, LIMIT=N applied to the "
                "default, e.g. 'none,reload,edits,max_steps=6' (see README, Fuzzing)")
@@ -153,6 +154,14 @@ def _parser() -> argparse.ArgumentParser:
     cover.add_argument("--out", metavar="DIR", default=".conformance_cache/coverage",
                        help="reports go to DIR/<version>/: coverage.json, html/, functions.md (default: %(default)s)")
 
+    changes = commands.add_parser("changes", help="the version changes the catalogue's recordings show (no "
+                                  "interpreter needed): one entry per change, with the cases that show it")
+    changes.add_argument("--cases", action="append", metavar="PATH",
+                         help="case file or directory; repeatable; default: the catalogue")
+    changes.add_argument("--markdown", metavar="FILE", default=str(CHANGES_FILE),
+                         help="write the change catalogue there (default: %(default)s)")
+    changes.add_argument("--check", action="store_true", help="exit 1 if FILE is out of date")
+
     spec_map = commands.add_parser("spec-map", help="write the seed-sentence -> case table")
     spec_map.add_argument("--check", action="store_true", help="exit 1 if the table is out of date")
     return parser
@@ -278,6 +287,8 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
     print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences%s%s"
           % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings), ignored,
              "".join(", " + part for part in worker_counts(campaign.worker_restarts, campaign.crashed_runs))))
+    if across and findings:
+        _change_catalogue(findings, Path(out), campaign.known_changes_seen)
     if campaign.unconfirmed:
         print("fuzz: %d divergences seen with a shared process did not recur with a process per run: "
               "the worker's restore of the import state missed something (please report)" % campaign.unconfirmed)
@@ -423,6 +434,44 @@ def _coverage(args) -> int:
     return 0
 
 
+def _change_catalogue(findings, out: Path, repeats: int) -> None:
+    """The report of a cross-version campaign: its changes, each marked as in the catalogue's
+    change list (docs/version-changes.md: the recordings of hand-written cases) or new there."""
+    from conformance._changes import changes_from_findings, changes_from_recordings, render_changes
+
+    found = changes_from_findings(findings)
+    recorded = changes_from_recordings(load_cases())
+    for change in found:
+        twin = next((known for known in recorded if known.matches(change)), None)
+        change.description = ("also in the catalogue's changes: " + twin.cases[0]) if twin else "not in the catalogue"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "changes.md").write_text(render_changes(found, "a fuzz --across campaign (minimal cases under this "
+                                                   "directory)"))
+    known = sum(change.description != "not in the catalogue" for change in found)
+    print(f"fuzz --across: {len(found)} version changes ({known} also in the catalogue's, {len(found) - known} not); "
+          f"{repeats} more cases only showed one found already; change catalogue: {out / 'changes.md'}")
+
+
+def _changes(args) -> int:
+    from conformance._changes import changes_from_recordings, render_changes
+
+    cases = load_cases(args.cases)
+    changes = changes_from_recordings(cases)
+    source = "the recordings of " + (", ".join(args.cases) if args.cases else "the catalogue (conformance/catalogue)")
+    text = render_changes(changes, source)
+    target = Path(args.markdown)
+    if args.check:
+        if not target.exists() or target.read_text() != text:
+            print(f"{target} is out of date: run python -m conformance changes")
+            return 1
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    boundaries = sorted({c.boundary for c in changes}, key=lambda b: tuple(map(int, b.split("."))))
+    print(f"{len(changes)} version changes ({', '.join(f'{sum(c.boundary == b for c in changes)} new in {b}' for b in boundaries)}); wrote {target}")
+    return 0
+
+
 def _spec_map(args) -> int:
     from conformance._spec import SPEC_TABLE, render_table
 
@@ -438,7 +487,7 @@ def _spec_map(args) -> int:
 
 
 COMMANDS = {"check": _check, "fuzz": _fuzz, "record": _record, "interpreters": _list_interpreters,
-            "spec-map": _spec_map, "matrix": _matrix, "coverage": _coverage}
+            "spec-map": _spec_map, "matrix": _matrix, "coverage": _coverage, "changes": _changes}
 
 
 class _Terminated(KeyboardInterrupt):

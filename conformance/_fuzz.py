@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import threading
 import time
 from collections import deque
@@ -30,6 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, choices_to_bytes
 
 from conformance._pool import Pool, is_own_target
+from conformance._changes import across_root, generalise
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
 from conformance._reduce import reduce_case
@@ -66,25 +66,13 @@ class Finding:
         without its op (a hook's loader shows through import_module, __import__ and reload);
         exception types only where they differ (both sides raising the same is no difference)."""
         fields, kinds = self.signature[1:]
-        if self.groups and kinds[0] != kinds[1]:  # across versions: where the versions split, and
-            # what the older side raised that the newer no longer does, is the change (the beyond-
-            # top-level ValueError of 3.8 is ImportError, or its ModuleNotFoundError, from 3.9)
-            return tuple(tuple(labels) for labels, _ in self.groups), kinds[0]
+        if len(self.groups) > 1:  # across versions: the version change (conformance/_changes.py)
+            return across_root(self.groups)
         return fields, kinds if kinds[0] != kinds[1] else "same"
 
     @property
     def slug(self) -> str:
         return hashlib.sha1(repr(self.signature).encode()).hexdigest()[:10]
-
-
-def _generalise(path: str) -> str:
-    """A field path with the parts that name generated things (modules, paths) wildcarded."""
-    path = re.sub(r"\[\d+\]", "[]", path)
-    # sys.modules keys hold dots themselves: the entry's field (bound, id, attrs...) ends the key
-    path = re.sub(r"^final\.modules\..*?\.(bound|id|value|library|attrs)\b", r"final.modules.*.\1", path)
-    path = re.sub(r"^final\.modules\.(?!\*\.).*", "final.modules.*", path)  # a whole entry
-    path = re.sub(r"^final\.path_importer_cache\..*", "final.path_importer_cache.*", path)
-    return re.sub(r"\.attrs\.[^.]+$", ".attrs.*", path)
 
 
 def signature_of(case: dict, divergence: Divergence) -> tuple:
@@ -93,7 +81,7 @@ def signature_of(case: dict, divergence: Divergence) -> tuple:
     first = divergence.steps()[0]
     steps = case.get("steps", [])
     op = steps[first]["op"] if first is not None and first < len(steps) else "case"
-    fields = sorted({_generalise(d.path) for d in divergence.differences
+    fields = sorted({generalise(d.path) for d in divergence.differences
                      if first is None or d.path.startswith("steps[%d]" % first)})
     kinds = []
     for side in (divergence.target, divergence.reference):
@@ -191,6 +179,7 @@ class Campaign:
     ignored_cases: int = 0  # cases that passed only because their differences were all intended
     expectations: Any = None  # an Expectations file: divergences it expects are counted, not findings
     expected_divergences: int = 0  # divergences the expectation file covers
+    known_changes_seen: int = 0  # across: divergences that only showed a version change found already
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
@@ -200,6 +189,7 @@ class Campaign:
     _threads: int = 1
     _rules: dict = field(default_factory=dict)  # interpreter -> the IgnoreRules in force there
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _roots: set = field(default_factory=set)  # across: the version changes found so far
 
     @property
     def shares_process(self) -> bool:
@@ -295,6 +285,9 @@ class Campaign:
                 if signature in known or (found is not None and signature == found[1].signature):
                     continue
                 finding = Finding(signature, case, divergence, list(self.interpreters), groups)
+                if self._known_change(finding) or (found is not None and self.across
+                                                   and finding.root == found[1].root):
+                    continue
                 if found is None:
                     found = (data, finding)
                 else:
@@ -350,8 +343,11 @@ class Campaign:
             pinned = best["finding"].signature if best["finding"] else None
             if signature in known or pinned not in (None, signature):
                 return False
+            candidate = Finding(signature, case, divergence, list(self.interpreters), groups)
+            if pinned is None and self._known_change(candidate):
+                return False
             if best["finding"] is None or _size(case) < _size(best["finding"].case):
-                best["finding"] = Finding(signature, case, divergence, list(self.interpreters), groups)
+                best["finding"] = candidate
             return True
 
         self._hypothesis(database, seed, diverges)
@@ -400,10 +396,21 @@ class Campaign:
                               self._rules.get(interpreter, self.ignore))
             (finding.reproduces_on if verdict.status == "failed" else finding.passes_on).append(interpreter.label)
 
+    def _known_change(self, finding: Finding) -> bool:
+        """Across versions: a divergence that only shows a version change found already is not
+        searched again (counted in known_changes_seen), so the time goes to other changes."""
+        if not self.across or finding.root not in self._roots:
+            return False
+        with self._lock:
+            self.known_changes_seen += 1
+        return True
+
     def _add(self, finding: Finding, known: set) -> None:
         finding = self._reduce(finding)
         self._where(finding)
         known.add(finding.signature)
+        if self.across:
+            self._roots.add(finding.root)
         self.findings.append(finding)
         self._report_progress(len(known))
 

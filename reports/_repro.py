@@ -104,6 +104,20 @@ def file_bytes(path, source):
     text = lambda lines: "".join(line + "\n" for line in lines)
     if isinstance(source, list):
         return text(source).encode("utf-8")
+    if "zip" in source:  # an archive: stored entries, each dated 2017-07-14 02:40:00
+        import io, zipfile
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, entry in sorted(source["zip"].items()):
+                name = name.replace("{tag}", sys.implementation.cache_tag or "notag")
+                parts = name.split("/")[:-1]
+                for depth in range(1, len(parts) + 1):
+                    directory = "/".join(parts[:depth]) + "/"
+                    if directory not in archive.namelist():
+                        archive.writestr(zipfile.ZipInfo(directory, (2017, 7, 14, 2, 40, 0)), b"")
+                archive.writestr(zipfile.ZipInfo(name, (2017, 7, 14, 2, 40, 0)),
+                                 file_bytes(os.path.join(path, name), entry))
+        return buffer.getvalue()
     pyc = source["pyc"]
     code = compile(text(pyc["source"]), path, "exec", dont_inherit=True)
     header_source = text(pyc.get("header_source", pyc["source"])).encode("utf-8")
@@ -431,6 +445,8 @@ _CALLS = {"__import__": ("name", ("globals", "locals", "fromlist", "level")),
 
 def _lines(source) -> list[str] | dict:
     """A file's source as the script writes it: lines, or a {"pyc": ...} description."""
+    if isinstance(source, dict) and "zip" in source:
+        return {"zip": {name: _lines(entry) for name, entry in source["zip"].items()}}
     if isinstance(source, dict):
         return {"pyc": {key: _lines(value) if key.endswith("source") else value
                         for key, value in source["pyc"].items()}}

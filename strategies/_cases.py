@@ -121,6 +121,19 @@ def _bytecode_edit(choose: Choices, step: dict, index: int) -> None:
     step["source"] = {"pyc": pyc}
 
 
+def _zip_root(case: dict, root: int) -> None:
+    """Root rN becomes the archive rN.zip (on sys.path in its place): its files are the
+    archive's entries; its empty directories are dropped (a zip has no need of them)."""
+    prefix = "r%d/" % root
+    entries = {path[len(prefix):]: source for path, source in case["files"].items() if path.startswith(prefix)}
+    if not entries:
+        return
+    case["files"] = {path: source for path, source in case["files"].items() if not path.startswith(prefix)}
+    case["files"]["r%d.zip" % root] = {"zip": entries}
+    case["dirs"] = [d for d in case["dirs"] if not (d + "/").startswith(prefix)]
+    case["sys_path"] = [entry + ".zip" if entry == prefix[:-1] else entry for entry in case["sys_path"]]
+
+
 def case_from(data: dict) -> dict:
     """Give a generated case its stable id: a digest of its content."""
     digest = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
@@ -155,6 +168,8 @@ def build_case(policy: Policy, data: bytes) -> dict:
     case = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": sys_path}
     if policy.bytecode and choose.boolean():
         case["write_bytecode"] = True
+    if policy.zips and choose.one_in(3):
+        _zip_root(case, choose.integer(0, tree.roots - 1))
     seeded = []  # keys of stub modules seeded in sys.modules, for reload steps
     if policy.seeds and tree.names and choose.boolean():
         name = choose.pick(_names(tree))

@@ -37,6 +37,7 @@ class Policy:
     seeds: bool = True
     finders: bool = True
     bytecode: bool = True
+    zips: bool = True
 
 
 DEFAULT = Policy()

@@ -209,12 +209,17 @@ def _preload_lazy_imports(spec):
     """Modules the interpreter imports on first need, an import that a case's meta-path finders
     would see, and that a hook's library may already have made: import them here, before any
     case runs, so that every run starts with them. unicodedata: compiling a source with a
-    non-ASCII identifier imports it. importlib.metadata: PathFinder.invalidate_caches() imports
+    non-ASCII identifier imports it; zipfile: writing a case's zip archive imports it.
+    importlib.metadata: PathFinder.invalidate_caches() imports
     it on first use from 3.13 and from 3.12.7 (a patch release): decided by behaviour, by
     calling it once here; and for impl:3.13 or newer, whose invalidate_caches does the same."""
     try:
         import unicodedata  # noqa: F401
     except ImportError:  # an implementation without it
+        pass
+    try:  # what the set-up of a case with a zip archive imports (tree.zip_bytes): PyPy's
+        import zipfile  # noqa: F401  # compression modules put non-module entries in sys.modules
+    except ImportError:
         pass
     import importlib.machinery
 

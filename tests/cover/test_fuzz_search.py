@@ -2,7 +2,8 @@
 replaying) the byte strings the random search hands it."""
 from hypothesis.database import InMemoryExampleDatabase
 
-from conformance._fuzz import Campaign, _Database, _generalise
+from conformance._changes import generalise as _generalise
+from conformance._fuzz import Campaign, _Database
 from strategies import generated_size
 
 
@@ -123,16 +124,21 @@ def test_findings_of_one_root_cause_are_one_finding():
              finding("import_module", calls, 1, ("ValueError", "ImportError"))]
     grouped = group_findings(found)
     assert len(grouped) == 2 and len(grouped[0].absorbed) == 2 and grouped[1].absorbed == []
-    # across versions: the same split of versions and the same exception on the older side is one
-    # change, whatever the newer side raises and whichever fields show it; an equal exception on
-    # both sides leaves the fields to tell changes apart
-    split = [(["cpython 3.8.18"], {}), (["cpython 3.9.18", "cpython 3.13.0"], {})]
-    beyond_top = [finding("__import__", ["steps[].exception.type"], 1, ("ValueError", "ImportError")),
-                  finding("__import__", ["steps[].exception.message", "steps[].exception.type"], 1,
-                          ("ValueError", "ModuleNotFoundError")),
-                  finding("__import__", ["steps[].warnings"], 1, ("TypeError", "TypeError")),
-                  finding("__import__", ["steps[].exception.message"], 1, ("TypeError", "TypeError"))]
-    for f in beyond_top:
-        f.groups = split
+    # across versions: a finding's root is the version change its groups show (_changes.change_key):
+    # the same older exception at the same boundary is one change, whatever the newer side raises
+    def raising(kind, message="m"):
+        return {"outcome": "ok", "detail": None, "final": {},
+                "steps": [{"op": "__import__", "exception": {"type": kind, "message": message}}]}
+
+    def across(older, newer, versions=("cpython 3.8.18", "cpython 3.9.18")):
+        f = finding("__import__", ["steps[].exception.type"], 1, (None, None))
+        f.groups = [([versions[1]], newer), ([versions[0]], older)]  # any order: sorted by version
+        return f
+
+    beyond_top = [across(raising("ValueError"), raising("ImportError")),
+                  across(raising("ValueError", "other words"), raising("ModuleNotFoundError")),
+                  across(raising("TypeError", "old words"), raising("TypeError", "new words")),
+                  across(raising("ValueError"), raising("ImportError"), ("cpython 3.9.18", "cpython 3.10.13"))]
     grouped = group_findings(beyond_top)
     assert len(grouped) == 3 and len(grouped[0].absorbed) == 1
+    assert grouped[0].root == ("3.9", "exception", "ValueError")

@@ -1,0 +1,186 @@
+"""Version changes: where CPython's behaviour changed from one version to the next.
+
+A change is known by its boundary (the first version that has it) and what changed: the older
+side's exception type where the exception type changed (one change shows through many calls
+and messages: 3.8's ValueError for a relative import beyond the top-level package became
+ImportError, or ModuleNotFoundError, in 3.9), otherwise the fields that differ. The same key
+groups the catalogue's recordings (`python -m conformance changes`) and the findings of a
+`fuzz --across` campaign, so that each change is listed once, with every case that shows it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance._case import Case
+from conformance._compare import _diff, observation
+
+__all__ = ["VersionChange", "across_root", "change_key", "changes_from_findings", "changes_from_recordings",
+           "generalise", "render_changes"]
+
+
+def generalise(path: str) -> str:
+    """A field path with the parts that name generated things (modules, paths, step numbers)
+    wildcarded."""
+    path = re.sub(r"\[\d+\]", "[]", path)
+    # sys.modules keys hold dots themselves: the entry's field (bound, id, attrs...) ends the key
+    path = re.sub(r"^final\.modules\..*?\.(bound|id|value|library|attrs)\b", r"final.modules.*.\1", path)
+    path = re.sub(r"^final\.modules\.(?!\*\.).*", "final.modules.*", path)  # a whole entry
+    path = re.sub(r"^final\.path_importer_cache\..*", "final.path_importer_cache.*", path)
+    return re.sub(r"\.attrs\.[^.]+$", ".attrs.*", path)
+
+
+def minor(label: str) -> str:
+    """"3.9" from "3.9", "3.9.18" or "cpython 3.9.18"."""
+    match = re.search(r"(\d+)\.(\d+)", label)
+    return "%s.%s" % match.groups() if match else label
+
+
+def _first_step_exceptions(older: dict, newer: dict, differences) -> tuple:
+    steps = [int(m.group(1)) for d in differences if (m := re.match(r"steps\[(\d+)\]", d.path))]
+    if not steps:
+        return None, None
+    first = min(steps)
+    kinds = []
+    for side in (older, newer):
+        step = side["steps"][first] if first < len(side.get("steps") or []) else {}
+        kinds.append(step.get("exception", {}).get("type") if isinstance(step, dict) else None)
+    return tuple(kinds)
+
+
+def sketch(path: str, value: Any) -> Any:
+    """The shape of a differing value, without what names the case's modules and files:
+    warnings by their categories, finder calls by their methods, text with its quoted names,
+    file names and numbers blanked, other values by their type."""
+    if isinstance(value, list) and all(isinstance(item, list) and len(item) > 1 for item in value):
+        column = 1 if path.endswith("finder_calls") else 0
+        return tuple(sorted({str(item[column]) for item in value}))
+    if isinstance(value, str):
+        return re.sub(r"\d+", "N", re.sub(r"'[^']*'|\[[^\]]*\]|[\w.]+\.py\b", "_", value))
+    if isinstance(value, dict):
+        return value.get("type", "dict")
+    return type(value).__name__
+
+
+def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
+    """What changed at `boundary` between two observations of one case (older, newer): the older
+    side's exception type where the first differing step's exception type changed, else the
+    differing fields and the shape of the first one's values on each side."""
+    kinds = _first_step_exceptions(older, newer, differences)
+    if kinds[0] != kinds[1]:
+        return minor(boundary), "exception", kinds[0]
+    first = differences[0]
+    return (minor(boundary), "fields", tuple(sorted({generalise(d.path) for d in differences})),
+            sketch(first.path, first.target), sketch(first.path, first.reference))
+
+
+@dataclass
+class VersionChange:
+    """One change of behaviour: the first version with it, what changed, the cases that show it
+    (with the versions on each side, and one differing field as an example)."""
+
+    key: tuple
+    before: list[str]
+    after: list[str]
+    cases: list[str] = field(default_factory=list)
+    example: tuple[str, Any, Any] | None = None
+    description: str = ""
+
+    @property
+    def boundary(self) -> str:
+        return self.key[0]
+
+    @property
+    def what(self) -> str:
+        if self.key[1] == "exception":
+            if self.key[2] is None:
+                return "an exception is raised where none was"
+            return "%s is no longer what is raised" % self.key[2]
+        return "fields " + ", ".join(self.key[2][:6]) + (" ..." if len(self.key[2]) > 6 else "")
+
+    def matches(self, other: "VersionChange") -> bool:
+        """The same change seen through other cases: same boundary, and the same older exception
+        or the same shape of values in the first differing field."""
+        if self.boundary != other.boundary or self.key[1] != other.key[1]:
+            return False
+        return self.key[2] == other.key[2] if self.key[1] == "exception" else self.key[3:] == other.key[3:]
+
+
+def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
+    """Every version change the recordings of `cases` show, one per key, in version order."""
+    found: dict[tuple, VersionChange] = {}
+    for case in cases:
+        groups = sorted(case.expected, key=lambda g: tuple(map(int, g["pythons"][0].split("."))))
+        for older, newer in zip(groups, groups[1:]):
+            left, right = observation(older), observation(newer)
+            differences = list(_diff("", left, right))
+            if not differences:
+                continue
+            key = change_key(newer["pythons"][0], left, right, differences)
+            change = found.get(key)
+            if change is None:
+                first = differences[0]
+                change = found[key] = VersionChange(key, list(older["pythons"]), list(newer["pythons"]),
+                                                    example=(first.path, first.target, first.reference),
+                                                    description=case.data.get("description", ""))
+            change.cases.append(case.id)
+    return sorted(found.values(), key=lambda c: (tuple(map(int, c.boundary.split("."))), c.cases[0]))
+
+
+def changes_from_findings(findings) -> list[VersionChange]:
+    """The change catalogue of a `fuzz --across` campaign: one entry per finding (findings are
+    grouped by change_key already), its reduced case as the example."""
+    changes = []
+    for finding in findings:
+        if len(finding.groups) < 2:
+            continue
+        (older_labels, older), (newer_labels, newer) = ordered_groups(finding.groups)[:2]
+        differences = list(_diff("", older, newer))
+        first = differences[0]
+        changes.append(VersionChange(change_key(newer_labels[0], older, newer, differences),
+                                     [minor(label) for label in older_labels], [minor(label) for label in newer_labels],
+                                     [finding.case["id"]], (first.path, first.target, first.reference),
+                                     "found by fuzzing"))
+    return sorted(changes, key=lambda c: tuple(map(int, c.boundary.split("."))))
+
+
+def ordered_groups(groups):
+    """Cross-version groups (labels, observation) from the oldest version to the newest."""
+    return sorted(groups, key=lambda group: min(_version(label) for label in group[0]))
+
+
+def _version(label: str) -> tuple:
+    return tuple(int(part) for part in re.findall(r"\d+", label)[:3])
+
+
+def across_root(groups) -> tuple:
+    """The change_key of a cross-version divergence: between its oldest two groups."""
+    (_, older), (newer_labels, newer) = ordered_groups(groups)[:2]
+    return change_key(newer_labels[0], older, newer, list(_diff("", older, newer)))
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = text.replace("|", "\\|").replace("\n", " ")
+    return "`%s`" % (text if len(text) <= 70 else text[:67] + "...")
+
+
+def render_changes(changes: list[VersionChange], source: str) -> str:
+    """The change catalogue as Markdown: per boundary, each change with an example and its cases."""
+    lines = ["# Version changes of the import functions", "",
+             "Generated by `python -m conformance changes` from %s; do not edit by hand. One entry per" % source,
+             "change (first version with it, and what changed: the older side's exception type where that",
+             "changed, else the differing fields), with the cases that show it."]
+    boundary = None
+    for change in changes:
+        if change.boundary != boundary:
+            boundary = change.boundary
+            lines += ["", "## New in %s" % boundary, ""]
+        path, old, new = change.example
+        lines.append("- **%s** (%s -> %s): %s. Example `%s` of %s: %s -> %s. Cases: %s." % (
+            change.description.rstrip(".") or change.cases[0], "/".join(change.before), "/".join(change.after),
+            change.what, path, change.cases[0], _short(old), _short(new),
+            ", ".join("`%s`" % case for case in change.cases)))
+    lines += ["", "%d changes." % len(changes)]
+    return "\n".join(lines) + "\n"

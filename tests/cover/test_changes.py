@@ -1,0 +1,72 @@
+"""Version changes: one key per change, from recordings and from cross-version findings alike."""
+from conformance._case import Case, load_cases
+from conformance._changes import change_key, changes_from_recordings, render_changes
+from conformance._cli import CHANGES_FILE, main
+from conformance._compare import _diff
+
+
+def _obs(step=None, final=None):
+    return {"outcome": "ok", "detail": None, "steps": [step or {"op": "import_module", "outcome": "returned"}],
+            "final": final or {}}
+
+
+def _group(versions, obs):
+    return {"pythons": list(versions), "recorded_on": [v + ".0" for v in versions], **obs}
+
+
+def _raising(kind, message="no"):
+    return _obs({"op": "import_module", "outcome": "raised", "exception": {"type": kind, "message": message}})
+
+
+def _warning(category, message):
+    return _obs({"op": "find_loader", "outcome": "returned", "warnings": [[category, message]]})
+
+
+def _key(boundary, older, newer):
+    return change_key(boundary, older, newer, list(_diff("", older, newer)))
+
+
+def test_an_exception_type_change_is_keyed_by_the_older_sides_exception():
+    assert _key("3.9.18", _raising("ValueError"), _raising("ImportError")) == ("3.9", "exception", "ValueError")
+    assert _key("3.9", _raising("ValueError", "x"), _raising("ModuleNotFoundError", "y")) == \
+        ("3.9", "exception", "ValueError")
+    assert _key("3.12", _obs(), _raising("AttributeError"))[2] is None  # now raises where it returned
+
+
+def test_other_changes_are_keyed_by_fields_and_the_shape_of_the_values():
+    old_words = _key("3.10", _warning("DeprecationWarning", "Deprecated since 3.4."),
+                     _warning("DeprecationWarning", "slated for removal in 3.12"))
+    new_warning = _key("3.10", _obs(), _warning("ImportWarning", "'_Finder'.find_spec() not found"))
+    assert old_words[:3] == ("3.10", "fields", ("steps[].warnings",)) and old_words != new_warning
+    # quoted names, file names and numbers do not make two changes of one
+    syntax = [_key("3.10", _raising("SyntaxError", "unexpected EOF while parsing (%s, line %d)" % (name, line)),
+                   _raising("SyntaxError", "'(' was never closed (%s, line 1)" % name))
+              for name, line in (("syn.py", 2), ("mod.py", 3))]
+    assert syntax[0] == syntax[1]
+
+
+def test_changes_from_recordings_list_each_change_once_with_its_cases():
+    def case(case_id, *groups):
+        return Case({"id": case_id, "description": "d " + case_id, "steps": []}, None, list(groups))
+
+    cases = [case("a", _group(["3.8"], _raising("ValueError")), _group(["3.9", "3.10"], _raising("ImportError"))),
+             case("b", _group(["3.8"], _raising("ValueError", "b")), _group(["3.9"], _raising("ImportError", "b"))),
+             case("c", _group(["3.8", "3.9"], _warning("W", "x")), _group(["3.10"], _warning("W", "y")),
+                  _group(["3.11"], _warning("W", "z"))),
+             case("same", _group(["3.8", "3.9", "3.10"], _obs()))]
+    changes = changes_from_recordings(cases)
+    assert [(c.boundary, c.cases) for c in changes] == [("3.9", ["a", "b"]), ("3.10", ["c"]), ("3.11", ["c"])]
+    assert changes[0].before == ["3.8"] and changes[0].after == ["3.9", "3.10"]
+    text = render_changes(changes, "test")
+    assert "## New in 3.9" in text and "## New in 3.11" in text and text.rstrip().endswith("3 changes.")
+    assert changes[1].matches(changes[1]) and not changes[1].matches(changes[2])
+
+
+def test_the_catalogues_change_list_is_up_to_date_and_checked(capsys, tmp_path):
+    assert main(["changes", "--check"]) == 0, "run: python -m conformance changes"
+    stale = tmp_path / "changes.md"
+    stale.write_text("old\n")
+    assert main(["changes", "--check", "--markdown", str(stale)]) == 1
+    changes = changes_from_recordings(load_cases())
+    assert len(changes) >= 15 and {c.boundary for c in changes} >= {"3.9", "3.10", "3.11", "3.12", "3.13"}
+    assert CHANGES_FILE.read_text().count("\n- **") == len(changes)
