@@ -32,7 +32,10 @@ def _cell(value) -> str:
 
 
 def _step_text(step: dict) -> str:
-    args = ", ".join("%s=%s" % (k, expression(v)) for k, v in step.items() if k not in ("op", "comment"))
+    """A step as a call: arguments as Python expressions; a write step's source (text, bytecode
+    or an archive) as its JSON."""
+    args = ", ".join("%s=%s" % (k, json.dumps(v, ensure_ascii=False) if k == "source" else expression(v))
+                     for k, v in step.items() if k not in ("op", "comment"))
     return "%s(%s)" % (step["op"], args)
 
 

@@ -34,6 +34,17 @@ def test_markdown_report_sections():
         assert part in text, part
 
 
+def test_markdown_reports_of_every_catalogue_case_are_written():
+    """Every vocabulary a case can use (bytecode, archives, legacy finders...) renders."""
+    interpreter = Interpreter("/usr/bin/python3", "cpython", (3, 11, 7))
+    for case in load_cases():
+        observed = {"outcome": "ok", "steps": [{"op": "x", "outcome": "returned"}], "final": {}}
+        divergence = Divergence(case.id, "cpython 3.11.7", [Difference("final.x", 1, 2)], observed, observed)
+        text = markdown_report(Finding(("case", ("final.x",), (None, None)), case.data, divergence, [interpreter]),
+                               "impl", "stdlib")
+        assert "## Steps" in text, case.id
+
+
 def _repro(tmp_path, case, target):
     import subprocess
     import sys
