@@ -44,6 +44,14 @@ class Observer(object):
         value = value.replace(self.cache_tag, "<tag>")
         return _ADDRESS.sub("0x?", value)
 
+    def repr_text(self, obj, rewrite=None):
+        """repr(obj) normalised (and rewritten by `rewrite`, a re.sub), then cut to 200
+        characters: cut first, a long case path would escape normalisation."""
+        text = self.text(_safe_repr(obj))
+        if rewrite is not None:
+            text = rewrite(r"<\1 object>", text)
+        return text if len(text) <= 200 else text[:200] + "..."
+
     def label(self, obj):
         """m0, m1, ... for the case's modules; lib:NAME for the interpreter's own library,
         whose lazily imported modules must not shift the numbering."""
@@ -77,7 +85,7 @@ class Observer(object):
         if hasattr(obj, "exec_module") or hasattr(obj, "load_module"):
             # a loader: its kind, not the module it is defined in (implementations differ)
             return {"type": "loader", "kind": self.loader(obj)}
-        return {"type": _qualname(type(obj)), "repr": self.text(_safe_repr(obj))}
+        return {"type": _qualname(type(obj)), "repr": self.repr_text(obj)}
 
     def _simple(self, obj):
         if isinstance(obj, str):
@@ -109,14 +117,14 @@ class Observer(object):
         name, as its repr may read attributes (a lazily loaded module would run its body)."""
         if type(module) is not types.ModuleType:
             return "<%s instance>" % type(module).__name__.lstrip("_")
-        return _OBJECT.sub(r"<\1 object>", self.text(_safe_repr(module)))
+        return self.repr_text(module, _OBJECT.sub)
 
     def _attr(self, value):
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, _SIMPLE):
             return value
-        return {"type": _qualname(type(value)), "repr": self.text(_safe_repr(value))}
+        return {"type": _qualname(type(value)), "repr": self.repr_text(value)}
 
     def path_list(self, value):
         try:
@@ -321,10 +329,9 @@ def _qualname(cls):
 
 def _safe_repr(obj):
     try:
-        text = repr(obj)
+        return repr(obj)
     except Exception as exc:
-        text = "<repr raised %s>" % type(exc).__name__
-    return text if len(text) <= 200 else text[:200] + "..."
+        return "<repr raised %s>" % type(exc).__name__
 
 
 def _safe_str(exc):

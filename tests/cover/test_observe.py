@@ -125,3 +125,22 @@ def test_final_state_is_the_same_whether_a_library_module_was_imported_before(tm
     finally:
         if saved is not None:
             sys.modules["_string"] = saved
+
+
+def test_module_repr_is_normalised_before_it_is_cut(tmp_path):
+    deep = tmp_path / ("d" * 120)  # a long case directory, as pytest's temporary paths are
+    observer = Observer(str(deep))
+    module = types.ModuleType("ns")
+    module.__spec__ = None
+    module.__file__ = str(deep / "r1" / "ns" / "a.py")
+    assert observer.module(module)["repr"] == "<module 'ns' from '<case>/r1/ns/a.py'>"
+    lazy = type("_LazyModule", (types.ModuleType,), {})("lazy")  # a subclass: its repr may read attributes
+    assert observer.module(lazy)["repr"] == "<LazyModule instance>"
+
+
+def test_objects_in_a_module_repr_are_named_by_their_class(tmp_path):
+    observer = Observer(str(tmp_path))
+    module = types.ModuleType("ns")
+    module.__loader__ = type("_NamespaceLoader", (), {})()
+    module.__spec__ = None
+    assert observer.module(module)["repr"] == "<module 'ns' (<NamespaceLoader object>)>"

@@ -15,10 +15,13 @@ pytestmark = pytest.mark.slow
 
 # Behaviour that belongs to the interpreter, not to the import functions: compiler messages,
 # C-level messages about integers and partially initialised modules, the spec the builtin
-# importer gave `sys` at start-up. Running one version's profile on another interpreter may
-# differ in these and in nothing else (README: "Deliberate differences").
-INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin",
+# importer gave `sys` at start-up, the frozen importer, the zip importer (impl uses the
+# interpreter's; before 3.10 it has only the legacy protocol) and a module's repr (its type's).
+# Running one version's profile on another interpreter may differ in these and in nothing else
+# (README: "Deliberate differences").
+INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin", "machinery.frozen_module",
                      "import_module.error.syntax", "reload.syntax_error", "circular.attribute_partial"}
+INTERPRETER_OWNED_FILES = ("zip.",)
 
 
 @pytest.mark.parametrize("version", CPYTHONS)
@@ -35,10 +38,11 @@ def test_a_chosen_version_runs_on_another_interpreter(tmp_path, cli, profile, in
 
     report = tmp_path / "r.json"
     cli("check", "--target", "impl:" + profile, "--reference", "expected:" + profile,
-        "--python", interpreter, "--json", report)
+        "--python", interpreter, "--json", report, "--ignore", "*.repr")
     data = json.loads(report.read_text())
     assert data["cases"] >= 150 and data["errors"] == []
-    assert {d["case"]["id"] for d in data["divergences"]} <= INTERPRETER_OWNED
+    diverging = {d["case"]["id"] for d in data["divergences"]}
+    assert {case for case in diverging if not case.startswith(INTERPRETER_OWNED_FILES)} <= INTERPRETER_OWNED
 
 
 def test_branch_coverage_of_impl_is_at_least_95_percent(tmp_path, host, monkeypatch):
