@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 
 __all__ = ["reduce_case"]
 
-_OPTIONAL_ARGUMENTS = ("package", "globals", "locals", "fromlist", "level", "path", "keep_mtime")
+_OPTIONAL_ARGUMENTS = ("package", "globals", "locals", "fromlist", "level", "path", "keep_mtime", "keep_file_mtime")
 
 
 def _result_refs(value) -> list[int]:
@@ -37,12 +37,19 @@ def _candidates(case: dict) -> Iterator[dict]:
         smaller = copy.deepcopy(case)
         del smaller["files"][path]
         yield smaller
-    for key in ("sys_modules", "meta_path", "dirs"):
+    for path, source in sorted(case.get("files", {}).items()):
+        for name in sorted(source.get("zip", {}) if isinstance(source, dict) else ()):  # an archive's entries
+            smaller = copy.deepcopy(case)
+            del smaller["files"][path]["zip"][name]
+            yield smaller
+    for key in ("sys_modules", "meta_path", "path_hooks", "dirs", "write_bytecode"):
         if case.get(key):
             smaller = copy.deepcopy(case)
             del smaller[key]
             yield smaller
     for path, source in sorted(case.get("files", {}).items()):
+        if isinstance(source, dict):  # bytecode or an archive: compiled or packed as a whole
+            continue
         lines = source if isinstance(source, list) else source.splitlines()
         for index in reversed(range(len(lines))):
             smaller = copy.deepcopy(case)

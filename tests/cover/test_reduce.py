@@ -38,3 +38,19 @@ def test_budget_bounds_the_runs():
     runs = []
     reduce_case(CASE, lambda case: runs.append(1) or False, budget=5)
     assert len(runs) == 5
+
+
+def test_archives_lose_entries_and_bytecode_stays_whole():
+    case = {"id": "z", "write_bytecode": True,
+            "files": {"lib.zip": {"zip": {"a.py": ["x = 1"], "b.py": ["y = 2"]}},
+                      "c.pyc": {"pyc": {"source": ["z = 3", "w = 4"]}}, "d.py": ["v = 5"]},
+            "steps": [{"op": "import_module", "name": "a"}]}
+
+    def still_fails(candidate):
+        return "a.py" in candidate["files"].get("lib.zip", {}).get("zip", {})
+
+    reduced = reduce_case(case, still_fails)
+    assert reduced["files"] == {"lib.zip": {"zip": {"a.py": ["x = 1"]}}}
+    assert "write_bytecode" not in reduced
+    kept = reduce_case(case, lambda candidate: "c.pyc" in candidate["files"])
+    assert kept["files"]["c.pyc"] == case["files"]["c.pyc"]  # compiled as a whole: never cut line by line
