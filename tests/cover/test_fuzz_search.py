@@ -141,4 +141,4 @@ def test_findings_of_one_root_cause_are_one_finding():
                   across(raising("ValueError"), raising("ImportError"), ("cpython 3.9.18", "cpython 3.10.13"))]
     grouped = group_findings(beyond_top)
     assert len(grouped) == 3 and len(grouped[0].absorbed) == 1
-    assert grouped[0].root == ("3.9", "exception", "ValueError")
+    assert grouped[0].root == ("3.9", "raises", "ValueError")
