@@ -49,10 +49,10 @@ def candidates(text: str) -> list[tuple[int, str]]:
     found = []
     in_docstring = False
     for number, line in enumerate(text.splitlines()):
-        if line.count('"""') % 2:
+        if line.count('"""') % 2:  # a docstring opens or closes here
             in_docstring = not in_docstring
             continue
-        if in_docstring or not line.startswith("    ") or line.strip().startswith("#"):
+        if in_docstring or not line.startswith("    ") or line.strip().startswith(("#", '"""', "'")):
             continue
         for pattern, replacement in OPERATORS:
             if re.search(pattern, line):

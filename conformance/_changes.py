@@ -105,13 +105,28 @@ class VersionChange:
             return "the words of %s" % self.key[2]
         return "`%s`: %s -> %s" % self.key[2:]
 
+    @property
+    def span(self) -> tuple:
+        """(last version without the change, first with it): adjacent versions in the
+        recordings; further apart in a campaign over fewer versions (3.8 and 3.13, say)."""
+        return _version(self.before[-1]), _version(self.after[0])
+
+    @property
+    def heading(self) -> str:
+        older, newer = self.span
+        adjacent = older[0] == newer[0] and older[1] + 1 == newer[1]
+        return "New in %s" % self.boundary if adjacent else "New after %s, by %s" % (self.before[-1], self.boundary)
+
     def matches(self, other: "VersionChange") -> bool:
-        """The same change seen through other cases: the same key, or (a field change) the same
-        boundary and the same shape of values in another first field."""
-        if self.key == other.key:
+        """The same change seen through other cases: boundaries that agree (each lies in the
+        other's span), and the same key past it, or (a field change) the same shape of values in
+        another first field."""
+        if not (self.span[0] < _version(other.boundary) <= self.span[1]
+                or other.span[0] < _version(self.boundary) <= other.span[1]):
+            return False
+        if self.key[1:] == other.key[1:]:
             return True
-        return (self.boundary == other.boundary and self.key[1] == other.key[1] == "field"
-                and self.key[3:] == other.key[3:])
+        return self.key[1] == other.key[1] == "field" and self.key[3:] == other.key[3:]
 
 
 def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
@@ -180,11 +195,11 @@ def render_changes(changes: list[VersionChange], source: str) -> str:
              "change (first version with it, and what changed: the older side's exception type where that",
              "changed, the exception whose words changed, else the first differing field and the shape of",
              "its values), with the cases that show it."]
-    boundary = None
+    heading = None
     for change in changes:
-        if change.boundary != boundary:
-            boundary = change.boundary
-            lines += ["", "## New in %s" % boundary, ""]
+        if change.heading != heading:
+            heading = change.heading
+            lines += ["", "## %s" % heading, ""]
         path, old, new = change.example
         lines.append("- **%s** (%s -> %s): %s. Example `%s` of %s: %s -> %s. Cases: %s." % (
             change.description.rstrip(".") or change.cases[0], "/".join(change.before), "/".join(change.after),

@@ -65,6 +65,11 @@ def test_changes_from_recordings_list_each_change_once_with_its_cases():
     text = render_changes(changes, "test")
     assert "## New in 3.9" in text and "## New in 3.11" in text and text.rstrip().endswith("3 changes.")
     assert changes[1].matches(changes[1]) and not changes[1].matches(changes[2])
+    # a campaign over 3.8 and 3.13 only: its change lies somewhere after 3.8, by 3.13
+    wide = changes_from_recordings([case("w", _group(["3.8"], _raising("ValueError")),
+                                         _group(["3.13"], _raising("ImportError")))])[0]
+    assert wide.heading == "New after 3.8, by 3.13" and changes[0].heading == "New in 3.9"
+    assert wide.matches(changes[0]) and changes[0].matches(wide) and not wide.matches(changes[2])
 
 
 def test_the_catalogues_change_list_is_up_to_date_and_checked(capsys, tmp_path):

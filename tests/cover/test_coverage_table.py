@@ -38,3 +38,23 @@ def test_function_table_leaves_out_module_level_code_and_other_files():
     text = render_table(table)
     assert "| `_bootstrap.py:_find` | 3/4 | 5/5 |" in text
     assert text.splitlines()[-1] == "| **total** | 3/4 (75.0%) | 5/5 (100.0%) |"
+
+
+def test_mutation_candidates_change_one_thing_in_code_only():
+    from benchmarks.importlib_mutants import candidates
+
+    source = '''def f(a, b):
+    """Docstring: a == b is not code."""
+    if a == b and b is None:
+        return True
+    x = compute(a)
+    raise ValueError(x)
+'''
+    found = dict()
+    for number, line in candidates(source):
+        found.setdefault(number, []).append(line.strip())
+    assert 1 not in found and 0 not in found  # the docstring and the def line are left alone
+    assert "if a != b and b is None:" in found[2] and "if a == b or b is None:" in found[2]
+    assert "if a == b and b is not None:" in found[2]
+    assert found[3] == ["return False"] and found[4] == ["pass"]
+    assert 5 not in found  # a raise is not removed: the mutant would differ only by falling through

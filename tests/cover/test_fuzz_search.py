@@ -142,3 +142,22 @@ def test_findings_of_one_root_cause_are_one_finding():
     grouped = group_findings(beyond_top)
     assert len(grouped) == 3 and len(grouped[0].absorbed) == 1
     assert grouped[0].root == ("3.9", "raises", "ValueError")
+
+
+def test_across_a_change_found_once_is_not_searched_again():
+    from conformance._compare import Difference, Divergence
+    from conformance._fuzz import Finding
+
+    def raising(kind):
+        return {"outcome": "ok", "detail": None, "final": {},
+                "steps": [{"op": "import_module", "exception": {"type": kind, "message": "m"}}]}
+
+    finding = Finding(("import_module", ("steps[].exception.type",), ("ValueError", "ImportError")),
+                      {"id": "x", "steps": [{"op": "import_module"}]},
+                      Divergence("x", "a vs b", [Difference("steps[0].exception.type", "ValueError", "ImportError")]),
+                      [], [(["cpython 3.8.18"], raising("ValueError")), (["cpython 3.9.18"], raising("ImportError"))])
+    campaign = Campaign([_Interpreter()], "stdlib", across=True)
+    assert not campaign._known_change(finding)
+    campaign._roots.add(finding.root)
+    assert campaign._known_change(finding) and campaign.known_changes_seen == 1
+    assert not Campaign([_Interpreter()], "impl")._known_change(finding)  # target against reference: no

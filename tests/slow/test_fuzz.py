@@ -77,6 +77,12 @@ def test_across_versions_reports_behaviour_changes(cli, tmp_path):
     assert data["across"] and data["divergences"]
     for divergence in data["divergences"]:
         assert [g["interpreters"] for g in divergence["groups"]] == [["cpython 3.8.18"], ["cpython 3.13.0"]]
+    # the report is a change catalogue: each change once, marked against the catalogue's own list
+    catalogue = (tmp_path / "out" / "changes.md").read_text()
+    entries = [line for line in catalogue.splitlines() if line.startswith("- **")]
+    assert len(entries) == len(data["divergences"]) and "## New after 3.8, by 3.13" in catalogue
+    assert any("also in the catalogue's changes" in line for line in entries)
+    assert "version changes (" in result.out and "change catalogue: " in result.out
 
 
 def test_fuzz_usage_errors(cli):
