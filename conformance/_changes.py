@@ -49,24 +49,46 @@ def _first_step_exceptions(older: dict, newer: dict, differences) -> tuple:
     return tuple(kinds)
 
 
+def _words(text: str) -> str:
+    """Text without what names the case's things: paths below the case, quoted names, file
+    names, called names (`X.find_spec()`) and numbers blanked."""
+    text = re.sub(r"<case>[^'\"\s)]*", "<path>", text)
+    text = re.sub(r"'[^']*'|\[[^\]]*\]|[\w.-]+\.py\b", "_", text)
+    return re.sub(r"\d+", "N", re.sub(r"[\w.]+\(\)", "_()", text))
+
+
 def sketch(path: str, value: Any) -> Any:
-    """The shape of a differing value, without what names the case's modules and files:
-    warnings by their categories, finder calls by their methods, text with its paths, quoted
-    names, file names and numbers blanked, other values by their type."""
+    """The shape of a differing value, without what names the case's modules and files: text in
+    _words(), records (warnings, finder calls, links of an exception chain) item by item, other
+    values by their type."""
     if isinstance(value, list) and all(isinstance(item, list) and len(item) > 1 for item in value):
-        column = 1 if path.endswith("finder_calls") else 0
-        return tuple(sorted({str(item[column]) for item in value}))
+        return tuple(_record(path, item) for item in value)
     if isinstance(value, str):
-        value = re.sub(r"<case>[^'\"\s)]*", "<path>", value)
-        return re.sub(r"\d+", "N", re.sub(r"'[^']*'|\[[^\]]*\]|[\w.-]+\.py\b", "_", value))
+        return _words(value)
     if isinstance(value, dict):
         return value.get("type", "dict")
     return type(value).__name__
 
 
+def _record(path: str, item: list) -> tuple:
+    if path.endswith("finder_calls"):
+        return (item[1],)  # the method called, not which finder or which name
+    return tuple(_words(str(part)) for part in item)
+
+
+def _change_of(path: str, old: Any, new: Any) -> tuple:
+    """What a field's change amounts to: for lists of records, the records removed and added
+    (a warning more is the change, whatever other warnings both sides give); else both shapes."""
+    old_shape, new_shape = sketch(path, old), sketch(path, new)
+    if isinstance(old_shape, tuple) and isinstance(new_shape, tuple):
+        return (tuple(sorted(set(old_shape) - set(new_shape))), tuple(sorted(set(new_shape) - set(old_shape))))
+    return old_shape, new_shape
+
+
 def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
     """What changed at `boundary` between two observations of one case (older, newer): where the
-    first differing step raises another exception type, the older side's type; where it raises
+    first differing step raises another exception type (or one in its chain is no longer there),
+    the older side's type; where it raises
     the same type with other words, that type (a new parser's or a new message's wording shows
     in many messages); else the first differing field and the shape of its values on each side
     (one change shows through more fields in some cases than in others)."""
@@ -77,7 +99,10 @@ def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
     field = generalise(first.path)
     if field.endswith("exception.message"):
         return minor(boundary), "message", kinds[0]
-    return minor(boundary), "field", field, sketch(first.path, first.target), sketch(first.path, first.reference)
+    removed, added = _change_of(first.path, first.target, first.reference)
+    if field.endswith("exception.chain") and removed:  # an exception in the chain no longer raised
+        return minor(boundary), "raises", removed[0][-1]
+    return minor(boundary), "field", field, removed, added
 
 
 @dataclass

@@ -31,6 +31,18 @@ def test_an_exception_type_change_is_keyed_by_the_older_sides_exception():
     assert _key("3.9", _raising("ValueError", "x"), _raising("ModuleNotFoundError", "y")) == \
         ("3.9", "raises", "ValueError")
     assert _key("3.12", _obs(), _raising("AttributeError"))[2] is None  # now raises where it returned
+    chained = [_raising("KeyError"), _raising("KeyError")]  # the same change, seen in a context chain
+    chained[0]["steps"][0]["exception"]["chain"] = [["context", "KeyError"], ["context", "ValueError"]]
+    chained[1]["steps"][0]["exception"]["chain"] = [["context", "KeyError"], ["context", "ImportError"]]
+    assert _key("3.9", *chained) == ("3.9", "raises", "ValueError")
+    # an extra warning is the change, whatever warnings both sides give
+    shared = ["ImportWarning", "can't resolve package from __spec__ or __package__"]
+    extra = ["ImportWarning", "_LegacyPathEntryFinder.find_spec() not found; falling back to find_module()"]
+    alone = ["ImportWarning", "_LegacyFinder.find_spec() not found; falling back to find_module()"]
+    def warned(*warnings):
+        return _obs({"op": "find_loader", "outcome": "returned", "warnings": list(warnings)})
+
+    assert _key("3.10", warned(shared), warned(shared, extra)) == _key("3.10", warned(), warned(alone))
 
 
 def test_other_changes_are_keyed_by_the_first_field_and_the_shape_of_its_values():
