@@ -5,13 +5,15 @@
 Each mutant is a copy of the interpreter's Lib/importlib with one small change in _bootstrap.py
 or _bootstrap_external.py (a comparison or membership test negated, a boolean operator swapped,
 a returned constant flipped, or one simple statement replaced by `pass`), chosen at random with
-the seed among the lines where such a change applies, and kept only if it still compiles. Then:
+the seed among the lines where such a change applies inside the functions that the five functions
+reach (as benchmarks/coverage_vs_test_importlib.py found them: run it first), and kept only if it
+still compiles. Then:
 - this suite: `python -m conformance check --target source:MUTANT --python X` (the catalogue
-  against the frozen importlib); caught when it exits non-zero (a divergence, or a copy that
-  no longer loads);
+  against the frozen importlib, 1 s per run: a broken module lock hangs every import); caught
+  when it exits non-zero (a divergence, or a copy that no longer loads);
 - CPython's test_importlib (without test_threaded_import, as in coverage_vs_test_importlib.py)
   with the mutant first on sys.path, so that its source-importlib tests load it; caught when a
-  test fails or errors.
+  test fails or errors, or the run hangs (over 120 s; it takes 6 s unbroken).
 Both run the unchanged copy first: each must pass it, or the comparison means nothing. The
 mutants and the results go to .conformance_cache/mutants/<version>/.
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.coverage_vs_test_importlib import function_spans, innermost  # noqa: E402
 from conformance._coverage import importlib_dir  # noqa: E402
 from conformance._interpreters import resolve  # noqa: E402
 
@@ -63,11 +66,28 @@ def candidates(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def make_mutants(source_dir: Path, python: str, count: int, seed: int, out: Path) -> list[dict]:
-    """`count` mutant copies of source_dir (each compiling under `python`), described."""
+def reachable_functions(label: str) -> set[str]:
+    """The functions the five functions reach on this version ("file:Class.method"), as the
+    coverage benchmark found them (in either suite's run)."""
+    results = ROOT / ".conformance_cache" / "coverage-benchmark" / "results.json"
+    found = [entry for entry in json.loads(results.read_text()) if entry["version"] == label] \
+        if results.exists() else []
+    if not found:
+        sys.exit("run benchmarks/coverage_vs_test_importlib.py --python %s first: the mutants are made in the "
+                 "functions the five functions reach, which it finds" % label)
+    return set(found[0]["functions"])
+
+
+def make_mutants(source_dir: Path, python: str, count: int, seed: int, out: Path, reachable: set[str]) -> list[dict]:
+    """`count` mutant copies of source_dir (each compiling under `python`), described; every
+    change is in a function of `reachable`."""
     rng = random.Random(seed)
-    pool = [(file, number, line) for file in FILES
-            for number, line in candidates((source_dir / file).read_text())]
+    pool = []
+    for file in FILES:
+        text = (source_dir / file).read_text()
+        spans = function_spans(text)
+        pool += [(file, number, line) for number, line in candidates(text)
+                 if "%s:%s" % (file, innermost(spans, number + 1)) in reachable]
     rng.shuffle(pool)
     mutants = []
     for file, number, line in pool:
@@ -93,7 +113,8 @@ def make_mutants(source_dir: Path, python: str, count: int, seed: int, out: Path
 def ours(python: str, directory: str) -> bool:
     """True when the catalogue against source:DIR finds a divergence or cannot run."""
     done = subprocess.run([sys.executable, "-m", "conformance", "check", "--target", "source:" + directory,
-                           "--python", python, "--timeout", "10"], capture_output=True, text=True, cwd=str(ROOT))
+                           "--python", python, "--timeout", "1", "--jobs", "4"], capture_output=True, text=True,
+                          cwd=str(ROOT))
     return done.returncode != 0
 
 
@@ -103,7 +124,7 @@ def theirs(python: str, directory: str, scratch: Path) -> bool:
     env = {"PYTHONPATH": str(Path(directory).parent), "PATH": "/usr/bin:/bin"}
     try:
         subprocess.run([python, str(ROOT / "benchmarks" / "_test_importlib_run.py"), str(facts)], env=env,
-                       capture_output=True, timeout=600, cwd=str(scratch))
+                       capture_output=True, timeout=120, cwd=str(scratch))  # unbroken: 6 s
     except subprocess.TimeoutExpired:
         return True  # a hang is caught too
     if not facts.exists():
@@ -130,7 +151,7 @@ def main(argv=None) -> int:
     shutil.copytree(source_dir, clean, ignore=shutil.ignore_patterns("__pycache__"))
     if ours(interpreter.path, str(clean)) or theirs(interpreter.path, str(clean), out):
         sys.exit("the unchanged copy does not pass both suites: no comparison possible")
-    mutants = make_mutants(source_dir, interpreter.path, args.count, args.seed, out)
+    mutants = make_mutants(source_dir, interpreter.path, args.count, args.seed, out, reachable_functions(label))
     for number, mutant in enumerate(mutants, 1):
         mutant["ours"] = ours(interpreter.path, mutant["dir"])
         mutant["theirs"] = theirs(interpreter.path, mutant["dir"], out)

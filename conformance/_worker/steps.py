@@ -389,13 +389,11 @@ class _LegacyLoader(object):
         bare = self.spec.get("bare", False)
         made = fullname not in sys.modules
         module = sys.modules.setdefault(fullname, types.ModuleType(fullname)) if made else sys.modules[fullname]
+        if fullname in self.spec.get("packages", ()):
+            module.__path__ = []  # a bare loader sets only this
         if not bare:
             module.__loader__ = self
-            if fullname in self.spec.get("packages", ()):
-                module.__path__ = []
-                module.__package__ = fullname
-            else:
-                module.__package__ = fullname.rpartition(".")[0]
+            module.__package__ = fullname if fullname in self.spec.get("packages", ()) else fullname.rpartition(".")[0]
         try:
             exec(compile(source_text(self.spec["modules"][fullname]), "<legacy %s>" % fullname, "exec"),
                  module.__dict__)
@@ -427,7 +425,11 @@ class _LegacyPathEntryFinder(object):
         return None
 
     def find_loader(self, fullname):
-        return self._loader(fullname, "find_loader"), []
+        """With `portions` for the name: no loader, and those directories (relative to the case
+        directory) as namespace portions."""
+        loader = self._loader(fullname, "find_loader")
+        portions = self.spec.get("portions", {}).get(fullname, [])
+        return loader, [os.path.join(self.run.case_dir, portion) for portion in portions]
 
     def find_module(self, fullname):
         return self._loader(fullname, "find_module")
