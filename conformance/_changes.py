@@ -51,10 +51,11 @@ def _first_step_exceptions(older: dict, newer: dict, differences) -> tuple:
 
 def _words(text: str) -> str:
     """Text without what names the case's things: paths below the case, quoted names, file
-    names, called names (`X.find_spec()`) and numbers blanked."""
+    names, called names (`X.find_spec()`) and numbers blanked alike (a package given as 5 or
+    as 'a' is one message)."""
     text = re.sub(r"<case>[^'\"\s)]*", "<path>", text)
     text = re.sub(r"'[^']*'|\[[^\]]*\]|[\w.-]+\.py\b", "_", text)
-    return re.sub(r"\d+", "N", re.sub(r"[\w.]+\(\)", "_()", text))
+    return re.sub(r"\b\d+\b", "_", re.sub(r"[\w.]+\(\)", "_()", text))
 
 
 def sketch(path: str, value: Any) -> Any:

@@ -43,6 +43,11 @@ def test_an_exception_type_change_is_keyed_by_the_older_sides_exception():
         return _obs({"op": "find_loader", "outcome": "returned", "warnings": list(warnings)})
 
     assert _key("3.10", warned(shared), warned(shared, extra)) == _key("3.10", warned(), warned(alone))
+    # a number where another case has a quoted name is the same message
+    numbers = [_key("3.12", warned(["ImportWarning", "__package__ != __spec__.parent (%s != 'a')" % given]),
+                    warned(["DeprecationWarning", "__package__ != __spec__.parent (%s != 'a')" % given]))
+               for given in ("5", "''")]
+    assert numbers[0] == numbers[1]
 
 
 def test_other_changes_are_keyed_by_the_first_field_and_the_shape_of_its_values():
