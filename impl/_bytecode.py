@@ -14,7 +14,6 @@ from importlib.util import MAGIC_NUMBER, source_hash  # the interpreter's byteco
 
 __all__ = ["BadBytecode", "cache_path", "code_from_cache", "code_from_sourceless", "write_cache"]
 
-MAGIC = MAGIC_NUMBER
 HASH_BASED, CHECK_SOURCE = 0b01, 0b10
 
 
@@ -49,9 +48,10 @@ class BadBytecode(Exception):
 
 
 def _flags(data, name, path):
-    """The header's flags, once its magic number and length are known good (PEP 552);
-    ImportError as the import system reports an unusable header."""
-    if data[:4] != MAGIC:
+    """The header's flags, once its magic number and length are known good (PEP 552); an
+    unusable header raises as the import system's does (cases bytecode.sourceless_bad_magic,
+    bytecode.sourceless_truncated_header, bytecode.sourceless_bad_flags)."""
+    if data[:4] != MAGIC_NUMBER:
         raise ImportError("bad magic number in %r: %r" % (name, data[:4]), name=name, path=path)
     if len(data) < 16:
         raise EOFError("reached EOF while reading pyc header of %r" % name)
@@ -115,9 +115,9 @@ def write_cache(cache, code, source_stat, source_bytes, flags=0):
     replaces was hash-based, a hash-based one of the same kind; failures are silent (a cache is
     an optimisation). The file appears whole: written beside, then renamed."""
     if flags & HASH_BASED:
-        header = MAGIC + struct.pack("<I", flags) + source_hash(source_bytes)
+        header = MAGIC_NUMBER + struct.pack("<I", flags) + source_hash(source_bytes)
     else:
-        header = MAGIC + struct.pack("<III", 0, int(source_stat.st_mtime) & 0xFFFFFFFF,
+        header = MAGIC_NUMBER + struct.pack("<III", 0, int(source_stat.st_mtime) & 0xFFFFFFFF,
                                      source_stat.st_size & 0xFFFFFFFF)
     try:
         os.makedirs(os.path.dirname(cache), exist_ok=True)
