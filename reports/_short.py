@@ -70,7 +70,11 @@ def _short(value: Any) -> str:
 def _plain(case: dict, target: str) -> bool:
     if target in ("stdlib", "builtin", "impl") or target.startswith(("impl:", "expected")):
         return False
-    if case.get("sys_modules") or case.get("meta_path") or case.get("dirs"):
+    if case.get("sys_modules") or case.get("meta_path") or case.get("dirs") or case.get("path_hooks") \
+            or case.get("write_bytecode"):
+        return False
+    sources = list(case.get("files", {}).values()) + [step.get("source") for step in case.get("steps", ())]
+    if any(isinstance(source, dict) for source in sources):  # bytecode, archives: repro.py writes them
         return False
     if any(not isinstance(entry, str) for entry in case.get("sys_path", ["."])):
         return False

@@ -182,8 +182,9 @@ def test_findings_reproduce_standalone(cli, tmp_path, monkeypatch, target):
     else:
         path = TARGETS / target
     out = tmp_path / "out"
+    # plain cases: finding.py writes files on disk; archives, bytecode and finders are repro.py's to write
     result = cli("fuzz", "--target", path, "--python", "3.11", "--examples", "1000", "--seed", "1",
-                 "--out", out, "--json", tmp_path / "r.json")
+                 "--policy", "no-zips,no-bytecode,no-finders", "--out", out, "--json", tmp_path / "r.json")
     assert result.code == 1
     python = resolve("3.11").path
     written = sorted(out.iterdir())

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 # Running one version's profile on another interpreter may differ in these and in nothing else
 # (README: "Deliberate differences").
 INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin", "machinery.frozen_module",
+                     "machinery.frozen_package",
                      "import_module.error.syntax", "reload.syntax_error", "circular.attribute_partial"}
 INTERPRETER_OWNED_FILES = ("zip.",)
 
