@@ -41,10 +41,6 @@ class FunctionCoverage:
     lines: int
     lines_run: int
 
-    @property
-    def key(self) -> str:
-        return f"{self.file}:{self.name}"
-
 
 def coverage_python(interpreter: Interpreter, cache: Path = CACHE) -> Path:
     """The python of a virtual environment of `interpreter` with coverage.py in it (made once)."""

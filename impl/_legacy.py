@@ -6,6 +6,7 @@ find_module(name); a loader load_module(name) instead of exec_module(). Which ve
 call them, and the ImportWarning each fallback gives from 3.10, are observed in the catalogue
 cases legacy.* (conformance/catalogue/legacy.json, recorded on CPython 3.8-3.13).
 """
+import os
 import sys
 import warnings
 
@@ -39,7 +40,7 @@ def spec_for_loader(name, loader):
         spec = ModuleSpec(name, loader, origin=origin, is_package=is_package)
         spec.has_location = True
         if is_package:
-            spec.submodule_search_locations = [origin.rpartition("/")[0]]
+            spec.submodule_search_locations = [os.path.dirname(origin)]
         if origin.endswith(".py"):
             spec.cached = cache_path(origin)
         return spec
