@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance._case import Case
+from conformance._causes import features_of
 from conformance._compare import _diff, observation
 
-__all__ = ["VersionChange", "across_root", "change_key", "changes_from_findings", "changes_from_recordings",
+__all__ = ["VersionChange", "across_root", "boundary_pair", "change_key", "changes_from_findings", "changes_from_recordings",
            "generalise", "render_changes"]
 
 
@@ -117,6 +118,7 @@ class VersionChange:
     cases: list[str] = field(default_factory=list)
     example: tuple[str, Any, Any] | None = None
     description: str = ""
+    features: frozenset = frozenset()  # the causes' features (_causes.py) every case showing it has
 
     @property
     def boundary(self) -> str:
@@ -125,6 +127,8 @@ class VersionChange:
     @property
     def what(self) -> str:
         kind = self.key[1]
+        if kind == "cause":
+            return "what changes with %s (the change vanishes without them)" % " and ".join(self.key[2])
         if kind == "raises":
             return "%s is no longer what is raised" % self.key[2] if self.key[2] else "raises where it returned"
         if kind == "message":
@@ -146,12 +150,15 @@ class VersionChange:
     def matches(self, other: "VersionChange") -> bool:
         """The same change seen through other cases: boundaries that agree (each lies in the
         other's span), and the same key past it, or (a field change) the same shape of values in
-        another first field."""
+        another first field, or (one is a cause) every case of the other having the cause's features."""
         if not (self.span[0] < _version(other.boundary) <= self.span[1]
                 or other.span[0] < _version(self.boundary) <= other.span[1]):
             return False
         if self.key[1:] == other.key[1:]:
             return True
+        for change, seen in ((self, other), (other, self)):  # a cause: every case of the other has its features
+            if change.key[1] == "cause":
+                return set(change.key[2]) <= seen.features
         return self.key[1] == other.key[1] == "field" and self.key[3:] == other.key[3:]
 
 
@@ -171,14 +178,16 @@ def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
                 first = differences[0]
                 change = found[key] = VersionChange(key, list(older["pythons"]), list(newer["pythons"]),
                                                     example=(first.path, first.target, first.reference),
-                                                    description=case.data.get("description", ""))
+                                                    description=case.data.get("description", ""),
+                                                    features=frozenset(features_of(case.data)))
             change.cases.append(case.id)
+            change.features &= frozenset(features_of(case.data))
     return sorted(found.values(), key=lambda c: (tuple(map(int, c.boundary.split("."))), c.cases[0]))
 
 
 def changes_from_findings(findings) -> list[VersionChange]:
     """The change catalogue of a `fuzz --across` campaign: one entry per finding (findings are
-    grouped by change_key already), its reduced case as the example."""
+    grouped by their root already: a cause, else the change_key), its reduced case as the example."""
     changes = []
     for finding in findings:
         if len(finding.groups) < 2:
@@ -186,10 +195,10 @@ def changes_from_findings(findings) -> list[VersionChange]:
         (older_labels, older), (newer_labels, newer) = ordered_groups(finding.groups)[:2]
         differences = list(_diff("", older, newer))
         first = differences[0]
-        changes.append(VersionChange(change_key(newer_labels[0], older, newer, differences),
-                                     [minor(label) for label in older_labels], [minor(label) for label in newer_labels],
-                                     [finding.case["id"]], (first.path, first.target, first.reference),
-                                     "found by fuzzing"))
+        changes.append(VersionChange(finding.root, [minor(label) for label in older_labels],
+                                     [minor(label) for label in newer_labels], [finding.case["id"]],
+                                     (first.path, first.target, first.reference), "found by fuzzing",
+                                     frozenset(features_of(finding.case))))
     return sorted(changes, key=lambda c: tuple(map(int, c.boundary.split("."))))
 
 
@@ -200,6 +209,15 @@ def ordered_groups(groups):
 
 def _version(label: str) -> tuple:
     return tuple(int(part) for part in re.findall(r"\d+", label)[:3])
+
+
+def boundary_pair(groups) -> tuple[str, str]:
+    """The labels on each side of a cross-version divergence's first change: the newest version
+    of the oldest group that is older than the next group's oldest, and that oldest."""
+    (older_labels, _), (newer_labels, _) = ordered_groups(groups)[:2]
+    newer = min(newer_labels, key=_version)
+    older = max((label for label in older_labels if _version(label) < _version(newer)), key=_version)
+    return older, newer
 
 
 def across_root(groups) -> tuple:

@@ -275,6 +275,8 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
         written.append(str(where))
         print(divergence_block(finding.divergence, Case(finding.case), target,
                                reference if not across else "other versions"))
+        if finding.cause:
+            print("  the change vanishes without its %s: one change, whatever it shows first" % " and ".join(finding.cause))
         if finding.absorbed:
             print("  the same difference also through: %s (%d more signatures, one root cause)"
                   % (", ".join(sorted({str(signature[0]) for signature in finding.absorbed})), len(finding.absorbed)))
@@ -309,7 +311,7 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
                              "absorbed": [list(map(str, signature)) for signature in f.absorbed],
                              "interpreters": [i.label for i in f.interpreters],
                              "reproduces_on": f.reproduces_on, "passes_on": f.passes_on,
-                             "groups": [{"interpreters": g[0]} for g in f.groups],
+                             "groups": [{"interpreters": g[0]} for g in f.groups], "cause": list(f.cause),
                              "differences": [{"path": d.path, "target": d.target, "reference": d.reference}
                                              for d in f.divergence.differences]}
                             for f, w in zip(findings, written)],

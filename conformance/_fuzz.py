@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, choices_to_bytes
 
 from conformance._pool import Pool, is_own_target
-from conformance._changes import across_root, generalise
+from conformance._causes import ablate, features_of
+from conformance._changes import across_root, boundary_pair, generalise
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
 from conformance._reduce import reduce_case
@@ -59,6 +60,7 @@ class Finding:
     absorbed: list[tuple] = field(default_factory=list)  # signatures of the same root cause (group_findings)
     reproduces_on: list[str] = field(default_factory=list)  # labels where the reduced case diverges
     passes_on: list[str] = field(default_factory=list)  # labels where it does not (target and reference agree)
+    cause: tuple = ()  # across: the case's features without which the change does not show (_causes.py)
 
     @property
     def root(self) -> tuple:
@@ -67,7 +69,8 @@ class Finding:
         exception types only where they differ (both sides raising the same is no difference)."""
         fields, kinds = self.signature[1:]
         if len(self.groups) > 1:  # across versions: the version change (conformance/_changes.py)
-            return across_root(self.groups)
+            symptom = across_root(self.groups)
+            return (symptom[0], "cause", self.cause) if self.cause else symptom
         return fields, kinds if kinds[0] != kinds[1] else "same"
 
     @property
@@ -254,7 +257,7 @@ class Campaign:
         Other new divergences still in flight wait in self._pending for the next call."""
         while self._pending:
             data, finding = self._pending.pop(0)
-            if finding.signature not in known:
+            if finding.signature not in known and not self._known_change(finding):
                 return data, finding
         size = generated_size(self.policy)
         window = IN_FLIGHT * self._threads
@@ -398,18 +401,40 @@ class Campaign:
 
     def _known_change(self, finding: Finding) -> bool:
         """Across versions: a divergence that only shows a version change found already is not
-        searched again (counted in known_changes_seen), so the time goes to other changes."""
-        if not self.across or finding.root not in self._roots:
+        searched again (counted in known_changes_seen), so the time goes to other changes: the
+        same key, or at the same boundary a known cause whose ablation makes it vanish."""
+        if not self.across:
             return False
-        with self._lock:
-            self.known_changes_seen += 1
-        return True
+        known = finding.root in self._roots
+        if not known:
+            boundary, present = finding.root[0], set(features_of(finding.case))
+            known = any(self._vanishes(finding, cause) for root_boundary, kind, cause in
+                        (root[:3] for root in self._roots) if kind == "cause" and root_boundary == boundary
+                        and set(cause) <= present)
+        if known:
+            with self._lock:
+                self.known_changes_seen += 1
+        return known
+
+    def _vanishes(self, finding: Finding, features) -> bool:
+        """Whether the versions on each side of `finding`'s change observe alike once `features`
+        of its case are replaced by their plain counterparts (conformance/_causes.py)."""
+        older, newer = boundary_pair(finding.groups)
+        _, groups = self._judge(case_from(ablate(finding.case, features)))
+        self.cases_run += 1
+        return any(older in labels and newer in labels for labels, _ in groups)
+
+    def _cause(self, finding: Finding) -> tuple:
+        """The features of a cross-version finding's reduced case each of whose ablation makes
+        its change vanish: what the change is about, whatever field it first shows in."""
+        return tuple(name for name in features_of(finding.case) if self._vanishes(finding, [name]))
 
     def _add(self, finding: Finding, known: set) -> None:
         finding = self._reduce(finding)
         self._where(finding)
         known.add(finding.signature)
         if self.across:
+            finding.cause = self._cause(finding)
             self._roots.add(finding.root)
         self.findings.append(finding)
         self._report_progress(len(known))

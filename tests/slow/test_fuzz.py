@@ -157,3 +157,47 @@ def test_a_finding_says_where_it_reproduces(cli, tmp_path):
     where = out / divergence["written"].rsplit("/", 1)[1]
     assert "Reproduces on: %s. Does not reproduce on: %s." % (py312, py311) in (where / "report.md").read_text()
     assert "reproduces on %s; not on %s." % (py312, py311) in (where / "finding.py").read_text()
+
+
+def test_across_one_cause_is_one_change_whatever_field_shows_it_first():
+    """3.10's zip importer (exec_module where 3.9 had load_module) sets __cached__ for one case and
+    raises another exception for a module that removes itself from sys.modules: two first
+    differences, one cause (the archive: as a directory, both versions agree)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conformance._fuzz import Campaign, Finding, group_findings, signature_of
+    from conformance._pool import Pool
+    from strategies import case_from
+
+    interpreters = [resolve("3.9"), resolve("3.10")]
+    campaign = Campaign(interpreters, "stdlib", across=True, jobs=1)
+    campaign._pools = {i: Pool(i, 1, targets=["stdlib"]) for i in interpreters}
+    campaign._executor = ThreadPoolExecutor(2)
+
+    def archived(*lines):
+        return case_from({"files": {"lib.zip": {"zip": {"mod.py": list(lines)}}}, "sys_path": ["lib.zip"],
+                          "steps": [{"op": "import_module", "name": "mod"}]})
+
+    try:
+        findings = []
+        for case in (archived("x = 1"), archived("import sys", "del sys.modules[__name__]")):
+            divergence, groups = campaign._judge(case)
+            findings.append(Finding(signature_of(case, divergence), case, divergence, interpreters, groups))
+        assert findings[0].root != findings[1].root  # their first differences alone tell two changes
+        assert not campaign._known_change(findings[0])
+        findings[0].cause = campaign._cause(findings[0])
+        assert findings[0].root == ("3.10", "cause", ("zip archives",))
+        campaign._roots.add(findings[0].root)
+        assert campaign._known_change(findings[1])  # steered away from: the archive is the cause again
+        findings[1].cause = campaign._cause(findings[1])
+        assert len(group_findings(findings)) == 1
+        # a change the archive does not cause (3.10's parser words a syntax error otherwise) stays new
+        syntax = archived("x = (")
+        divergence, groups = campaign._judge(syntax)
+        other = Finding(signature_of(syntax, divergence), syntax, divergence, interpreters, groups)
+        assert not campaign._known_change(other) and campaign._cause(other) == ()
+        assert other.root == ("3.10", "message", "SyntaxError")
+    finally:
+        for pool in campaign._pools.values():
+            pool.close()
+        campaign._executor.shutdown()
