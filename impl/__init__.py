@@ -5,16 +5,16 @@
 use_version() (default: the running interpreter's). Stdlib only, Python 3.8 syntax.
 It is a conformance target (`--target impl`): install()/uninstall() run around each case.
 """
-from impl import _importer
+from impl import _functions
 from impl._profile import profile_for
 
 __all__ = ["__import__", "import_module", "invalidate_caches", "reload", "install", "uninstall",
            "use_version"]
 
-__import__ = _importer.__import__
-import_module = _importer.import_module
-invalidate_caches = _importer.invalidate_caches
-reload = _importer.reload
+__import__ = _functions.__import__
+import_module = _functions.import_module
+invalidate_caches = _functions.invalidate_caches
+reload = _functions.reload
 
 
 def use_version(version=None):
@@ -23,10 +23,10 @@ def use_version(version=None):
     if isinstance(version, str):
         version = tuple(int(part) for part in version.split("."))
     profile = profile_for(version)
-    _importer.set_profile(profile)
+    _functions.use(profile)
     namespace = globals()
     if profile.has_find_loader:
-        namespace["find_loader"] = _importer.find_loader
+        namespace["find_loader"] = _functions.find_loader
         if "find_loader" not in __all__:
             __all__.append("find_loader")
     else:
@@ -39,12 +39,12 @@ def use_version(version=None):
 def install():
     """Start a case from a clean slate: no module locks, reloads or cached directory finders
     of this implementation left over from an earlier case."""
-    _importer.reset()
+    _functions.reset()
 
 
 def uninstall():
     """Forget what the case left in this implementation's own caches."""
-    _importer.reset()
+    _functions.reset()
 
 
 use_version()

@@ -10,6 +10,7 @@ import importlib.machinery
 import os
 import sys
 
+from impl import _profile
 from impl._bytecode import BadBytecode, cache_path, code_from_cache, code_from_sourceless, write_cache
 from impl._legacy import legacy_path_entry_spec
 
@@ -36,7 +37,7 @@ class SourceFileLoader(object):
         self.name = fullname
         self.path = path
 
-    def _check_name(self, name):
+    def _refuse_other_name(self, name):
         # Observed (CPython's file loaders): a loader serves only the name it was made for.
         if name is None:
             return self.name
@@ -51,7 +52,7 @@ class SourceFileLoader(object):
         exec(self.get_code(module.__name__), module.__dict__)
 
     def get_filename(self, name=None):
-        self._check_name(name)
+        self._refuse_other_name(name)
         return self.path
 
     def get_data(self, path):
@@ -162,7 +163,8 @@ class NamespacePath(object):
             return sys.path
         return getattr(sys.modules[parent], "__path__")
 
-    def _recalculate(self):
+    def _portions_now(self):
+        """The portions, found again when the parent's path or the epoch has moved on."""
         parent_path = tuple(self._parent_path())
         if parent_path != self._last_parent_path or self._last_epoch != NamespacePath.epoch:
             spec = self._path_finder(self._name, parent_path)
@@ -173,22 +175,22 @@ class NamespacePath(object):
         return self._path
 
     def __iter__(self):
-        return iter(self._recalculate())
+        return iter(self._portions_now())
 
     def __getitem__(self, index):
-        return self._recalculate()[index]
+        return self._portions_now()[index]
 
     def __setitem__(self, index, path):
         self._path[index] = path
 
     def __len__(self):
-        return len(self._recalculate())
+        return len(self._portions_now())
 
     def __repr__(self):
         return "_NamespacePath(%r)" % (self._path,)
 
     def __contains__(self, item):
-        return item in self._recalculate()
+        return item in self._portions_now()
 
     def append(self, item):
         self._path.append(item)
@@ -288,7 +290,6 @@ class PathFinder(object):
 
     # Directory finders made by this module for entries whose cached finder is the stdlib's.
     _shadows = {}
-    profile = None  # the version profile in force (impl._importer.set_profile)
 
     @classmethod
     def reset(cls):
@@ -340,7 +341,9 @@ class PathFinder(object):
         return finder
 
     @classmethod
-    def _get_spec(cls, fullname, path, target=None):
+    def _spec_from_entries(cls, fullname, path, target=None):
+        """The first spec with a loader an entry's finder gives; else a loaderless spec
+        collecting every namespace portion found (an empty list: none)."""
         namespace_path = []
         for entry in path:
             if not isinstance(entry, (str, bytes)):
@@ -351,7 +354,7 @@ class PathFinder(object):
             if hasattr(finder, "find_spec"):
                 spec = finder.find_spec(fullname, target)
             else:  # a path-entry finder of before 3.4
-                spec = legacy_path_entry_spec(finder, fullname, cls.profile)
+                spec = legacy_path_entry_spec(finder, fullname, _profile.current)
             if spec is None:
                 continue
             if spec.loader is not None:
@@ -368,12 +371,12 @@ class PathFinder(object):
     def find_spec(cls, fullname, path=None, target=None):
         """A spec from the entries of path (default sys.path); namespace portions joined
         into a spec without loader, origin None, and a recomputing NamespacePath."""
-        spec = cls._get_spec(fullname, sys.path if path is None else path, target)
+        spec = cls._spec_from_entries(fullname, sys.path if path is None else path, target)
         if spec.loader is not None:
             return spec
         if not spec.submodule_search_locations:
             return None
         spec.origin = None
         spec.submodule_search_locations = NamespacePath(
-            fullname, spec.submodule_search_locations, cls._get_spec)
+            fullname, spec.submodule_search_locations, cls._spec_from_entries)
         return spec

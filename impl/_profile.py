@@ -5,7 +5,7 @@ documentation, or the catalogue case whose recorded CPython observations show it
 """
 import sys
 
-__all__ = ["Profile", "PROFILES", "profile_for"]
+__all__ = ["Profile", "PROFILES", "current", "profile_for"]
 
 
 class Profile(object):
@@ -82,3 +82,6 @@ def profile_for(version=None):
         nearest = max(v for v in PROFILES if v <= version) if version > min(PROFILES) else min(PROFILES)
         return Profile(version, **_rules(nearest))
     return PROFILES[version]
+
+
+current = profile_for()  # the profile in force: impl.use_version() chooses another

@@ -1,5 +1,6 @@
 """impl/ is clean-room: it never calls importlib's own import machinery."""
 import ast
+import sys
 
 from tests.conftest import REPO
 
@@ -77,3 +78,80 @@ def test_the_inspection_catches_each_kind_of_use():
         assert any(message in v for v in violations(source)), source
     assert violations("import importlib.machinery\nimportlib.machinery.ModuleSpec('x', None)") == []
     assert violations("from importlib.util import MAGIC_NUMBER, source_hash") == []
+
+
+# Named in issue 15 as CPython's: kept here whatever the running interpreter's importlib defines.
+CPYTHON_HELPERS = {"_gcd_import", "_find_and_load_unlocked", "_find_and_load", "_handle_fromlist", "_calc_package",
+                   "_calc___package__", "_sanity_check", "_init_module_attrs", "_load_unlocked", "_exec_spec",
+                   "_NEEDS_LOADING", "_ERR_MSG"}
+# Attributes the interpreter itself reads on a spec (its "partially initialized module" and
+# "cannot access submodule" messages): an interface impl must provide, not a borrowed name.
+INTERPRETER_READS = {"_initializing", "_uninitialized_submodules"}
+
+
+def cpython_private_names():
+    """Every private name importlib's bootstrap modules define, at module level or in a class:
+    read from the running interpreter, plus the helpers named above."""
+    import importlib._bootstrap as bootstrap
+    import importlib._bootstrap_external as external
+
+    names = set(CPYTHON_HELPERS)
+    for module in (bootstrap, external):
+        for name, value in vars(module).items():
+            names.add(name)
+            if isinstance(value, type):
+                names.update(vars(value))
+    stdlib_modules = set(sys.stdlib_module_names)  # `import _thread` names a module, not a helper
+    return {n for n in names if n.startswith("_") and not n.startswith("__")} - stdlib_modules - INTERPRETER_READS
+
+
+def borrowed_names(source, private, filename="<source>"):
+    """Identifiers of `source` (definitions, names, attributes, arguments) that are in `private`."""
+    found = set()
+    for node in ast.walk(ast.parse(source, filename)):
+        for field in ("name", "id", "attr", "arg"):
+            value = getattr(node, field, None)
+            if isinstance(value, str) and value in private:
+                found.add("%s:%d %s" % (filename, getattr(node, "lineno", 0), value))
+    return found
+
+
+def test_impl_uses_none_of_cpythons_private_names():
+    private = cpython_private_names()
+    assert {"_gcd_import", "_find_spec", "_ModuleLock", "_resolve_name", "_get_spec"} <= private
+    problems = {v for path in sorted((REPO / "impl").glob("*.py")) for v in borrowed_names(path.read_text(), private,
+                                                                                           path.name)}
+    assert problems == set()
+    samples = ["def _gcd_import(name): pass", "_ERR_MSG = 'x'", "x._find_spec(1)", "class _ModuleLock: pass",
+               "def f(_handle_fromlist): pass", "obj._recalculate()"]
+    for sample in samples:
+        assert borrowed_names(sample, private), sample
+    assert not borrowed_names("import _thread\nspec._initializing = True\ndef import_name(): pass", private)
+
+
+def test_every_case_impl_cites_exists():
+    """A rule's source is a seed sentence or a catalogue case: the cases impl names are real
+    (a pattern such as `legacy.*` matches at least one)."""
+    import fnmatch
+    import json
+    import re
+
+    from conformance._case import load_cases
+
+    ids = {case.id for case in load_cases()}
+    sentences = {s["id"] for s in json.loads((REPO / "conformance/catalogue/sentences.json").read_text())["sentences"]}
+    cited = set()
+    for path in sorted((REPO / "impl").glob("*.py")):
+        text = " ".join(path.read_text().split())  # a citation may wrap
+        for phrase in re.findall(r"\b(?:cases?|seed)\b((?:[ ,]+(?:and )?[a-z_]+\.[\w.*-]+)+)", text):
+            cited.update(re.findall(r"[a-z_]+\.[\w.*-]*[\w*]", phrase))
+    assert len(cited) >= 40
+    unknown = []
+    for name in sorted(cited):
+        if re.fullmatch(r"(\w+)\.(\d+)(-\d+)?", name):  # a seed sentence, or a range of them
+            sentence = re.sub(r"-\d+$", "", name)
+            if sentence not in sentences:
+                unknown.append(name)
+        elif not fnmatch.filter(ids, name):
+            unknown.append(name)
+    assert unknown == []
