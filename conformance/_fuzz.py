@@ -1,13 +1,14 @@
-"""The differential fuzzer: generated cases, run on a target and a reference (or on several
-interpreters), every divergence shrunk by Hypothesis to a minimal case and deduplicated.
+"""The differential fuzzer's search: generated cases, run on a target and a reference (or on
+several interpreters), until a divergence with a new signature turns up.
 
 A campaign first replays what earlier campaigns found (Hypothesis's example database), then
 searches: random byte strings, each decoded to a case (strategies.generated_case), streamed to
 the worker pools so that no worker waits for the host. The first divergence whose signature is
 new is handed to Hypothesis to shrink (fewer files, fewer steps, plainer choices), then the case
-reducer deletes what is left to delete; the search goes on for other signatures until the time
+reducer deletes what is left to delete (conformance/_shrinking.py); the search goes on for other signatures until the time
 or case budget is spent. Random bytes rather than Hypothesis's own generation: it costs the host
-microseconds, not milliseconds, a case, and repeats no case.
+microseconds, not milliseconds, a case, and repeats no case. At the end, findings of one root
+cause are grouped into one (conformance/_findings.py).
 """
 from __future__ import annotations
 
@@ -23,121 +24,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
-from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, choices_to_bytes
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
-from conformance._pool import Pool, is_own_target
 from conformance._causes import ablate, features_of
-from conformance._changes import across_root, boundary_pair, generalise
+from conformance._changes import boundary_pair
 from conformance._compare import Divergence, Verdict, compare, observation
+from conformance._findings import Finding, group_findings, signature_of
 from conformance._interpreters import Interpreter
-from conformance._reduce import reduce_case
+from conformance._pool import Pool, is_own_target
+from conformance._shrinking import Shrinker, ShrinkDatabase
 from strategies import DEFAULT, Policy, case_from, describe_policy, generated_case, generated_size
 
-__all__ = ["Campaign", "Finding", "group_findings", "signature_of"]
+__all__ = ["Campaign", "Finding", "default_jobs", "group_findings", "signature_of"]
 
 IN_FLIGHT = 3  # cases queued per worker, so that none waits while the host decodes the next
-SHRINK_SECONDS = 8.0  # Hypothesis shrinks this long; the case reducer then finishes the job
 PROGRESS_EVERY = 50  # cases between progress reports
 CACHE = Path(".conformance_cache")
-
-
-class _Divergent(Exception):
-    """Raised inside the Hypothesis test to mark an example as a new divergence."""
-
-
-@dataclass
-class Finding:
-    """A minimal case that diverges, its signature, and what each side observed."""
-
-    signature: tuple
-    case: dict[str, Any]
-    divergence: Divergence
-    interpreters: list[Interpreter]
-    groups: list[tuple[list[str], dict]] = field(default_factory=list)  # cross-version mode
-    absorbed: list[tuple] = field(default_factory=list)  # signatures of the same root cause (group_findings)
-    reproduces_on: list[str] = field(default_factory=list)  # labels where the reduced case diverges
-    passes_on: list[str] = field(default_factory=list)  # labels where it does not (target and reference agree)
-    cause: tuple = ()  # across: the case's features without which the change does not show (_causes.py)
-
-    @property
-    def root(self) -> tuple:
-        """What differs, whatever call showed it: the signature's fields and exception types
-        without its op (a hook's loader shows through import_module, __import__ and reload);
-        exception types only where they differ (both sides raising the same is no difference)."""
-        fields, kinds = self.signature[1:]
-        if len(self.groups) > 1:  # across versions: the version change (conformance/_changes.py)
-            symptom = across_root(self.groups)
-            return (symptom[0], "cause", self.cause) if self.cause else symptom
-        return fields, kinds if kinds[0] != kinds[1] else "same"
-
-    @property
-    def slug(self) -> str:
-        return hashlib.sha1(repr(self.signature).encode()).hexdigest()[:10]
-
-
-def signature_of(case: dict, divergence: Divergence) -> tuple:
-    """What kind of divergence: the op of the first differing step, its generalised differing
-    fields, and the exception types on each side."""
-    first = divergence.steps()[0]
-    steps = case.get("steps", [])
-    op = steps[first]["op"] if first is not None and first < len(steps) else "case"
-    fields = sorted({generalise(d.path) for d in divergence.differences
-                     if first is None or d.path.startswith("steps[%d]" % first)})
-    kinds = []
-    for side in (divergence.target, divergence.reference):
-        step = side["steps"][first] if first is not None and first < len(side["steps"]) else {}
-        kinds.append(step.get("exception", {}).get("type") if isinstance(step, dict) else None)
-    return (op, tuple(fields[:6]), tuple(kinds))
-
-
-def group_findings(findings: list[Finding]) -> list[Finding]:
-    """One finding per root cause: of the findings whose reduced cases show the same differing
-    fields and exception types, the smallest case stays, and the others' signatures are listed
-    as absorbed by it. Order of first appearance."""
-    groups: dict[tuple, list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault(finding.root, []).append(finding)
-    grouped = []
-    for members in groups.values():
-        kept = min(members, key=lambda f: _size(f.case))
-        kept.absorbed = [f.signature for f in members if f is not kept] + kept.absorbed
-        grouped.append(kept)
-    return grouped
-
-
-def _size(case: dict) -> tuple:
-    """Which of two cases is smaller: files and steps, then the length of the text."""
-    return len(case.get("files", {})) + len(case.get("steps", [])), len(json.dumps(case, sort_keys=True))
-
-
-class _Database(ExampleDatabase):
-    """Hypothesis's example database as the fuzzer uses it. With `seed` (the bytes of a case the
-    random search found divergent), Hypothesis gets that one example to shrink, served as a not
-    yet shrunk ("secondary") entry, the only kind it shrinks. Without, the finds saved by earlier
-    campaigns are replayed. Saves reach the database on disk; nothing is deleted (a find whose
-    signature this campaign already knows passes, and must stay for the next campaign)."""
-
-    def __init__(self, inner: ExampleDatabase, seed: bytes | None = None):
-        super().__init__()
-        self._inner, self._seed = inner, seed
-
-    def fetch(self, key):
-        if self._seed is None:
-            yield from self._inner.fetch(key)
-        elif key.endswith(b".secondary"):
-            yield choices_to_bytes((self._seed,))
-
-    def save(self, key, value):
-        self._inner.save(key, value)
-
-    def delete(self, key, value):
-        pass
-
-    def move(self, src, dest, value):
-        pass
 
 
 def default_jobs() -> int:
@@ -186,7 +88,6 @@ class Campaign:
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
-    _verdicts: dict = field(default_factory=dict)  # case id -> (divergence, groups), while shrinking
     _pending: list = field(default_factory=list)  # new divergences found while another was chosen
     _generated: int = 0
     _threads: int = 1
@@ -246,6 +147,13 @@ class Campaign:
                 return verdict.divergence, []
         return None, []
 
+    def _judge_counted(self, case: dict) -> tuple[Divergence | None, list]:
+        """_judge with a process per run, counted in cases_run (shrinking, reduction, causes)."""
+        verdict = self._judge(case)
+        with self._lock:
+            self.cases_run += 1
+        return verdict
+
     # -- searching -----------------------------------------------------------------------
     def _more(self, deadline: float, budget: int | None) -> bool:
         return (time.monotonic() < deadline and (budget is None or self._generated < budget)
@@ -299,83 +207,10 @@ class Campaign:
             for _, _, future in in_flight:  # Ctrl-C: drop what has not started
                 future.cancel()
 
-    def _hypothesis(self, database: ExampleDatabase, seed: int, diverges: Callable[[bytes], bool]) -> None:
-        """Let Hypothesis replay the database's examples and shrink a divergent one; `diverges`
-        says whether a byte string still fails. Always the same test function, so that every
-        campaign of one target, reference and policy shares the database key."""
-        size = generated_size(self.policy)
-
-        @settings(database=database, max_examples=1000, phases=[Phase.reuse, Phase.shrink], deadline=None,
-                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False,
-                  verbosity=Verbosity.quiet)
-        @hypothesis_seed(seed)
-        @given(st.binary(min_size=size, max_size=size))
-        def probe(data):
-            if diverges(data):
-                raise _Divergent()
-
-        try:
-            probe()
-        except Exception:  # _Divergent, or Hypothesis's report of it (a flaky final replay, say)
-            pass
-
-    def _run_bytes(self, data: bytes, until: float) -> tuple[dict, Divergence | None, list]:
-        """The case `data` stands for and its verdict, recalled if Hypothesis asks again; past
-        `until`, cases not seen before count as passing."""
-        case = generated_case(self.policy, data)
-        if case["id"] not in self._verdicts:
-            if time.monotonic() > until:
-                return case, None, []
-            self._verdicts[case["id"]] = self._judge(case)
-            self.cases_run += 1
-        return (case, *self._verdicts[case["id"]])
-
-    def _shrink_or_replay(self, database: ExampleDatabase, seed: int, known: set,
-                          finding: Finding | None = None) -> Finding | None:
-        """The smallest case Hypothesis finds that diverges with `finding`'s signature (or, when
-        replaying, with the first new signature a stored example shows)."""
-        best: dict[str, Any] = {"finding": finding}
-        until = time.monotonic() + SHRINK_SECONDS
-        self._verdicts.clear()
-
-        def diverges(data: bytes) -> bool:
-            case, divergence, groups = self._run_bytes(data, until)
-            if divergence is None:
-                return False
-            signature = signature_of(case, divergence)
-            pinned = best["finding"].signature if best["finding"] else None
-            if signature in known or pinned not in (None, signature):
-                return False
-            candidate = Finding(signature, case, divergence, list(self.interpreters), groups)
-            if pinned is None and self._known_change(candidate):
-                return False
-            if best["finding"] is None or _size(case) < _size(best["finding"].case):
-                best["finding"] = candidate
-            return True
-
-        self._hypothesis(database, seed, diverges)
-        return best["finding"]
-
     def _database(self) -> ExampleDatabase:
         key = hashlib.sha1(json.dumps([self.target, self.reference, self.across, [i.label for i in self.interpreters],
                                        describe_policy(self.policy)]).encode()).hexdigest()[:16]
         return DirectoryBasedExampleDatabase(str(self.cache / "hypothesis" / key))
-
-    def _reduce(self, finding: Finding) -> Finding:
-        """Delete what the divergence does not need (steps, files, lines, set-up, arguments)."""
-        best = {"finding": finding}
-
-        def still_fails(candidate: dict) -> bool:
-            candidate = case_from({k: v for k, v in candidate.items() if k != "id"})
-            divergence, groups = self._judge(candidate)
-            self.cases_run += 1
-            if divergence is None or signature_of(candidate, divergence) != finding.signature:
-                return False
-            best["finding"] = Finding(finding.signature, candidate, divergence, finding.interpreters, groups)
-            return True
-
-        reduce_case(finding.case, still_fails)
-        return best["finding"]
 
     def _report_progress(self, signatures: int) -> None:
         if self.progress:
@@ -420,8 +255,7 @@ class Campaign:
         """Whether the versions on each side of `finding`'s change observe alike once `features`
         of its case are replaced by their plain counterparts (conformance/_causes.py)."""
         older, newer = boundary_pair(finding.groups)
-        _, groups = self._judge(case_from(ablate(finding.case, features)))
-        self.cases_run += 1
+        _, groups = self._judge_counted(case_from(ablate(finding.case, features)))
         return any(older in labels and newer in labels for labels, _ in groups)
 
     def _cause(self, finding: Finding) -> tuple:
@@ -430,7 +264,7 @@ class Campaign:
         return tuple(name for name in features_of(finding.case) if self._vanishes(finding, [name]))
 
     def _add(self, finding: Finding, known: set) -> None:
-        finding = self._reduce(finding)
+        finding = self._shrinker.reduce(finding)
         self._where(finding)
         known.add(finding.signature)
         if self.across:
@@ -454,9 +288,10 @@ class Campaign:
                 [] if self.across else self._pools[interpreter].declared_ignores(*sides))
         self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)
+        self._shrinker = Shrinker(self.policy, self.interpreters, self._judge_counted, self._known_change)
         try:
             while self._more(deadline, None):  # what earlier campaigns found, replayed first
-                replayed = self._shrink_or_replay(_Database(database), rng.getrandbits(64), known)
+                replayed = self._shrinker.shrink_or_replay(ShrinkDatabase(database), rng.getrandbits(64), known)
                 if replayed is None:
                     break
                 self._add(replayed, known)
@@ -465,8 +300,8 @@ class Campaign:
                 if found is None:
                     break
                 data, finding = found
-                seeded = _Database(database, seed=data)
-                self._add(self._shrink_or_replay(seeded, rng.getrandbits(64), known, finding), known)
+                seeded = ShrinkDatabase(database, seed=data)
+                self._add(self._shrinker.shrink_or_replay(seeded, rng.getrandbits(64), known, finding), known)
         except KeyboardInterrupt:
             pass
         finally:

@@ -3,7 +3,10 @@ replaying) the byte strings the random search hands it."""
 from hypothesis.database import InMemoryExampleDatabase
 
 from conformance._changes import generalise as _generalise
-from conformance._fuzz import Campaign, _Database
+from conformance._fuzz import Campaign
+from conformance._shrinking import ShrinkDatabase as _Database
+from conformance._shrinking import Shrinker
+from strategies import DEFAULT
 from strategies import generated_size
 
 
@@ -22,7 +25,7 @@ def _shrink(database, predicate):
         seen.append(data)
         return predicate(data)
 
-    Campaign([], "stdlib")._hypothesis(database, 0, diverges)
+    Shrinker(DEFAULT, [], judge=None, known_change=None)._hypothesis(database, 0, diverges)
     return seen
 
 
@@ -102,7 +105,7 @@ def test_a_target_that_is_a_module_never_shares_a_process_with_the_reference():
 
 def test_findings_of_one_root_cause_are_one_finding():
     from conformance._compare import Difference, Divergence
-    from conformance._fuzz import Finding, group_findings
+    from conformance._findings import Finding, group_findings
 
     def finding(op, fields, steps, kinds=(None, None)):
         case = {"id": op, "steps": [{"op": op}] * steps}
@@ -146,7 +149,7 @@ def test_findings_of_one_root_cause_are_one_finding():
 
 def test_across_a_change_found_once_is_not_searched_again():
     from conformance._compare import Difference, Divergence
-    from conformance._fuzz import Finding
+    from conformance._findings import Finding
 
     def raising(kind):
         return {"outcome": "ok", "detail": None, "final": {},

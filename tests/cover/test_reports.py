@@ -3,7 +3,7 @@ import ast
 
 from conformance._case import load_cases
 from conformance._compare import Difference, Divergence
-from conformance._fuzz import Finding
+from conformance._findings import Finding
 from conformance._interpreters import Interpreter
 from reports import markdown_report, repro_script
 

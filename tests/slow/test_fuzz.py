@@ -165,7 +165,8 @@ def test_across_one_cause_is_one_change_whatever_field_shows_it_first():
     differences, one cause (the archive: as a directory, both versions agree)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from conformance._fuzz import Campaign, Finding, group_findings, signature_of
+    from conformance._findings import Finding, group_findings, signature_of
+    from conformance._fuzz import Campaign
     from conformance._pool import Pool
     from strategies import case_from
 

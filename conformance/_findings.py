@@ -1,0 +1,85 @@
+"""Findings: a minimal divergent case, its signature (what kind of divergence), and the grouping
+of findings into one per root cause at the end of a campaign.
+
+A signature is what the search tells divergences apart by while it runs: the op of the first
+differing step, its differing fields with generated names wildcarded, the exception types on each
+side. A root is coarser: the same differing fields and exception types whatever call showed them;
+across versions, the version change (conformance/_changes.py), or its cause (conformance/_causes.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance._changes import across_root, generalise
+from conformance._compare import Divergence
+from conformance._interpreters import Interpreter
+
+__all__ = ["Finding", "group_findings", "signature_of", "size_of"]
+
+
+@dataclass
+class Finding:
+    """A minimal case that diverges, its signature, and what each side observed."""
+
+    signature: tuple
+    case: dict[str, Any]
+    divergence: Divergence
+    interpreters: list[Interpreter]
+    groups: list[tuple[list[str], dict]] = field(default_factory=list)  # cross-version mode
+    absorbed: list[tuple] = field(default_factory=list)  # signatures of the same root cause (group_findings)
+    reproduces_on: list[str] = field(default_factory=list)  # labels where the reduced case diverges
+    passes_on: list[str] = field(default_factory=list)  # labels where it does not (target and reference agree)
+    cause: tuple = ()  # across: the case's features without which the change does not show (_causes.py)
+
+    @property
+    def root(self) -> tuple:
+        """What differs, whatever call showed it: the signature's fields and exception types
+        without its op (a hook's loader shows through import_module, __import__ and reload);
+        exception types only where they differ (both sides raising the same is no difference)."""
+        fields, kinds = self.signature[1:]
+        if len(self.groups) > 1:  # across versions: the version change (conformance/_changes.py)
+            symptom = across_root(self.groups)
+            return (symptom[0], "cause", self.cause) if self.cause else symptom
+        return fields, kinds if kinds[0] != kinds[1] else "same"
+
+    @property
+    def slug(self) -> str:
+        return hashlib.sha1(repr(self.signature).encode()).hexdigest()[:10]
+
+
+def signature_of(case: dict, divergence: Divergence) -> tuple:
+    """What kind of divergence: the op of the first differing step, its generalised differing
+    fields, and the exception types on each side."""
+    first = divergence.steps()[0]
+    steps = case.get("steps", [])
+    op = steps[first]["op"] if first is not None and first < len(steps) else "case"
+    fields = sorted({generalise(d.path) for d in divergence.differences
+                     if first is None or d.path.startswith("steps[%d]" % first)})
+    kinds = []
+    for side in (divergence.target, divergence.reference):
+        step = side["steps"][first] if first is not None and first < len(side["steps"]) else {}
+        kinds.append(step.get("exception", {}).get("type") if isinstance(step, dict) else None)
+    return (op, tuple(fields[:6]), tuple(kinds))
+
+
+def group_findings(findings: list[Finding]) -> list[Finding]:
+    """One finding per root cause: of the findings whose reduced cases show the same differing
+    fields and exception types, the smallest case stays, and the others' signatures are listed
+    as absorbed by it. Order of first appearance."""
+    groups: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.root, []).append(finding)
+    grouped = []
+    for members in groups.values():
+        kept = min(members, key=lambda f: size_of(f.case))
+        kept.absorbed = [f.signature for f in members if f is not kept] + kept.absorbed
+        grouped.append(kept)
+    return grouped
+
+
+def size_of(case: dict) -> tuple:
+    """Which of two cases is smaller: files and steps, then the length of the text."""
+    return len(case.get("files", {})) + len(case.get("steps", [])), len(json.dumps(case, sort_keys=True))
