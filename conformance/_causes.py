@@ -1,7 +1,9 @@
-"""Causes of a version change, by ablation: a feature of a case (a zip archive on sys.path, a
-finder of the legacy protocols, bytecode writing) is a cause of the change a case shows when
+"""Causes of a version change, by ablation: a feature of a case (a zip archive on sys.path,
+finders of the legacy protocols, bytecode writing) is a cause of the change a case shows when
 the same case with that feature replaced by its plain counterpart (the archive's entries as a
-directory of the same name, a find_spec finder, no bytecode writing) no longer shows it.
+directory of the same name, find_spec finders, no bytecode writing) no longer shows it. A case
+whose difference vanishes once the changes found already are undone in it (their features
+replaced, the exceptions they no longer raise caught) shows nothing new.
 
 One change shows through many first differences (3.10's zip importer, which moved from
 load_module to exec_module, sets `__cached__`, raises other exceptions for a module that removes
@@ -11,9 +13,10 @@ where a key made of the first difference cannot.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Callable
 
-__all__ = ["FEATURES", "ablate", "features_of"]
+__all__ = ["FEATURES", "ablate", "atomic", "explain", "features_of", "widen_guards"]
 
 
 def _zip_entries(source) -> dict | None:
@@ -62,28 +65,27 @@ def _renumbered(value, moved: dict):
 _LEGACY_FINDERS = ("legacy_serving", "legacy_loader")
 
 
-def _has_legacy_finder(case: dict) -> bool:
-    return any(f.get("finder") in _LEGACY_FINDERS for f in case.get("meta_path", []))
+def _has_legacy_finders(case: dict) -> bool:
+    return bool(case.get("path_hooks")) or any(f.get("finder") in _LEGACY_FINDERS for f in case.get("meta_path", []))
 
 
 def _modern_finders(case: dict) -> dict:
-    """Legacy meta-path finders as `serving` finders of the same modules (find_spec, exec_module)."""
+    """Legacy meta-path finders as `serving` finders of the same modules (find_spec, exec_module);
+    no legacy path-entry hooks."""
     finders = [{k: v for k, v in f.items() if k not in ("bare", "filename")} | {"finder": "serving"}
                if f.get("finder") in _LEGACY_FINDERS else f for f in case.get("meta_path", [])]
-    return {**case, "meta_path": finders}
-
-
-def _without(key: str) -> Callable[[dict], dict]:
-    return lambda case: {k: v for k, v in case.items() if k != key}
+    return {k: v for k, v in case.items() if k != "path_hooks"} | ({"meta_path": finders} if finders else {})
 
 
 # name -> (whether a case has the feature, the case with it replaced by its plain counterpart)
 FEATURES: dict[str, tuple[Callable[[dict], bool], Callable[[dict], dict]]] = {
     "zip archives": (_has_zip, _unzip),
-    "legacy meta-path finders": (_has_legacy_finder, _modern_finders),
-    "legacy path-entry hooks": (lambda case: bool(case.get("path_hooks")), _without("path_hooks")),
-    "bytecode writing": (lambda case: bool(case.get("write_bytecode")), _without("write_bytecode")),
+    "legacy finders": (_has_legacy_finders, _modern_finders),
+    "bytecode writing": (lambda case: bool(case.get("write_bytecode")),
+                         lambda case: {k: v for k, v in case.items() if k != "write_bytecode"}),
 }
+
+GUARD = "except ImportError:"  # how generated module bodies guard a statement (strategies/_trees.py)
 
 
 def features_of(case: dict) -> list[str]:
@@ -97,3 +99,104 @@ def ablate(case: dict, features) -> dict:
     for name in features:
         case = FEATURES[name][1](case)
     return case
+
+
+def _widened(value, exception: str):
+    if isinstance(value, str):
+        return value.replace(GUARD, "except (ImportError, %s):" % exception)
+    if isinstance(value, list):
+        return [_widened(item, exception) for item in value]
+    if isinstance(value, dict):
+        return {key: _widened(item, exception) for key, item in value.items()}
+    return value
+
+
+def widen_guards(case: dict, exception: str) -> dict:
+    """`case` with its modules' `except ImportError:` guards also catching `exception`: where an
+    older version raised that exception and a newer one ImportError, a guarded statement shows
+    the change through whatever the module does next (a later import, another exception)."""
+    return {key: _widened(value, exception) if key in ("files", "steps", "meta_path", "path_hooks") else value
+            for key, value in case.items()}
+
+
+def atomic(root: tuple) -> bool:
+    """Whether a version change's root is one change others may be made of: an exception type
+    no longer raised, or a cause of one feature."""
+    kind = root[1] if len(root) > 1 else None
+    return (kind == "raises" and isinstance(root[2], str) and root[2].isidentifier()) or (
+        kind == "cause" and len(root[2]) == 1)
+
+
+def explain(case: dict, roots) -> tuple[dict | None, list]:
+    """`case` with every change of `roots` that applies to it undone (a cause's feature replaced,
+    an exception no longer raised caught by the guards), and the roots used; (None, []) when none
+    applies. Whether the versions then agree is for the caller to run."""
+    present = set(features_of(case))
+    used = [root for root in roots if atomic(root) and (root[1] == "raises" and GUARD in json.dumps(case)
+                                                         or root[1] == "cause" and set(root[2]) <= present)]
+    if not used:
+        return None, []
+    ablated = ablate(case, sorted({name for root in used if root[1] == "cause" for name in root[2]}))
+    for root in used:
+        if root[1] == "raises":
+            ablated = widen_guards(ablated, root[2])
+    return ablated, used
+
+
+class KnownChanges:
+    """The version changes a cross-version campaign has found, and the runs that tell what a
+    finding's change is about. `judge(case)` runs a case on every version of the campaign and
+    returns (divergence or None, the groups of versions that observe alike)."""
+
+    def __init__(self, judge: Callable[[dict], tuple]):
+        self._judge = judge
+        self.roots: list[tuple] = []  # in the order found
+
+    def _vanishes(self, finding, ablated: dict) -> bool:
+        """Whether the versions on each side of `finding`'s change observe `ablated` alike."""
+        from conformance._changes import boundary_pair
+        from strategies import case_from
+
+        older, newer = boundary_pair(finding.groups)
+        _, groups = self._judge(case_from(ablated))
+        return any(older in labels and newer in labels for labels, _ in groups)
+
+    def cause_of(self, finding) -> tuple:
+        """The features of a reduced case each of whose ablation makes its change vanish; else,
+        where only all of them together do, all of them (a case showing two changes at once)."""
+        present = features_of(finding.case)
+        single = tuple(name for name in present if self._vanishes(finding, ablate(finding.case, [name])))
+        if single or len(present) < 2:
+            return single
+        return tuple(present) if self._vanishes(finding, ablate(finding.case, present)) else ()
+
+    def _explained(self, finding, exclude=None) -> list:
+        """The roots found so far (at the finding's boundary, one change each) that, undone in its
+        case together, make its change vanish; [] if they do not."""
+        roots = [root for root in self.roots if root[0] == finding.root[0] and root != exclude]
+        ablated, used = explain(finding.case, roots)
+        return used if ablated is not None and self._vanishes(finding, ablated) else []
+
+    def shows_known(self, finding) -> bool:
+        """Whether a divergence shows only changes found already: the same root, or a difference
+        that vanishes once those changes are undone in its case."""
+        return finding.root in self.roots or bool(self._explained(finding))
+
+    def add(self, finding) -> None:
+        finding.cause = self.cause_of(finding)
+        self.roots.append(finding.root)
+
+    def absorb_explained(self, findings: list) -> list:
+        """Findings that are not one change themselves (a composite cause, a first difference
+        another change brings about) and that the changes found explain, absorbed by the first
+        finding of a change that explains them."""
+        kept = list(findings)
+        for finding in findings:
+            if atomic(finding.root):
+                continue
+            used = self._explained(finding, exclude=finding.root)
+            host = next((other for other in kept if other is not finding and other.root in used), None)
+            if host is not None:
+                host.absorbed += [finding.signature] + finding.absorbed
+                kept.remove(finding)
+        return kept

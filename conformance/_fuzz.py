@@ -26,14 +26,13 @@ from typing import Any, Callable
 
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
-from conformance._causes import ablate, features_of
-from conformance._changes import boundary_pair
+from conformance._causes import KnownChanges
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._findings import Finding, group_findings, signature_of
 from conformance._interpreters import Interpreter
 from conformance._pool import Pool, is_own_target
 from conformance._shrinking import Shrinker, ShrinkDatabase
-from strategies import DEFAULT, Policy, case_from, describe_policy, generated_case, generated_size
+from strategies import DEFAULT, Policy, describe_policy, generated_case, generated_size
 
 __all__ = ["Campaign", "Finding", "default_jobs", "group_findings", "signature_of"]
 
@@ -93,7 +92,9 @@ class Campaign:
     _threads: int = 1
     _rules: dict = field(default_factory=dict)  # interpreter -> the IgnoreRules in force there
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _roots: set = field(default_factory=set)  # across: the version changes found so far
+
+    def __post_init__(self):
+        self._changes = KnownChanges(self._judge_counted)  # across: the version changes found so far
 
     @property
     def shares_process(self) -> bool:
@@ -235,41 +236,21 @@ class Campaign:
             (finding.reproduces_on if verdict.status == "failed" else finding.passes_on).append(interpreter.label)
 
     def _known_change(self, finding: Finding) -> bool:
-        """Across versions: a divergence that only shows a version change found already is not
-        searched again (counted in known_changes_seen), so the time goes to other changes: the
-        same key, or at the same boundary a known cause whose ablation makes it vanish."""
-        if not self.across:
+        """Across versions: a divergence that only shows version changes found already is not
+        searched again (counted in known_changes_seen), so the time goes to other changes
+        (conformance/_causes.py: the same root, or one that vanishes once they are undone)."""
+        if not self.across or not self._changes.shows_known(finding):
             return False
-        known = finding.root in self._roots
-        if not known:
-            boundary, present = finding.root[0], set(features_of(finding.case))
-            known = any(self._vanishes(finding, cause) for root_boundary, kind, cause in
-                        (root[:3] for root in self._roots) if kind == "cause" and root_boundary == boundary
-                        and set(cause) <= present)
-        if known:
-            with self._lock:
-                self.known_changes_seen += 1
-        return known
-
-    def _vanishes(self, finding: Finding, features) -> bool:
-        """Whether the versions on each side of `finding`'s change observe alike once `features`
-        of its case are replaced by their plain counterparts (conformance/_causes.py)."""
-        older, newer = boundary_pair(finding.groups)
-        _, groups = self._judge_counted(case_from(ablate(finding.case, features)))
-        return any(older in labels and newer in labels for labels, _ in groups)
-
-    def _cause(self, finding: Finding) -> tuple:
-        """The features of a cross-version finding's reduced case each of whose ablation makes
-        its change vanish: what the change is about, whatever field it first shows in."""
-        return tuple(name for name in features_of(finding.case) if self._vanishes(finding, [name]))
+        with self._lock:
+            self.known_changes_seen += 1
+        return True
 
     def _add(self, finding: Finding, known: set) -> None:
         finding = self._shrinker.reduce(finding)
         self._where(finding)
         known.add(finding.signature)
         if self.across:
-            finding.cause = self._cause(finding)
-            self._roots.add(finding.root)
+            self._changes.add(finding)
         self.findings.append(finding)
         self._report_progress(len(known))
 
@@ -302,6 +283,8 @@ class Campaign:
                 data, finding = found
                 seeded = ShrinkDatabase(database, seed=data)
                 self._add(self._shrinker.shrink_or_replay(seeded, rng.getrandbits(64), known, finding), known)
+            if self.across:  # one change per finding: those the others explain are absorbed
+                self.findings = self._changes.absorb_explained(self.findings)
         except KeyboardInterrupt:
             pass
         finally:

@@ -1,5 +1,5 @@
 """Causes by ablation: each feature's plain counterpart keeps the rest of the case as it was."""
-from conformance._causes import ablate, features_of
+from conformance._causes import ablate, atomic, explain, features_of, widen_guards
 from conformance._changes import VersionChange
 
 
@@ -22,16 +22,34 @@ def test_an_archive_becomes_a_directory_of_the_same_name_and_its_rewrites_write_
     assert case["files"]["lib.zip"]["zip"]["p/m.py"] == ["x = 1"] and "id" in case  # the original untouched
 
 
-def test_legacy_finders_become_find_spec_finders_of_the_same_modules_and_other_features_go():
+def test_legacy_finders_become_find_spec_finders_of_the_same_modules_and_legacy_hooks_go():
     case = {"meta_path": [{"finder": "legacy_serving", "name": "f", "bare": True, "filename": "f.py",
                            "modules": {"m": "v = 1"}}, {"finder": "recording", "name": "r"}],
             "path_hooks": [{"hook": "legacy_find_module", "entry": "old"}], "write_bytecode": True, "steps": []}
-    assert features_of(case) == ["legacy meta-path finders", "legacy path-entry hooks", "bytecode writing"]
-    plain = ablate(case, ["legacy meta-path finders"])
+    assert features_of(case) == ["legacy finders", "bytecode writing"]
+    plain = ablate(case, ["legacy finders"])
     assert plain["meta_path"] == [{"finder": "serving", "name": "f", "modules": {"m": "v = 1"}},
                                   {"finder": "recording", "name": "r"}]
+    assert "path_hooks" not in plain and plain["write_bytecode"]
     assert features_of(ablate(case, features_of(case))) == []
-    assert "path_hooks" in plain and "write_bytecode" not in ablate(case, ["bytecode writing"])
+    assert features_of({"path_hooks": [{"hook": "legacy_find_loader"}]}) == ["legacy finders"]
+
+
+def test_known_changes_are_undone_in_a_case_only_where_they_apply():
+    guarded = "try:\n    from .. import b\nexcept ImportError:\n    pass"
+    case = {"files": {"lib.zip": {"zip": {"p/__init__.py": [guarded, "import q"]}}}, "sys_path": ["lib.zip"],
+            "steps": [{"op": "import_module", "name": "p"}]}
+    widened = widen_guards(case, "ValueError")
+    assert "except (ImportError, ValueError):" in widened["files"]["lib.zip"]["zip"]["p/__init__.py"][0]
+    assert case["files"]["lib.zip"]["zip"]["p/__init__.py"][0] == guarded  # the original untouched
+    beyond, archives = ("3.9", "raises", "ValueError"), ("3.10", "cause", ("zip archives",))
+    legacy, both = ("3.10", "cause", ("legacy finders",)), ("3.10", "cause", ("zip archives", "legacy finders"))
+    assert atomic(beyond) and atomic(archives) and not atomic(both)
+    assert not atomic(("3.10", "raises", None)) and not atomic(("3.10", "message", "SyntaxError"))
+    ablated, used = explain(case, [beyond, archives, legacy, both])
+    assert used == [beyond, archives]  # no legacy finder here; a composite root undoes nothing itself
+    assert features_of(ablated) == [] and "ImportError, ValueError" in ablated["files"]["lib.zip/p/__init__.py"][0]
+    assert explain({"files": {"a.py": "import b"}, "steps": []}, [beyond, archives]) == (None, [])
 
 
 def test_a_cause_matches_a_catalogue_change_whose_cases_all_have_its_features():

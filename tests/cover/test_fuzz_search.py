@@ -161,6 +161,6 @@ def test_across_a_change_found_once_is_not_searched_again():
                       [], [(["cpython 3.8.18"], raising("ValueError")), (["cpython 3.9.18"], raising("ImportError"))])
     campaign = Campaign([_Interpreter()], "stdlib", across=True)
     assert not campaign._known_change(finding)
-    campaign._roots.add(finding.root)
+    campaign._changes.roots.append(finding.root)
     assert campaign._known_change(finding) and campaign.known_changes_seen == 1
     assert not Campaign([_Interpreter()], "impl")._known_change(finding)  # target against reference: no
