@@ -17,8 +17,8 @@ from conformance._case import Case
 from conformance._causes import features_of
 from conformance._compare import _diff, observation
 
-__all__ = ["VersionChange", "across_root", "boundary_pair", "change_key", "changes_from_findings", "changes_from_recordings",
-           "generalise", "render_changes"]
+__all__ = ["VersionChange", "across_root", "boundary_pair", "change_key", "changes_from_findings",
+           "changes_from_recordings", "generalise", "render_changes"]
 
 
 def generalise(path: str) -> str:

@@ -276,7 +276,8 @@ def _run_fuzz(interpreters, target, reference, across, seconds, examples, seed, 
         print(divergence_block(finding.divergence, Case(finding.case), target,
                                reference if not across else "other versions"))
         if finding.cause:
-            print("  the change vanishes without its %s: one change, whatever it shows first" % " and ".join(finding.cause))
+            print("  the change vanishes without its %s: one change, whatever it shows first"
+                  % " and ".join(finding.cause))
         if finding.absorbed:
             print("  the same difference also through: %s (%d more signatures, one root cause)"
                   % (", ".join(sorted({str(signature[0]) for signature in finding.absorbed})), len(finding.absorbed)))

@@ -5,8 +5,8 @@ A campaign first replays what earlier campaigns found (Hypothesis's example data
 searches: random byte strings, each decoded to a case (strategies.generated_case), streamed to
 the worker pools so that no worker waits for the host. The first divergence whose signature is
 new is handed to Hypothesis to shrink (fewer files, fewer steps, plainer choices), then the case
-reducer deletes what is left to delete (conformance/_shrinking.py); the search goes on for other signatures until the time
-or case budget is spent. Random bytes rather than Hypothesis's own generation: it costs the host
+reducer deletes what is left to delete (conformance/_shrinking.py); the search goes on for other
+signatures until the time or case budget is spent. Random bytes rather than Hypothesis's own generation: it costs the host
 microseconds, not milliseconds, a case, and repeats no case. At the end, findings of one root
 cause are grouped into one (conformance/_findings.py).
 """

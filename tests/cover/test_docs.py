@@ -86,7 +86,8 @@ def _problem(command):
     if unknown:
         return "unknown options %s of %s" % (sorted(unknown), tokens[0])
     # a whole command line without placeholders parses (a mention such as `check --json` is no command line)
-    if command.startswith("python -m conformance ") and len(tokens) > 1 and not any(PLACEHOLDER.search(t) for t in tokens):
+    whole = command.startswith("python -m conformance ") and len(tokens) > 1
+    if whole and not any(PLACEHOLDER.search(t) for t in tokens):
         try:
             parser.parse_args(tokens)
         except SystemExit:
