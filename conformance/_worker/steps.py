@@ -16,7 +16,7 @@ from conformance._worker.observe import Observer
 from conformance._worker.bytecode import describe_bytecode, is_bytecode
 from conformance._worker.tree import BASE_MTIME, Tree, source_text
 
-__all__ = ["CaseError", "Interrupted", "RunError", "normalise_recursion", "run_case"]
+__all__ = ["CaseError", "Interrupted", "RunError", "normalise_recursion", "ran_away", "run_case"]
 
 CALLS = {
     # op: (positional parameter, keyword parameters)
@@ -150,7 +150,7 @@ class _Run(object):
             return {"op": op, "outcome": "unsupported"}
         before = self.current
         del self.executed[:], self.finder_log[:]
-        obs = {"op": op}
+        obs, runaway = {"op": op}, False
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -160,6 +160,7 @@ class _Run(object):
             except BaseException as exc:  # module bodies may raise anything
                 obs["outcome"], result = "raised", None
                 obs["exception"] = self.observer.exception(exc)
+                runaway = ran_away(exc)
             else:
                 obs["outcome"] = "returned" if op in CALLS else "done"
                 if op in CALLS or op == "getattr":
@@ -167,14 +168,12 @@ class _Run(object):
             finally:
                 self.target.deactivate()
         self.results.append(result)
-        executed, calls = list(self.executed), [list(call) for call in self.finder_log]
+        records = [list(self.executed), [list(call) for call in self.finder_log], self.observer.warnings(caught)]
         if "exception" in obs:
-            executed, calls = normalise_recursion(obs["exception"], executed, calls)
-        obs["warnings"] = self.observer.warnings(caught)
+            records = normalise_recursion(obs["exception"], records, runaway)
+        obs["executed"], obs["finder_calls"], obs["warnings"] = records
         self.current = self.observer.snapshot()
         obs["modules"] = self.observer.modules_diff(before, self.current)
-        obs["executed"] = executed
-        obs["finder_calls"] = calls
         return obs
 
     def _perform(self, op, step):
@@ -211,19 +210,39 @@ class _Run(object):
         return None
 
 
-def normalise_recursion(exception, executed, calls):
-    """A runaway import ends in RecursionError (raised, or in the chain of what was raised). How
-    deep it went, so how often each module ran, each finder was called and each link of the chain
-    was repeated, depends on how many frames the implementation (or a hook) spends per import, not
-    on the case: keep the facts, not the depth. Returns executed and calls, normalised alike."""
+def ran_away(exc):
+    """Whether a RecursionError is anywhere in the cause/context chain of `exc`, however long
+    (an observation shows only its first links)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, RecursionError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ if exc.__cause__ is not None else exc.__context__
+    return False
+
+
+def normalise_recursion(exception, records, runaway=False):
+    """A runaway import ends in RecursionError (raised, or in the chain of what was raised, which
+    `runaway` says where the chain shown is too short to reach it). How deep it went, so how often
+    each module ran, each finder was called, each warning was given and each link of the chain was
+    repeated, and what was being handled (or opened) where the limit struck, depends on how many frames the
+    implementation (or a hook) spends per import, not on the case: keep the facts, not the depth.
+    Returns the step's records (modules executed, finder calls, warnings), normalised alike."""
     chain = exception.get("chain", [])
-    if exception.get("type") != "RecursionError" and ["context", "RecursionError"] not in chain \
-            and ["cause", "RecursionError"] not in chain:
-        return executed, calls
+    recursion_links = [link for link in chain if link[1] == "RecursionError"]
+    if exception.get("type") != "RecursionError" and not recursion_links and not runaway:
+        return records
     if exception.get("type") == "RecursionError":
         exception["message"] = "<recursion limit>"
+        chain = []  # what was being handled depends on where the limit struck (another RecursionError, or not)
+    elif recursion_links:
+        chain = chain[:chain.index(recursion_links[0]) + 1]
     exception["chain"] = _distinct(chain)
-    return _distinct(executed), _distinct(calls)
+    records = [_distinct(items) for items in records]
+    if len(records) > 2:  # a file the limit struck while it was being opened: its ResourceWarning too
+        records[2] = [warning for warning in records[2] if warning[0] != "ResourceWarning"]
+    return records
 
 
 def _distinct(items):
