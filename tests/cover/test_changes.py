@@ -97,3 +97,7 @@ def test_the_catalogues_change_list_is_up_to_date_and_checked(capsys, tmp_path):
     changes = changes_from_recordings(load_cases())
     assert len(changes) >= 15 and {c.boundary for c in changes} >= {"3.9", "3.10", "3.11", "3.12", "3.13"}
     assert CHANGES_FILE.read_text().count("\n- **") == len(changes)
+    # and the pages that give the number give this one
+    readme = (CHANGES_FILE.parent.parent / "README.md").read_text()
+    case_format = (CHANGES_FILE.parent / "case-format.md").read_text()
+    assert "%d changes of behaviour" % len(changes) in readme and "%d changes, from" % len(changes) in case_format
