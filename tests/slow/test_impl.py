@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 # importer gave `sys` at start-up, the frozen importer, the zip importer (impl uses the
 # interpreter's; before 3.10 it has only the legacy protocol) and a module's repr (its type's).
 # Running one version's profile on another interpreter may differ in these and in nothing else
-# (README: "Deliberate differences").
+# (docs/reference-implementation.md: "Deliberate differences").
 INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin", "machinery.frozen_module",
                      "machinery.frozen_package",
                      "import_module.error.syntax", "reload.syntax_error", "circular.attribute_partial"}

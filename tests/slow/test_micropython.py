@@ -1,6 +1,6 @@
 """MicroPython (its WebAssembly port under Node, with a small worker of its own): the part of the
 catalogue it can express runs, compared with CPython's newest recordings; what it has not by
-design is its profile, set aside; the rest are its findings (README)."""
+design is its profile, set aside; the rest are its findings (docs/runtimes.md)."""
 import json
 
 import pytest
@@ -25,7 +25,7 @@ def test_the_expressible_catalogue_runs_and_the_findings_are_the_known_ones(cli,
     assert any(rule["pattern"] == "steps[*].result.__spec__*" and "MicroPython" in rule["reason"]
                for rule in data["ignore_rules"])
     fields = {v["case"]: v.get("fields", []) for v in data["verdicts"] if v["status"] == "failed"}
-    # findings (README): __import__ without fromlist returns the named module, not the top-level
+    # findings (docs/runtimes.md): __import__ without fromlist returns the named module, not the top-level
     # package; a fromlist does not import submodules; ImportError for a missing module
     assert "steps[0].result.__name__" in fields["dunder_import.returns_top_level"]
     assert "steps[0].executed" in fields["fromlist.submodule"]
