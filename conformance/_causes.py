@@ -16,7 +16,9 @@ import copy
 import json
 from typing import Callable
 
-__all__ = ["FEATURES", "ablate", "atomic", "explain", "features_of", "widen_guards"]
+from strategies import case_from
+
+__all__ = ["FEATURES", "KnownChanges", "ablate", "atomic", "explain", "features_of", "widen_guards"]
 
 
 def _zip_entries(source) -> dict | None:
@@ -154,8 +156,7 @@ class KnownChanges:
 
     def _vanishes(self, finding, ablated: dict) -> bool:
         """Whether the versions on each side of `finding`'s change observe `ablated` alike."""
-        from conformance._changes import boundary_pair
-        from strategies import case_from
+        from conformance._changes import boundary_pair  # here: _changes imports this module
 
         older, newer = boundary_pair(finding.groups)
         _, groups = self._judge(case_from(ablated))

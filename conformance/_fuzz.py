@@ -6,9 +6,10 @@ searches: random byte strings, each decoded to a case (strategies.generated_case
 the worker pools so that no worker waits for the host. The first divergence whose signature is
 new is handed to Hypothesis to shrink (fewer files, fewer steps, plainer choices), then the case
 reducer deletes what is left to delete (conformance/_shrinking.py); the search goes on for other
-signatures until the time or case budget is spent. Random bytes rather than Hypothesis's own generation: it costs the host
-microseconds, not milliseconds, a case, and repeats no case. At the end, findings of one root
-cause are grouped into one (conformance/_findings.py).
+signatures until the time or case budget is spent. Random bytes rather than Hypothesis's own
+generation: it costs the host microseconds, not milliseconds, a case, and repeats no case. Across
+versions, changes found already are steered away from (conformance/_causes.py). At the end,
+findings of one root cause are grouped into one (conformance/_findings.py).
 """
 from __future__ import annotations
 
