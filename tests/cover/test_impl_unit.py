@@ -8,7 +8,9 @@ import pytest
 
 import impl
 from impl import _pathfinder
-from impl._pathfinder import FileFinder, NamespaceLoader, NamespacePath, PathFinder, SourceFileLoader, cache_path
+from impl._bytecode import cache_path
+from impl._loaders import NamespaceLoader, SourceFileLoader
+from impl._pathfinder import FileFinder, NamespacePath, PathFinder
 from impl._profile import PROFILES, profile_for
 
 
