@@ -142,7 +142,15 @@ class VersionChange:
         return _version(self.before[-1]), _version(self.after[0])
 
     @property
+    def same_version(self) -> bool:
+        """Both sides of one major.minor version: implementations that differ (PyPy against
+        CPython), no change between versions."""
+        return minor(self.before[-1]) == minor(self.after[0])
+
+    @property
     def heading(self) -> str:
+        if self.same_version:
+            return "Between implementations of %s" % minor(self.after[0])
         older, newer = self.span
         adjacent = older[0] == newer[0] and older[1] + 1 == newer[1]
         return "New in %s" % self.boundary if adjacent else "New after %s, by %s" % (self.before[-1], self.boundary)
@@ -150,7 +158,10 @@ class VersionChange:
     def matches(self, other: "VersionChange") -> bool:
         """The same change seen through other cases: boundaries that agree (each lies in the
         other's span), and the same key past it, or (a field change) the same shape of values in
-        another first field, or (one is a cause) every case of the other having the cause's features."""
+        another first field, or (one is a cause) every case of the other having the cause's features.
+        A difference between implementations of one version is no version change: it matches none."""
+        if self.same_version or other.same_version:
+            return False
         if not (self.span[0] < _version(other.boundary) <= self.span[1]
                 or other.span[0] < _version(self.boundary) <= other.span[1]):
             return False
@@ -173,15 +184,16 @@ def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
             if not differences:
                 continue
             key = change_key(newer["pythons"][0], left, right, differences)
+            present = frozenset(features_of(case.data))
             change = found.get(key)
             if change is None:
                 first = differences[0]
                 change = found[key] = VersionChange(key, list(older["pythons"]), list(newer["pythons"]),
                                                     example=(first.path, first.target, first.reference),
                                                     description=case.data.get("description", ""),
-                                                    features=frozenset(features_of(case.data)))
+                                                    features=present)
             change.cases.append(case.id)
-            change.features &= frozenset(features_of(case.data))
+            change.features &= present
     return sorted(found.values(), key=lambda c: (tuple(map(int, c.boundary.split("."))), c.cases[0]))
 
 
@@ -195,8 +207,11 @@ def changes_from_findings(findings) -> list[VersionChange]:
         (older_labels, older), (newer_labels, newer) = ordered_groups(finding.groups)[:2]
         differences = list(_diff("", older, newer))
         first = differences[0]
-        changes.append(VersionChange(finding.root, [minor(label) for label in older_labels],
-                                     [minor(label) for label in newer_labels], [finding.case["id"]],
+        # one version on both sides (PyPy and CPython 3.9): the labels name the implementations
+        same = {minor(label) for label in older_labels} == {minor(label) for label in newer_labels}
+        name = (lambda label: label) if same else minor
+        changes.append(VersionChange(finding.root, [name(label) for label in older_labels],
+                                     [name(label) for label in newer_labels], [finding.case["id"]],
                                      (first.path, first.target, first.reference), "found by fuzzing",
                                      frozenset(features_of(finding.case))))
     return sorted(changes, key=lambda c: tuple(map(int, c.boundary.split("."))))

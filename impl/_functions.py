@@ -127,7 +127,7 @@ def _name_to_reload(module):
         return module.__name__
 
 
-def _parent_search_path(name):
+def _reload_search_path(name):
     """The parent package's __path__ for a submodule (case reload.submodule); the parent must
     be in sys.modules (case reload.parent_missing)."""
     parent_name = name.rpartition(".")[0]
@@ -151,7 +151,7 @@ def reload(module):
         return _being_reloaded[name]
     _being_reloaded[name] = module
     try:
-        spec = module.__spec__ = spec_from_meta_path(name, _parent_search_path(name), module)
+        spec = module.__spec__ = spec_from_meta_path(name, _reload_search_path(name), module)
         if spec is None:
             raise ModuleNotFoundError("spec not found for the module {!r}".format(name), name=name)
         execute_again(spec, module)

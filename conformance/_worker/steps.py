@@ -168,10 +168,11 @@ class _Run(object):
             finally:
                 self.target.deactivate()
         self.results.append(result)
-        records = [list(self.executed), [list(call) for call in self.finder_log], self.observer.warnings(caught)]
+        executed, calls = list(self.executed), [list(call) for call in self.finder_log]
+        warned = self.observer.warnings(caught)
         if "exception" in obs:
-            records = normalise_recursion(obs["exception"], records, runaway)
-        obs["executed"], obs["finder_calls"], obs["warnings"] = records
+            executed, calls, warned = normalise_recursion(obs["exception"], executed, calls, warned, runaway)
+        obs["executed"], obs["finder_calls"], obs["warnings"] = executed, calls, warned
         self.current = self.observer.snapshot()
         obs["modules"] = self.observer.modules_diff(before, self.current)
         return obs
@@ -222,27 +223,26 @@ def ran_away(exc):
     return False
 
 
-def normalise_recursion(exception, records, runaway=False):
+def normalise_recursion(exception, executed, calls, warned, runaway=False):
     """A runaway import ends in RecursionError (raised, or in the chain of what was raised, which
     `runaway` says where the chain shown is too short to reach it). How deep it went, so how often
     each module ran, each finder was called, each warning was given and each link of the chain was
     repeated, and what was being handled (or opened) where the limit struck, depends on how many frames the
     implementation (or a hook) spends per import, not on the case: keep the facts, not the depth.
-    Returns the step's records (modules executed, finder calls, warnings), normalised alike."""
+    Returns executed, calls and warned (the warnings given), normalised alike."""
     chain = exception.get("chain", [])
     recursion_links = [link for link in chain if link[1] == "RecursionError"]
     if exception.get("type") != "RecursionError" and not recursion_links and not runaway:
-        return records
+        return executed, calls, warned
     if exception.get("type") == "RecursionError":
         exception["message"] = "<recursion limit>"
         chain = []  # what was being handled depends on where the limit struck (another RecursionError, or not)
     elif recursion_links:
         chain = chain[:chain.index(recursion_links[0]) + 1]
     exception["chain"] = _distinct(chain)
-    records = [_distinct(items) for items in records]
-    if len(records) > 2:  # a file the limit struck while it was being opened: its ResourceWarning too
-        records[2] = [warning for warning in records[2] if warning[0] != "ResourceWarning"]
-    return records
+    # a file the limit struck while it was being opened: its ResourceWarning too
+    warned = [warning for warning in _distinct(warned) if warning[0] != "ResourceWarning"]
+    return _distinct(executed), _distinct(calls), warned
 
 
 def _distinct(items):

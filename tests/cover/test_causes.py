@@ -63,3 +63,20 @@ def test_a_cause_matches_a_catalogue_change_whose_cases_all_have_its_features():
     assert cause.matches(zipped) and zipped.matches(cause)
     assert not cause.matches(plain) and not plain.matches(cause) and not cause.matches(later)
     assert "zip archives" in cause.what
+
+
+def test_implementations_of_one_version_are_no_version_change():
+    from conformance._changes import changes_from_findings
+
+    class _Finding:  # what changes_from_findings reads of a Finding
+        root = ("3.9", "raises", "AttributeError")
+        case = {"id": "fuzz.x", "steps": []}
+        groups = [(["pypy 3.9.16"], {"outcome": "ok", "steps": [], "final": {"a": 1}}),
+                  (["cpython 3.9.18"], {"outcome": "ok", "steps": [], "final": {"a": 2}})]
+
+    change = changes_from_findings([_Finding()])[0]
+    assert change.same_version and change.heading == "Between implementations of 3.9"
+    assert change.before == ["pypy 3.9.16"] and change.after == ["cpython 3.9.18"]
+    recorded = VersionChange(("3.9", "raises", "AttributeError"), ["3.8"], ["3.9"],
+                             ["sys_modules.parent_rejects_binding"])
+    assert not recorded.matches(change) and not change.matches(recorded)

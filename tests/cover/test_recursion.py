@@ -30,26 +30,26 @@ def _observed(limit, handled_every):
     raw = [list(link) for link in described["chain"]]
     executed = ["m"] * (limit // 50)
     calls = [["finder", "find_spec", "m"]] * (limit // 100)
-    return described, normalise_recursion(described, [executed, calls]), raw
+    return described, normalise_recursion(described, executed, calls, []), raw
 
 
 def test_depth_does_not_show():
     shallow, deep = _observed(250, 100), _observed(450, 100)
     assert shallow[2] != deep[2]  # as raised, the chains differ in length
     assert shallow[0]["chain"] == [] and shallow[:2] == deep[:2]
-    assert shallow[0]["message"] == "<recursion limit>" and shallow[1] == [["m"], [["finder", "find_spec", "m"]]]
+    assert shallow[0]["message"] == "<recursion limit>" and shallow[1] == (["m"], [["finder", "find_spec", "m"]], [])
 
 
 def test_other_exceptions_are_left_alone():
     described = {"type": "ImportError", "message": "x", "chain": [["context", "KeyError"], ["context", "KeyError"]]}
-    assert normalise_recursion(described, [["a", "a"], []]) == [["a", "a"], []]
+    assert normalise_recursion(described, ["a", "a"], [], []) == (["a", "a"], [], [])
     assert described["chain"] == [["context", "KeyError"], ["context", "KeyError"]]
 
 
 def test_a_recursion_error_in_the_chain_counts_too():
     described = {"type": "ImportError", "message": "x",
                  "chain": [["context", "RecursionError"], ["context", "RecursionError"]]}
-    assert normalise_recursion(described, [["a", "a"], []]) == [["a"], []]
+    assert normalise_recursion(described, ["a", "a"], [], []) == (["a"], [], [])
     assert described == {"type": "ImportError", "message": "x", "chain": [["context", "RecursionError"]]}
 
 
@@ -58,11 +58,11 @@ def test_what_was_being_handled_where_the_limit_struck_does_not_show():
     has that context, struck a frame earlier it has none."""
     for chain in ([["context", "AttributeError"]], [], [["context", "RecursionError"]]):
         described = {"type": "RecursionError", "message": "maximum recursion depth exceeded", "chain": chain}
-        normalise_recursion(described, [])
+        normalise_recursion(described, [], [], [])
         assert described["chain"] == []
     described = {"type": "KeyError", "message": "'b'",
                  "chain": [["context", "KeyError"], ["context", "RecursionError"], ["context", "AttributeError"]]}
-    normalise_recursion(described, [])
+    normalise_recursion(described, [], [], [])
     assert described["chain"] == [["context", "KeyError"], ["context", "RecursionError"]]
 
 
@@ -89,7 +89,7 @@ def test_a_recursion_error_beyond_the_links_shown_counts_too():
     assert "RecursionError" not in str(described[0]["chain"])  # beyond the links an observation shows
     warning = ["ImportWarning", "_LegacyFinder.find_spec() not found; falling back to find_module()"]
     unclosed = ["ResourceWarning", "unclosed file <_io.BufferedReader name='<case>/b/__init__.py'>"]
-    normalised = [normalise_recursion(d, [["b"] * n, [], [warning] * n + [unclosed] * (n % 2)], ran_away(e))
+    normalised = [normalise_recursion(d, ["b"] * n, [], [warning] * n + [unclosed] * (n % 2), ran_away(e))
                   for d, n, e in zip(described, (12, 15), errors)]
-    assert normalised[0] == normalised[1] == [["b"], [], [warning]]
+    assert normalised[0] == normalised[1] == (["b"], [], [warning])
     assert not ran_away(KeyError("b"))
