@@ -36,11 +36,12 @@ import os, sys
 sys.path.insert(0, conformance_root)
 os.makedirs(conformance_scratch, exist_ok=True)
 from conformance._worker import main as _worker
-_worker.embedded(conformance_scratch)
+conformance_worker = _worker.embedded(conformance_scratch)
+conformance_worker.reply_to
 `);
   parentPort.on("message", (message) => {
     if (message.finish) {
-      pyodide.runPython("from conformance._worker import main as _w; _w.finish()");
+      pyodide.runPython("conformance_worker.finish()");
       return;
     }
     interrupt[0] = 0;

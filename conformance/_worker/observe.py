@@ -9,7 +9,7 @@ import re
 import sys
 import types
 
-__all__ = ["Observer"]
+__all__ = ["Observer", "normalise_recursion", "ran_away"]
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 _OBJECT = re.compile(r"<(?:[\w.]+\.)?_*(\w+) object at 0x\?>")  # after _ADDRESS
@@ -339,3 +339,46 @@ def _safe_str(exc):
         return str(exc)
     except Exception as err:
         return "<str raised %s>" % type(err).__name__
+
+
+def ran_away(exc):
+    """Whether a RecursionError is anywhere in the cause/context chain of `exc`, however long
+    (an observation shows only its first links)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, RecursionError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ if exc.__cause__ is not None else exc.__context__
+    return False
+
+
+def normalise_recursion(exception, executed, calls, warned, runaway=False):
+    """A runaway import ends in RecursionError (raised, or in the chain of what was raised, which
+    `runaway` says where the chain shown is too short to reach it). How deep it went, so how often
+    each module ran, each finder was called, each warning was given and each link of the chain was
+    repeated, and what was being handled (or opened) where the limit struck, depends on how many frames the
+    implementation (or a hook) spends per import, not on the case: keep the facts, not the depth.
+    Returns executed, calls and warned (the warnings given), normalised alike."""
+    chain = exception.get("chain", [])
+    recursion_links = [link for link in chain if link[1] == "RecursionError"]
+    if exception.get("type") != "RecursionError" and not recursion_links and not runaway:
+        return executed, calls, warned
+    if exception.get("type") == "RecursionError":
+        exception["message"] = "<recursion limit>"
+        chain = []  # what was being handled depends on where the limit struck (another RecursionError, or not)
+    elif recursion_links:
+        chain = chain[:chain.index(recursion_links[0]) + 1]
+    exception["chain"] = _distinct(chain)
+    # a file the limit struck while it was being opened: its ResourceWarning too
+    warned = [warning for warning in _distinct(warned) if warning[0] != "ResourceWarning"]
+    return _distinct(executed), _distinct(calls), warned
+
+
+def _distinct(items):
+    """Items in order of first appearance, each once."""
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen

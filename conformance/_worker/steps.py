@@ -6,26 +6,19 @@ encoding (see conformance/schemas/case.schema.json, "value").
 """
 import builtins
 import importlib.machinery
-import importlib.util
 import os
 import sys
 import types
 import warnings
 
-from conformance._worker.observe import Observer
-from conformance._worker.bytecode import describe_bytecode, is_bytecode
-from conformance._worker.tree import BASE_MTIME, Tree, source_text
+from conformance._worker.calls import CALLS
+from conformance._worker.contents import BASE_MTIME, describe_bytecode, is_bytecode
+from conformance._worker.finders import FINDER_KINDS, path_hook
+from conformance._worker.observe import Observer, normalise_recursion, ran_away
+from conformance._worker.tree import Tree
 
-__all__ = ["CaseError", "Interrupted", "RunError", "normalise_recursion", "ran_away", "run_case"]
+__all__ = ["CaseError", "Interrupted", "RunError", "run_case"]
 
-CALLS = {
-    # op: (positional parameter, keyword parameters)
-    "__import__": ("name", ("globals", "locals", "fromlist", "level")),
-    "import_module": ("name", ("package",)),
-    "find_loader": ("name", ("path",)),
-    "invalidate_caches": (None, ()),
-    "reload": ("module", ()),
-}
 
 
 class Interrupted(BaseException):
@@ -133,12 +126,15 @@ class _Run(object):
         sys.path[:0] = entries
         for name, data in case.get("sys_modules", {}).items():
             sys.modules[name] = self.value(data)
-        for number, spec in enumerate(case.get("path_hooks", ())):
-            entry = os.path.normpath(os.path.join(self.case_dir, spec["entry"]))
-            sys.path_hooks.insert(0, _make_path_hook(spec, spec.get("name", "hook%d" % number), self, entry))
-        for number, spec in enumerate(case.get("meta_path", ())):
-            finder = _make_finder(spec, spec.get("name", "finder%d" % number), self)
-            if spec.get("position", "first") == "first":
+        for number, declared in enumerate(case.get("path_hooks", ())):
+            entry = os.path.normpath(os.path.join(self.case_dir, declared["entry"]))
+            sys.path_hooks.insert(0, path_hook(declared, declared.get("name", "hook%d" % number), self, entry))
+        for number, declared in enumerate(case.get("meta_path", ())):
+            kind = FINDER_KINDS.get(declared.get("finder"))
+            if kind is None:
+                raise CaseError("unknown meta_path finder kind %r" % declared.get("finder"))
+            finder = kind(declared, declared.get("name", "finder%d" % number), self)
+            if declared.get("position", "first") == "first":
                 sys.meta_path.insert(0, finder)
             else:
                 sys.meta_path.append(finder)
@@ -211,49 +207,6 @@ class _Run(object):
         return None
 
 
-def ran_away(exc):
-    """Whether a RecursionError is anywhere in the cause/context chain of `exc`, however long
-    (an observation shows only its first links)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, RecursionError):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ if exc.__cause__ is not None else exc.__context__
-    return False
-
-
-def normalise_recursion(exception, executed, calls, warned, runaway=False):
-    """A runaway import ends in RecursionError (raised, or in the chain of what was raised, which
-    `runaway` says where the chain shown is too short to reach it). How deep it went, so how often
-    each module ran, each finder was called, each warning was given and each link of the chain was
-    repeated, and what was being handled (or opened) where the limit struck, depends on how many frames the
-    implementation (or a hook) spends per import, not on the case: keep the facts, not the depth.
-    Returns executed, calls and warned (the warnings given), normalised alike."""
-    chain = exception.get("chain", [])
-    recursion_links = [link for link in chain if link[1] == "RecursionError"]
-    if exception.get("type") != "RecursionError" and not recursion_links and not runaway:
-        return executed, calls, warned
-    if exception.get("type") == "RecursionError":
-        exception["message"] = "<recursion limit>"
-        chain = []  # what was being handled depends on where the limit struck (another RecursionError, or not)
-    elif recursion_links:
-        chain = chain[:chain.index(recursion_links[0]) + 1]
-    exception["chain"] = _distinct(chain)
-    # a file the limit struck while it was being opened: its ResourceWarning too
-    warned = [warning for warning in _distinct(warned) if warning[0] != "ResourceWarning"]
-    return _distinct(executed), _distinct(calls), warned
-
-
-def _distinct(items):
-    """Items in order of first appearance, each once."""
-    seen = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
-
-
 def run_case(case, target, case_dir, emit):
     """Run a case's set-up and steps on target in this process; emit each observation.
 
@@ -307,181 +260,3 @@ def _in_phase(phase, function, *args):
         raise
     except BaseException as exc:
         raise RunError(phase, exc)
-
-
-# -- meta-path finders for set-up --------------------------------------------
-class _Finder(object):
-    """A meta-path finder that logs its calls; kinds differ in what find_spec does."""
-
-    def __init__(self, spec, name, run):
-        self.spec, self.name, self.run = spec, name, run
-
-    def find_spec(self, fullname, path=None, target=None):
-        self.run.finder_log.append((self.name, "find_spec", fullname))
-        kind = self.spec["finder"]
-        names = self.spec.get("names")
-        if names is not None and fullname not in names:
-            return None
-        if kind == "raising":
-            raise getattr(builtins, self.spec.get("exception", "RuntimeError"))(
-                self.spec.get("message", "finder %s refuses %s" % (self.name, fullname)))
-        if kind == "loaderless":
-            return importlib.machinery.ModuleSpec(
-                fullname, None, is_package=fullname in self.spec.get("packages", ()))
-        if kind == "serving" and fullname in self.spec.get("modules", {}):
-            source = source_text(self.spec["modules"][fullname])
-            is_package = fullname in self.spec.get("packages", ())
-            return importlib.util.spec_from_loader(
-                fullname, _SourceStringLoader(source), is_package=is_package)
-        return None
-
-    def invalidate_caches(self):
-        self.run.finder_log.append((self.name, "invalidate_caches", None))
-        if self.spec["finder"] == "invalidate_raising":
-            raise RuntimeError("finder %s cannot invalidate" % self.name)
-
-
-class _FinderWithNoneInvalidate(_Finder):
-    """A finder whose invalidate_caches attribute exists but is None."""
-
-    invalidate_caches = None
-
-
-class _FinderWithoutInvalidate(_Finder):
-    """A finder with no invalidate_caches attribute at all."""
-
-    def __getattribute__(self, attr):
-        if attr == "invalidate_caches":
-            raise AttributeError(attr)
-        return object.__getattribute__(self, attr)
-
-
-class _LegacyFinder(_Finder):
-    """A meta-path finder of before Python 3.4: find_module() only, no find_spec(); it finds
-    the `modules` it serves with a loader that has load_module() only."""
-
-    def __getattribute__(self, attr):
-        if attr == "find_spec":
-            raise AttributeError(attr)
-        return object.__getattribute__(self, attr)
-
-    def find_module(self, fullname, path=None):
-        self.run.finder_log.append((self.name, "find_module", fullname))
-        if fullname in self.spec.get("modules", {}) and fullname in self.spec.get("names", [fullname]):
-            return _LegacyLoader(self.spec, self.name, self.run)
-        return None
-
-
-class _LegacyLoaderFinder(_Finder):
-    """A meta-path finder whose specs carry a loader of before Python 3.4 (load_module only)."""
-
-    def find_spec(self, fullname, path=None, target=None):
-        self.run.finder_log.append((self.name, "find_spec", fullname))
-        if fullname in self.spec.get("modules", {}) and fullname in self.spec.get("names", [fullname]):
-            return importlib.machinery.ModuleSpec(fullname, _LegacyLoader(self.spec, self.name, self.run),
-                                                  is_package=fullname in self.spec.get("packages", ()))
-        return None
-
-
-class _LegacyLoader(object):
-    """load_module() as PEP 302 describes it: the module in sys.modules (made if missing), its
-    attributes set, its source executed; on failure a module it made leaves sys.modules."""
-
-    def __init__(self, spec, name, run):
-        self.spec, self.name, self.run = spec, name, run
-
-    def __getattribute__(self, attr):
-        if attr in ("get_filename", "is_package") and "filename" not in object.__getattribute__(self, "spec"):
-            raise AttributeError(attr)
-        return object.__getattribute__(self, attr)
-
-    def get_filename(self, fullname):
-        """With the finder's `filename`: the loader names a file (relative to the case directory)."""
-        return os.path.join(self.run.case_dir, self.spec["filename"])
-
-    def is_package(self, fullname):
-        return fullname in self.spec.get("packages", ())
-
-    def load_module(self, fullname):
-        """A `bare` loader sets no attributes and leaves a failed module in sys.modules."""
-        self.run.finder_log.append((self.name, "load_module", fullname))
-        bare = self.spec.get("bare", False)
-        made = fullname not in sys.modules
-        module = sys.modules.setdefault(fullname, types.ModuleType(fullname)) if made else sys.modules[fullname]
-        if fullname in self.spec.get("packages", ()):
-            module.__path__ = []  # a bare loader sets only this
-        if not bare:
-            module.__loader__ = self
-            module.__package__ = fullname if fullname in self.spec.get("packages", ()) else fullname.rpartition(".")[0]
-        try:
-            exec(compile(source_text(self.spec["modules"][fullname]), "<legacy %s>" % fullname, "exec"),
-                 module.__dict__)
-        except BaseException:
-            if made and not bare:
-                sys.modules.pop(fullname, None)
-            raise
-        return sys.modules[fullname]
-
-
-class _LegacyPathEntryFinder(object):
-    """A path-entry finder of before Python 3.4, for one sys.path entry: find_loader() (returns
-    (loader, portions)) or find_module() only, as `hook` says."""
-
-    def __init__(self, spec, name, run):
-        self.spec, self.name, self.run = spec, name, run
-
-    def __getattribute__(self, attr):
-        hook = object.__getattribute__(self, "spec")["hook"]
-        if attr == "find_spec" or (attr == "find_loader" and hook != "legacy_find_loader") or (
-                attr == "find_module" and hook != "legacy_find_module"):
-            raise AttributeError(attr)
-        return object.__getattribute__(self, attr)
-
-    def _loader(self, fullname, method):
-        self.run.finder_log.append((self.name, method, fullname))
-        if fullname in self.spec.get("modules", {}):
-            return _LegacyLoader(self.spec, self.name, self.run)
-        return None
-
-    def find_loader(self, fullname):
-        """With `portions` for the name: no loader, and those directories (relative to the case
-        directory) as namespace portions."""
-        loader = self._loader(fullname, "find_loader")
-        portions = self.spec.get("portions", {}).get(fullname, [])
-        return loader, [os.path.join(self.run.case_dir, portion) for portion in portions]
-
-    def find_module(self, fullname):
-        return self._loader(fullname, "find_module")
-
-    def invalidate_caches(self):
-        self.run.finder_log.append((self.name, "invalidate_caches", None))
-
-
-def _make_path_hook(spec, name, run, entry):
-    """A sys.path_hooks callable that gives the one path `entry` a legacy path-entry finder."""
-    def hook(path):
-        if path != entry:
-            raise ImportError("not the entry of %s" % name)
-        return _LegacyPathEntryFinder(spec, name, run)
-    return hook
-
-
-class _SourceStringLoader(object):
-    def __init__(self, source):
-        self.source = source
-
-    def create_module(self, spec):
-        return None
-
-    def exec_module(self, module):
-        exec(compile(self.source, "<serving %s>" % module.__name__, "exec"), module.__dict__)
-
-
-def _make_finder(spec, name, run):
-    kinds = {"recording": _Finder, "raising": _Finder, "serving": _Finder, "loaderless": _Finder,
-             "invalidate_raising": _Finder, "no_invalidate": _FinderWithoutInvalidate,
-             "invalidate_none": _FinderWithNoneInvalidate, "legacy_serving": _LegacyFinder,
-             "legacy_loader": _LegacyLoaderFinder}
-    if spec.get("finder") not in kinds:
-        raise CaseError("unknown meta_path finder kind %r" % spec.get("finder"))
-    return kinds[spec["finder"]](spec, name, run)

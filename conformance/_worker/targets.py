@@ -12,11 +12,11 @@ import importlib.util
 import os
 import sys
 
+from conformance._worker.calls import FUNCTIONS
 from conformance._worker.source import load_source
 
-__all__ = ["FUNCTIONS", "Target", "TargetError", "is_loaded", "load"]
+__all__ = ["Target", "TargetError", "is_loaded", "load"]
 
-FUNCTIONS = ("__import__", "import_module", "find_loader", "invalidate_caches", "reload")
 
 # The interpreter's own __import__, saved before any target can replace it.
 ORIGINAL_IMPORT = builtins.__import__

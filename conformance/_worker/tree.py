@@ -7,18 +7,9 @@ moves it to a new, distinct value (so every finder sees the change).
 """
 import os
 
-from conformance._worker.bytecode import is_bytecode, pyc_bytes, with_cache_tag
+from conformance._worker.contents import BASE_MTIME, file_bytes, with_cache_tag
 
-__all__ = ["Tree", "remove_tree", "source_text", "write_all"]
-
-BASE_MTIME = 1500000000
-
-
-def source_text(source):
-    """A file's source: a string, or a list of lines joined with newlines."""
-    if isinstance(source, list):
-        return "".join(line + "\n" for line in source)
-    return source
+__all__ = ["Tree", "remove_tree", "write_all"]
 
 
 class Tree(object):
@@ -119,45 +110,12 @@ def write_all(fd, data):
 def _write_file(full, source):
     """Write a file's source as UTF-8 (or compiled bytecode, or a zip archive) with plain os
     calls: no buffered file object to build."""
-    if isinstance(source, dict) and "zip" in source:
-        data = zip_bytes(source["zip"], full)
-    elif is_bytecode(source):
-        data = pyc_bytes(source["pyc"], full, BASE_MTIME)
-    else:
-        data = source_text(source).encode("utf-8")
+    data = file_bytes(source, full)
     fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
         write_all(fd, data)
     finally:
         os.close(fd)
-
-
-ZIP_TIME = (2017, 7, 14, 2, 40, 0)  # BASE_MTIME in UTC, as a zip entry's date and time
-
-
-def zip_bytes(entries, full):
-    """A zip archive (stored, not compressed) of {relative path: source}; entries may be
-    bytecode ({"pyc": ...}) and "{tag}" in their paths stands for the cache tag. Every entry has
-    the same date and time; a directory entry ("pkg/") is written for each directory."""
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        directories = set()
-        for relative in sorted(entries):
-            name = with_cache_tag(relative)
-            parts = name.split("/")[:-1]
-            for depth in range(1, len(parts) + 1):
-                directory = "/".join(parts[:depth]) + "/"
-                if directory not in directories:
-                    directories.add(directory)
-                    archive.writestr(zipfile.ZipInfo(directory, ZIP_TIME), b"")
-            source = entries[relative]
-            data = (pyc_bytes(source["pyc"], os.path.join(full, name), BASE_MTIME) if is_bytecode(source)
-                    else source_text(source).encode("utf-8"))
-            archive.writestr(zipfile.ZipInfo(name, ZIP_TIME), data)
-    return buffer.getvalue()
 
 
 def _make_dirs(directory, made):

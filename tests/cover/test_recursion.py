@@ -3,7 +3,7 @@ depths (another implementation, a hook spending more frames per import) observes
 import sys
 
 from conformance._worker.observe import Observer
-from conformance._worker.steps import normalise_recursion, ran_away
+from conformance._worker.observe import normalise_recursion, ran_away
 
 
 def _runaway(depth_left, handled_every):

@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from conformance._worker.tree import BASE_MTIME, Tree, source_text
+from conformance._worker.contents import BASE_MTIME, source_text
+from conformance._worker.tree import Tree
 
 
 def _mtime(path):

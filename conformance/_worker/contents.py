@@ -1,12 +1,14 @@
-"""Bytecode files a case ships, and what the final observation says of the ones it has.
+"""What a file of a case's tree holds: source text, compiled bytecode or a zip archive; and what
+the final observation says of the bytecode files a case has.
 
 Runs inside the interpreter under test: stdlib only, Python 3.8 syntax.
-A case's file may be compiled bytecode instead of source text: {"pyc": {"source": ...}} in the
+A file's source is a string or a list of lines. It may be compiled bytecode instead: {"pyc": {"source": ...}} in the
 case format, compiled by the interpreter under test (its magic number, its marshal format)
 with a header of the kind asked for (PEP 552): "timestamp" (the source's mtime and size,
 by default those of `header_source` or `source` written at set-up), "checked-hash" or
 "unchecked-hash" (importlib.util.source_hash of `header_source`, by default `source`);
-`flags` puts other flags in the header, `truncate` cuts the file to that many bytes.
+`flags` puts other flags in the header, `truncate` cuts the file to that many bytes. A zip
+archive is {"zip": {relative path: source}}.
 """
 import importlib.util
 import marshal
@@ -14,10 +16,31 @@ import os
 import struct
 import sys
 
-__all__ = ["KINDS", "describe_bytecode", "is_bytecode", "pyc_bytes", "with_cache_tag"]
+__all__ = ["BASE_MTIME", "KINDS", "describe_bytecode", "file_bytes", "is_bytecode", "pyc_bytes", "source_text",
+           "with_cache_tag", "zip_bytes"]
+
+BASE_MTIME = 1500000000  # every file's and directory's mtime at set-up (tree.Tree)
+ZIP_TIME = (2017, 7, 14, 2, 40, 0)  # BASE_MTIME in UTC, as a zip entry's date and time
 
 KINDS = {"timestamp": 0, "unchecked-hash": 0b01, "checked-hash": 0b11}
 _KIND_NAMES = {flags: kind for kind, flags in KINDS.items()}
+
+
+def source_text(source):
+    """A file's source: a string, or a list of lines joined with newlines."""
+    if isinstance(source, list):
+        return "".join(line + "\n" for line in source)
+    return source
+
+
+def file_bytes(source, full):
+    """The bytes of the file at `full` for the case format's `source`: UTF-8 text, compiled
+    bytecode or a zip archive."""
+    if isinstance(source, dict) and "zip" in source:
+        return zip_bytes(source["zip"], full)
+    if is_bytecode(source):
+        return pyc_bytes(source["pyc"], full, BASE_MTIME)
+    return source_text(source).encode("utf-8")
 
 
 def is_bytecode(source):
@@ -31,8 +54,6 @@ def with_cache_tag(relative):
 
 def pyc_bytes(data, filename, base_mtime):
     """The bytes of a .pyc file for the case format's {"pyc": data}."""
-    from conformance._worker.tree import source_text
-
     code = compile(source_text(data["source"]), filename, "exec", dont_inherit=True)
     header_source = source_text(data.get("header_source", data["source"])).encode("utf-8")
     kind = data.get("invalidation", "timestamp")
@@ -44,6 +65,31 @@ def pyc_bytes(data, filename, base_mtime):
         header += importlib.util.source_hash(header_source)
     whole = header + marshal.dumps(code)
     return whole[:data["truncate"]] if "truncate" in data else whole
+
+
+def zip_bytes(entries, full):
+    """A zip archive (stored, not compressed) of {relative path: source}; entries may be
+    bytecode ({"pyc": ...}) and "{tag}" in their paths stands for the cache tag. Every entry has
+    the same date and time; a directory entry ("pkg/") is written for each directory."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        directories = set()
+        for relative in sorted(entries):
+            name = with_cache_tag(relative)
+            parts = name.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                directory = "/".join(parts[:depth]) + "/"
+                if directory not in directories:
+                    directories.add(directory)
+                    archive.writestr(zipfile.ZipInfo(directory, ZIP_TIME), b"")
+            source = entries[relative]
+            data = (pyc_bytes(source["pyc"], os.path.join(full, name), BASE_MTIME) if is_bytecode(source)
+                    else source_text(source).encode("utf-8"))
+            archive.writestr(zipfile.ZipInfo(name, ZIP_TIME), data)
+    return buffer.getvalue()
 
 
 def describe_bytecode(root, base_mtime, text):

@@ -1,0 +1,191 @@
+"""The finders and loaders a case declares (its `meta_path` and `path_hooks`): each logs its
+calls in its run's finder log; kinds differ in what they find and how they load.
+
+Runs inside the interpreter under test: stdlib only, Python 3.8 syntax. `declared` is a finder's
+description in the case format (conformance/schemas/case.schema.json); `run` the run it belongs to
+(its `finder_log` and `case_dir`).
+"""
+import builtins
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import types
+
+from conformance._worker.contents import source_text
+
+__all__ = ["FINDER_KINDS", "path_hook"]
+
+
+class _Finder(object):
+    """A meta-path finder that logs its calls; kinds differ in what find_spec does."""
+
+    def __init__(self, declared, name, run):
+        self.declared, self.name, self.run = declared, name, run
+
+    def find_spec(self, fullname, path=None, target=None):
+        self.run.finder_log.append((self.name, "find_spec", fullname))
+        kind = self.declared["finder"]
+        names = self.declared.get("names")
+        if names is not None and fullname not in names:
+            return None
+        if kind == "raising":
+            raise getattr(builtins, self.declared.get("exception", "RuntimeError"))(
+                self.declared.get("message", "finder %s refuses %s" % (self.name, fullname)))
+        if kind == "loaderless":
+            return importlib.machinery.ModuleSpec(
+                fullname, None, is_package=fullname in self.declared.get("packages", ()))
+        if kind == "serving" and fullname in self.declared.get("modules", {}):
+            source = source_text(self.declared["modules"][fullname])
+            is_package = fullname in self.declared.get("packages", ())
+            return importlib.util.spec_from_loader(
+                fullname, _SourceStringLoader(source), is_package=is_package)
+        return None
+
+    def invalidate_caches(self):
+        self.run.finder_log.append((self.name, "invalidate_caches", None))
+        if self.declared["finder"] == "invalidate_raising":
+            raise RuntimeError("finder %s cannot invalidate" % self.name)
+
+
+class _FinderWithNoneInvalidate(_Finder):
+    """A finder whose invalidate_caches attribute exists but is None."""
+
+    invalidate_caches = None
+
+
+class _FinderWithoutInvalidate(_Finder):
+    """A finder with no invalidate_caches attribute at all."""
+
+    def __getattribute__(self, attr):
+        if attr == "invalidate_caches":
+            raise AttributeError(attr)
+        return object.__getattribute__(self, attr)
+
+
+class _LegacyFinder(_Finder):
+    """A meta-path finder of before Python 3.4: find_module() only, no find_spec(); it finds
+    the `modules` it serves with a loader that has load_module() only."""
+
+    def __getattribute__(self, attr):
+        if attr == "find_spec":
+            raise AttributeError(attr)
+        return object.__getattribute__(self, attr)
+
+    def find_module(self, fullname, path=None):
+        self.run.finder_log.append((self.name, "find_module", fullname))
+        if fullname in self.declared.get("modules", {}) and fullname in self.declared.get("names", [fullname]):
+            return _LegacyLoader(self.declared, self.name, self.run)
+        return None
+
+
+class _LegacyLoaderFinder(_Finder):
+    """A meta-path finder whose specs carry a loader of before Python 3.4 (load_module only)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        self.run.finder_log.append((self.name, "find_spec", fullname))
+        if fullname in self.declared.get("modules", {}) and fullname in self.declared.get("names", [fullname]):
+            return importlib.machinery.ModuleSpec(fullname, _LegacyLoader(self.declared, self.name, self.run),
+                                                  is_package=fullname in self.declared.get("packages", ()))
+        return None
+
+
+class _LegacyLoader(object):
+    """load_module() as PEP 302 describes it: the module in sys.modules (made if missing), its
+    attributes set, its source executed; on failure a module it made leaves sys.modules."""
+
+    def __init__(self, declared, name, run):
+        self.declared, self.name, self.run = declared, name, run
+
+    def __getattribute__(self, attr):
+        if attr in ("get_filename", "is_package") and "filename" not in object.__getattribute__(self, "declared"):
+            raise AttributeError(attr)
+        return object.__getattribute__(self, attr)
+
+    def get_filename(self, fullname):
+        """With the finder's `filename`: the loader names a file (relative to the case directory)."""
+        return os.path.join(self.run.case_dir, self.declared["filename"])
+
+    def is_package(self, fullname):
+        return fullname in self.declared.get("packages", ())
+
+    def load_module(self, fullname):
+        """A `bare` loader sets no attributes and leaves a failed module in sys.modules."""
+        self.run.finder_log.append((self.name, "load_module", fullname))
+        bare = self.declared.get("bare", False)
+        made = fullname not in sys.modules
+        module = sys.modules.setdefault(fullname, types.ModuleType(fullname)) if made else sys.modules[fullname]
+        if fullname in self.declared.get("packages", ()):
+            module.__path__ = []  # a bare loader sets only this
+        if not bare:
+            module.__loader__ = self
+            module.__package__ = fullname if fullname in self.declared.get("packages", ()) else fullname.rpartition(".")[0]
+        try:
+            exec(compile(source_text(self.declared["modules"][fullname]), "<legacy %s>" % fullname, "exec"),
+                 module.__dict__)
+        except BaseException:
+            if made and not bare:
+                sys.modules.pop(fullname, None)
+            raise
+        return sys.modules[fullname]
+
+
+class _LegacyPathEntryFinder(object):
+    """A path-entry finder of before Python 3.4, for one sys.path entry: find_loader() (returns
+    (loader, portions)) or find_module() only, as `hook` says."""
+
+    def __init__(self, declared, name, run):
+        self.declared, self.name, self.run = declared, name, run
+
+    def __getattribute__(self, attr):
+        hook = object.__getattribute__(self, "declared")["hook"]
+        if attr == "find_spec" or (attr == "find_loader" and hook != "legacy_find_loader") or (
+                attr == "find_module" and hook != "legacy_find_module"):
+            raise AttributeError(attr)
+        return object.__getattribute__(self, attr)
+
+    def _loader(self, fullname, method):
+        self.run.finder_log.append((self.name, method, fullname))
+        if fullname in self.declared.get("modules", {}):
+            return _LegacyLoader(self.declared, self.name, self.run)
+        return None
+
+    def find_loader(self, fullname):
+        """With `portions` for the name: no loader, and those directories (relative to the case
+        directory) as namespace portions."""
+        loader = self._loader(fullname, "find_loader")
+        portions = self.declared.get("portions", {}).get(fullname, [])
+        return loader, [os.path.join(self.run.case_dir, portion) for portion in portions]
+
+    def find_module(self, fullname):
+        return self._loader(fullname, "find_module")
+
+    def invalidate_caches(self):
+        self.run.finder_log.append((self.name, "invalidate_caches", None))
+
+
+def path_hook(declared, name, run, entry):
+    """A sys.path_hooks callable that gives the one path `entry` a legacy path-entry finder."""
+    def hook(path):
+        if path != entry:
+            raise ImportError("not the entry of %s" % name)
+        return _LegacyPathEntryFinder(declared, name, run)
+    return hook
+
+
+class _SourceStringLoader(object):
+    def __init__(self, source):
+        self.source = source
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        exec(compile(self.source, "<serving %s>" % module.__name__, "exec"), module.__dict__)
+
+
+# the case format's meta_path `finder` kinds
+FINDER_KINDS = {"recording": _Finder, "raising": _Finder, "serving": _Finder, "loaderless": _Finder,
+                "invalidate_raising": _Finder, "no_invalidate": _FinderWithoutInvalidate,
+                "invalidate_none": _FinderWithNoneInvalidate, "legacy_serving": _LegacyFinder,
+                "legacy_loader": _LegacyLoaderFinder}
