@@ -1,7 +1,8 @@
 """The case model: loading and validating case files (host side).
 
 A case file is JSON, valid against schemas/case.schema.json; the catalogue's
-recorded expectations live beside it in catalogue/expected/<stem>.json.
+recordings (CPython's observations, the `expected` key of the case format) live beside it in
+catalogue/expected/<stem>.json.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any
 
 import jsonschema
 
+from conformance._versions import parse_version
+
 __all__ = ["CATALOGUE", "Case", "CaseFileError", "load_cases", "case_schema"]
 
 CATALOGUE = Path(__file__).parent / "catalogue"
@@ -25,11 +28,12 @@ class CaseFileError(Exception):
 
 @dataclass
 class Case:
-    """One import scenario: its data (as in the file) and where it came from."""
+    """One import scenario: its data (as in the file), where it came from, and its recordings
+    (CPython's observations of it: the case format's `expected` groups)."""
 
     data: dict[str, Any]
     source: Path | None = None
-    expected: list[dict[str, Any]] = field(default_factory=list)
+    recordings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -39,14 +43,14 @@ class Case:
         """True if the case's version gate admits this interpreter version."""
         gate = self.data.get("python", {})
         minor = tuple(version[:2])
-        low = _version(gate.get("min", "3.0"))
-        high = _version(gate.get("max", "3.999"))
+        low = parse_version(gate.get("min", "3.0"))
+        high = parse_version(gate.get("max", "3.999"))
         return low <= minor <= high
 
-    def expectation_for(self, version: tuple[int, ...]) -> dict[str, Any] | None:
+    def recording_for(self, version: tuple[int, ...]) -> dict[str, Any] | None:
         """The recorded observation for this major.minor, if any."""
         wanted = "%d.%d" % tuple(version[:2])
-        for expectation in self.expected:
+        for expectation in self.recordings:
             if wanted in expectation["pythons"]:
                 return expectation
         return None
@@ -54,7 +58,7 @@ class Case:
     def newest_recording_before(self, version: tuple[int, ...]) -> tuple[int, int] | None:
         """The newest major.minor with a recording, older than `version`'s (a version newer
         than any recorded is compared with that one), or None."""
-        recorded = [_version(v) for expectation in self.expected for v in expectation["pythons"]]
+        recorded = [parse_version(v) for expectation in self.recordings for v in expectation["pythons"]]
         older = [v for v in recorded if v < tuple(version[:2])]
         return max(older) if older else None
 
@@ -63,11 +67,11 @@ class Case:
         it) that a recording made on `recorded` (e.g. "3.13.0") lacks and `version` has. A
         change lists the first release of each major.minor that has it (`since`); a newer
         major.minor than those listed has it, an older one lacks it."""
-        made = tuple(int(p) for p in recorded.split("."))
+        made = parse_version(recorded)
         now = tuple(version)
 
         def has(release):
-            firsts = [tuple(int(p) for p in since.split(".")) for since in change["since"]]
+            firsts = [parse_version(since) for since in change["since"]]
             same = [first for first in firsts if first[:2] == release[:2]]
             if same:
                 return release >= same[0]
@@ -81,14 +85,9 @@ class Case:
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.data)
-        if self.expected:
-            data["expected"] = self.expected
+        if self.recordings:
+            data["expected"] = self.recordings
         return data
-
-
-def _version(text: str) -> tuple[int, int]:
-    major, minor = text.split(".")
-    return int(major), int(minor)
 
 
 @lru_cache(maxsize=None)
@@ -137,8 +136,8 @@ def load_file(path: Path) -> list[Case]:
     sidecar = _sidecar(Path(path))
     cases = []
     for item in data["cases"]:
-        expected = item.pop("expected", [])
-        cases.append(Case(item, Path(path), expected or sidecar.get(item["id"], [])))
+        recordings = item.pop("expected", [])
+        cases.append(Case(item, Path(path), recordings or sidecar.get(item["id"], [])))
     return cases
 
 

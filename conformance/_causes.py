@@ -16,9 +16,7 @@ import copy
 import json
 from typing import Callable
 
-from strategies import case_from
-
-__all__ = ["FEATURES", "KnownChanges", "ablate", "atomic", "explain", "features_of", "widen_guards"]
+__all__ = ["FEATURES", "ablate", "atomic", "explain", "features_of", "widen_guards"]
 
 
 def _zip_entries(source) -> dict | None:
@@ -143,61 +141,3 @@ def explain(case: dict, roots) -> tuple[dict | None, list]:
         if root[1] == "raises":
             ablated = widen_guards(ablated, root[2])
     return ablated, used
-
-
-class KnownChanges:
-    """The version changes a cross-version campaign has found, and the runs that tell what a
-    finding's change is about. `judge(case)` runs a case on every version of the campaign and
-    returns (divergence or None, the groups of versions that observe alike)."""
-
-    def __init__(self, judge: Callable[[dict], tuple]):
-        self._judge = judge
-        self.roots: list[tuple] = []  # in the order found
-
-    def _vanishes(self, finding, ablated: dict) -> bool:
-        """Whether the versions on each side of `finding`'s change observe `ablated` alike."""
-        from conformance._changes import boundary_pair  # here: _changes imports this module
-
-        older, newer = boundary_pair(finding.groups)
-        _, groups = self._judge(case_from(ablated))
-        return any(older in labels and newer in labels for labels, _ in groups)
-
-    def cause_of(self, finding) -> tuple:
-        """The features of a reduced case each of whose ablation makes its change vanish; else,
-        where only all of them together do, all of them (a case showing two changes at once)."""
-        present = features_of(finding.case)
-        single = tuple(name for name in present if self._vanishes(finding, ablate(finding.case, [name])))
-        if single or len(present) < 2:
-            return single
-        return tuple(present) if self._vanishes(finding, ablate(finding.case, present)) else ()
-
-    def _explained(self, finding, exclude=None) -> list:
-        """The roots found so far (at the finding's boundary, one change each) that, undone in its
-        case together, make its change vanish; [] if they do not."""
-        roots = [root for root in self.roots if root[0] == finding.root[0] and root != exclude]
-        ablated, used = explain(finding.case, roots)
-        return used if ablated is not None and self._vanishes(finding, ablated) else []
-
-    def shows_known(self, finding) -> bool:
-        """Whether a divergence shows only changes found already: the same root, or a difference
-        that vanishes once those changes are undone in its case."""
-        return finding.root in self.roots or bool(self._explained(finding))
-
-    def add(self, finding) -> None:
-        finding.cause = self.cause_of(finding)
-        self.roots.append(finding.root)
-
-    def absorb_explained(self, findings: list) -> list:
-        """Findings that are not one change themselves (a composite cause, a first difference
-        another change brings about) and that the changes found explain, absorbed by the first
-        finding of a change that explains them."""
-        kept = list(findings)
-        for finding in findings:
-            if atomic(finding.root):
-                continue
-            used = self._explained(finding, exclude=finding.root)
-            host = next((other for other in kept if other is not finding and other.root in used), None)
-            if host is not None:
-                host.absorbed += [finding.signature] + finding.absorbed
-                kept.remove(finding)
-        return kept

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 from conformance._case import Case
-from conformance._causes import features_of
+from conformance._causes import ablate, atomic, explain, features_of
 from conformance._compare import _diff, observation
+from conformance._versions import minor, parse_version
+from strategies import case_from
 
-__all__ = ["VersionChange", "across_root", "boundary_pair", "change_key", "changes_from_findings",
-           "changes_from_recordings", "generalise", "render_changes"]
+__all__ = ["KnownChanges", "VersionChange", "across_root", "boundary_pair", "change_key", "changes_from_findings",
+           "changes_from_recordings", "generalise", "render_changes", "write_change_catalogue"]
 
 
 def generalise(path: str) -> str:
@@ -30,12 +33,6 @@ def generalise(path: str) -> str:
     path = re.sub(r"^final\.modules\.(?!\*\.).*", "final.modules.*", path)  # a whole entry
     path = re.sub(r"^final\.path_importer_cache\..*", "final.path_importer_cache.*", path)
     return re.sub(r"\.attrs\.[^.]+$", ".attrs.*", path)
-
-
-def minor(label: str) -> str:
-    """"3.9" from "3.9", "3.9.18" or "cpython 3.9.18"."""
-    match = re.search(r"(\d+)\.(\d+)", label)
-    return "%s.%s" % match.groups() if match else label
 
 
 def _first_step_exceptions(older: dict, newer: dict, differences) -> tuple:
@@ -139,7 +136,7 @@ class VersionChange:
     def span(self) -> tuple:
         """(last version without the change, first with it): adjacent versions in the
         recordings; further apart in a campaign over fewer versions (3.8 and 3.13, say)."""
-        return _version(self.before[-1]), _version(self.after[0])
+        return parse_version(self.before[-1]), parse_version(self.after[0])
 
     @property
     def same_version(self) -> bool:
@@ -162,8 +159,8 @@ class VersionChange:
         A difference between implementations of one version is no version change: it matches none."""
         if self.same_version or other.same_version:
             return False
-        if not (self.span[0] < _version(other.boundary) <= self.span[1]
-                or other.span[0] < _version(self.boundary) <= other.span[1]):
+        if not (self.span[0] < parse_version(other.boundary) <= self.span[1]
+                or other.span[0] < parse_version(self.boundary) <= other.span[1]):
             return False
         if self.key[1:] == other.key[1:]:
             return True
@@ -177,7 +174,7 @@ def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
     """Every version change the recordings of `cases` show, one per key, in version order."""
     found: dict[tuple, VersionChange] = {}
     for case in cases:
-        groups = sorted(case.expected, key=lambda g: tuple(map(int, g["pythons"][0].split("."))))
+        groups = sorted(case.recordings, key=lambda g: parse_version(g["pythons"][0]))
         for older, newer in zip(groups, groups[1:]):
             left, right = observation(older), observation(newer)
             differences = list(_diff("", left, right))
@@ -194,7 +191,7 @@ def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
                                                     features=present)
             change.cases.append(case.id)
             change.features &= present
-    return sorted(found.values(), key=lambda c: (tuple(map(int, c.boundary.split("."))), c.cases[0]))
+    return sorted(found.values(), key=lambda c: (parse_version(c.boundary), c.cases[0]))
 
 
 def changes_from_findings(findings) -> list[VersionChange]:
@@ -214,24 +211,20 @@ def changes_from_findings(findings) -> list[VersionChange]:
                                      [name(label) for label in newer_labels], [finding.case["id"]],
                                      (first.path, first.target, first.reference), "found by fuzzing",
                                      frozenset(features_of(finding.case))))
-    return sorted(changes, key=lambda c: tuple(map(int, c.boundary.split("."))))
+    return sorted(changes, key=lambda c: parse_version(c.boundary))
 
 
 def ordered_groups(groups):
     """Cross-version groups (labels, observation) from the oldest version to the newest."""
-    return sorted(groups, key=lambda group: min(_version(label) for label in group[0]))
-
-
-def _version(label: str) -> tuple:
-    return tuple(int(part) for part in re.findall(r"\d+", label)[:3])
+    return sorted(groups, key=lambda group: min(parse_version(label) for label in group[0]))
 
 
 def boundary_pair(groups) -> tuple[str, str]:
     """The labels on each side of a cross-version divergence's first change: the newest version
     of the oldest group that is older than the next group's oldest, and that oldest."""
     (older_labels, _), (newer_labels, _) = ordered_groups(groups)[:2]
-    newer = min(newer_labels, key=_version)
-    older = max((label for label in older_labels if _version(label) < _version(newer)), key=_version)
+    newer = min(newer_labels, key=parse_version)
+    older = max((label for label in older_labels if parse_version(label) < parse_version(newer)), key=parse_version)
     return older, newer
 
 
@@ -266,3 +259,75 @@ def render_changes(changes: list[VersionChange], source: str) -> str:
             ", ".join("`%s`" % case for case in change.cases)))
     lines += ["", "%d changes." % len(changes)]
     return "\n".join(lines) + "\n"
+
+
+def write_change_catalogue(findings, out: Path, recorded_cases: list[Case]) -> tuple[int, int]:
+    """The report of a cross-version campaign, `out`/changes.md: its changes, each marked as in
+    the change list of `recorded_cases`' recordings (the catalogue's: docs/version-changes.md) or
+    new there. Returns how many changes there are, and how many of them the recordings show."""
+    found = changes_from_findings(findings)
+    recorded = changes_from_recordings(recorded_cases)
+    for change in found:
+        twin = next((known for known in recorded if known.matches(change)), None)
+        change.description = ("also in the catalogue's changes: " + twin.cases[0]) if twin else "not in the catalogue"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "changes.md").write_text(render_changes(found, "a fuzz --across campaign (minimal cases under this "
+                                                   "directory)"))
+    return len(found), sum(change.description != "not in the catalogue" for change in found)
+
+
+class KnownChanges:
+    """The version changes a cross-version campaign has found, and the runs that tell what a
+    finding's change is about (causes by ablation, conformance/_causes.py). `run_across(case)`
+    runs a case on every version of the campaign and returns (divergence or None, the groups of
+    versions that observe alike)."""
+
+    def __init__(self, run_across: Callable[[dict], tuple]):
+        self._run_across = run_across
+        self.roots: list[tuple] = []  # in the order found
+
+    def _vanishes(self, finding, ablated: dict) -> bool:
+        """Whether the versions on each side of `finding`'s change observe `ablated` alike."""
+        older, newer = boundary_pair(finding.groups)
+        _, groups = self._run_across(case_from(ablated))
+        return any(older in labels and newer in labels for labels, _ in groups)
+
+    def cause_of(self, finding) -> tuple:
+        """The features of a reduced case each of whose ablation makes its change vanish; else,
+        where only all of them together do, all of them (a case showing two changes at once)."""
+        present = features_of(finding.case)
+        single = tuple(name for name in present if self._vanishes(finding, ablate(finding.case, [name])))
+        if single or len(present) < 2:
+            return single
+        return tuple(present) if self._vanishes(finding, ablate(finding.case, present)) else ()
+
+    def _explained(self, finding, exclude=None) -> list:
+        """The roots found so far (at the finding's boundary, one change each) that, undone in its
+        case together, make its change vanish; [] if they do not."""
+        roots = [root for root in self.roots if root[0] == finding.root[0] and root != exclude]
+        ablated, used = explain(finding.case, roots)
+        return used if ablated is not None and self._vanishes(finding, ablated) else []
+
+    def shows_known(self, finding) -> bool:
+        """Whether a divergence shows only changes found already: the same root, or a difference
+        that vanishes once those changes are undone in its case."""
+        return finding.root in self.roots or bool(self._explained(finding))
+
+    def add(self, finding) -> None:
+        finding.cause = self.cause_of(finding)
+        self.roots.append(finding.root)
+
+    def absorb_explained(self, findings: list) -> list:
+        """Findings that are not one change themselves (a composite cause, a first difference
+        another change brings about) and that the changes found explain, absorbed by the first
+        finding of a change that explains them."""
+        kept = list(findings)
+        for finding in findings:
+            if atomic(finding.root):
+                continue
+            used = self._explained(finding, exclude=finding.root)
+            host = next((other for other in kept if other is not finding and other.root in used), None)
+            if host is not None:
+                host.absorbed += [finding.signature] + finding.absorbed
+                kept.remove(finding)
+        return kept

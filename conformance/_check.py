@@ -10,9 +10,11 @@ from typing import Callable
 from conformance._case import Case
 from conformance._compare import Difference, IgnoreRule, Verdict, compare
 from conformance._interpreters import Interpreter
-from conformance._pool import Pool
+from conformance._pool import Pool, RunCounts
+from conformance._specs import is_recorded, live_sides
+from conformance._versions import parse_version
 
-__all__ = ["CheckResult", "run_check"]
+__all__ = ["DEFAULT_TIMEOUT", "CheckResult", "run_check", "stderr_progress", "verdict_of"]
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -26,9 +28,7 @@ class CheckResult:
     interpreters: list[Interpreter]
     verdicts: list[Verdict] = field(default_factory=list)
     elapsed_seconds: float = 0.0
-    worker_restarts: int = 0  # workers that died or hung and were replaced
-    retried_runs: int = 0  # runs tried again in a fresh worker after losing theirs
-    crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
+    counts: RunCounts = field(default_factory=RunCounts)  # what befell the workers
     ignore_rules: dict[str, IgnoreRule] = field(default_factory=dict)  # pattern -> rule in force
 
     @property
@@ -51,40 +51,43 @@ class CheckResult:
 def _recorded_version(reference: str, interpreter: Interpreter) -> tuple[int, ...]:
     """`expected`: the interpreter's own version; `expected:3.8`: the one named."""
     named = reference.partition(":")[2]
-    return tuple(int(p) for p in named.split(".")) if named else interpreter.version
+    return parse_version(named) if named else interpreter.version
 
 
-def _judge(case: Case, interpreter: Interpreter, target: str, reference: str,
-           pool: Pool, timeout: float, ignore: list[IgnoreRule], skip=None) -> Verdict:
+def verdict_of(case: Case, interpreter: Interpreter, target: str, reference: str,
+               pool: Pool, timeout: float, ignore: list[IgnoreRule], skip=None) -> Verdict:
+    """One case on one interpreter: run on the target (and a live reference) in `pool`, compared
+    with the reference (or its recording), the differences `ignore` matches set aside; skipped
+    where its version gate or `skip(case_id, interpreter_label)` says so."""
     label = interpreter.label
     if not case.runs_on(interpreter.version):
         return Verdict(case.id, label, "skipped", note="version gate")
     entry = skip(case.id, label) if skip else None
     if entry is not None:
         return Verdict(case.id, label, "skipped", note="expectation: %s" % entry.reason)
-    if reference == "expected" or reference.startswith("expected:"):
+    if is_recorded(reference):
         version = _recorded_version(reference, interpreter)
-        expectation = case.expectation_for(version)
-        if expectation is None and reference == "expected":  # newer than any recording: the newest
+        recording = case.recording_for(version)
+        if recording is None and reference == "expected":  # newer than any recording: the newest
             if interpreter.implementation == "micropython":  # compared with CPython's newest behaviour
                 version = (99, 0)
             version = case.newest_recording_before(version) or version
-            expectation = case.expectation_for(version)
-        if expectation is None:
+            recording = case.recording_for(version)
+        if recording is None:
             return Verdict(case.id, label, "skipped", note="no recorded expectation")
         (result,) = pool.run(case.data, [target], timeout)
-        changed = _changed(case, expectation, version, interpreter)
-        return compare(case.id, label, result, expectation, list(ignore) + changed)
+        changed = _changed(case, recording, version, interpreter)
+        return compare(case.id, label, result, recording, list(ignore) + changed)
     result, reference_result = pool.run(case.data, [target, reference], timeout)
     return compare(case.id, label, result, reference_result, ignore)
 
 
-def _changed(case: Case, expectation: dict, version: tuple, interpreter: Interpreter) -> list[IgnoreRule]:
+def _changed(case: Case, recording: dict, version: tuple, interpreter: Interpreter) -> list[IgnoreRule]:
     """What a patch release changed between the recording (of `version`'s major.minor) and the
     interpreter (the case's `changes`), as rules: the recording cannot show it, and the
     interpreter's behaviour is not its fault."""
     minor = "%d.%d" % tuple(version[:2])
-    made = [exact for python, exact in zip(expectation.get("pythons", []), expectation.get("recorded_on", []))
+    made = [exact for python, exact in zip(recording.get("pythons", []), recording.get("recorded_on", []))
             if python == minor]
     if not made:
         return []
@@ -103,36 +106,28 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
     cannot start, refuses the target, or the target kills every worker."""
     jobs = jobs or os.cpu_count() or 1
     result = CheckResult(target, reference, list(interpreters))
-    live = [spec for spec in (target, reference) if not spec.startswith("expected")]  # the sides that run
+    live = live_sides(target, reference)
     started = time.monotonic()
     for interpreter in interpreters:
         began = time.monotonic()
         pool = Pool(interpreter, jobs, isolation, targets=live)
         try:
-            rules = list(ignore or ()) + pool.declared_ignores(*live) + pool.runtime_ignores(live[0])
+            rules = pool.ignore_rules(live, ignore or ())
             result.ignore_rules.update({rule.pattern: rule for rule in rules})
             verdicts = pool.map(
-                lambda case: _judge(case, interpreter, target, reference, pool, timeout, rules, skip), cases)
+                lambda case: verdict_of(case, interpreter, target, reference, pool, timeout, rules, skip), cases)
         finally:
             pool.close()
         result.verdicts.extend(verdicts)
-        result.worker_restarts += pool.restarts
-        result.retried_runs += pool.retried
-        result.crashed_runs += pool.crashed
+        result.counts.add(pool.counts)
         if progress:
             failed = sum(1 for v in verdicts if v.status == "failed")
             ran = sum(1 for v in verdicts if v.status != "skipped")
-            counts = "".join(", " + part for part in worker_counts(pool.restarts, pool.crashed))
+            counts = "".join(", " + part for part in pool.counts.parts())
             progress("%s: %d cases run, %d failed%s (%.1fs)"
                      % (interpreter.label, ran, failed, counts, time.monotonic() - began))
     result.elapsed_seconds = time.monotonic() - started
     return result
-
-
-def worker_counts(restarts: int, crashed: int) -> list[str]:
-    """["1 worker restart", "2 crashed runs"] for the progress and closing lines; the zeros left out."""
-    parts = ["%d worker restart%s" % (restarts, "" if restarts == 1 else "s")] if restarts else []
-    return parts + (["%d crashed run%s" % (crashed, "" if crashed == 1 else "s")] if crashed else [])
 
 
 def stderr_progress(message: str) -> None:

@@ -30,7 +30,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the host's 3.10
     import tomli as tomllib
 
-__all__ = ["Expectation", "ExpectationError", "Expectations", "Judgement", "judge", "load_expectations",
+__all__ = ["Expectation", "ExpectationError", "Expectations", "Assessment", "assess", "load_expectations",
            "write_expectations", "STATUSES"]
 
 STATUSES = ("fail", "timeout", "crash", "unsupported", "skip")
@@ -75,7 +75,7 @@ class Expectation:
 
 
 @dataclass
-class Judgement:
+class Assessment:
     """A verdict seen through the expectations: `ok` (passed, or unsupported, unlisted),
     `expected` (as its entry says), or `unexpected`, with why."""
 
@@ -108,34 +108,34 @@ class Expectations:
                 raise ExpectationError("%s:%d: case: %r names no case of this run (%d cases)"
                                        % (self.path, entry.line, entry.case, len(ids)))
 
-    def judge(self, verdict: Verdict) -> Judgement:
+    def assess(self, verdict: Verdict) -> Assessment:
         """Whether the verdict is what the file expects."""
         entry = self.entry_for(verdict.case_id, verdict.interpreter)
         if entry is None:
             ok = verdict.status in ("passed", "skipped", "unsupported")
-            return Judgement(verdict, "ok" if ok else "unexpected", None,
+            return Assessment(verdict, "ok" if ok else "unexpected", None,
                              "" if ok else "not in %s" % self.path)
         actual = entry.status_of(verdict)
         where = "%s:%d" % (self.path, entry.line)
         if actual == "pass":
-            return Judgement(verdict, "unexpected", entry, "now passes: remove it from %s" % where)
+            return Assessment(verdict, "unexpected", entry, "now passes: remove it from %s" % where)
         if actual != entry.status:
-            return Judgement(verdict, "unexpected", entry,
+            return Assessment(verdict, "unexpected", entry,
                              "expected %s (%s), got %s" % (entry.status, where, actual))
         others = entry.unexplained(verdict)
         if others:
-            return Judgement(verdict, "unexpected", entry,
+            return Assessment(verdict, "unexpected", entry,
                              "fails differently than %s says: %s" % (where, ", ".join(others[:6])))
-        return Judgement(verdict, "expected", entry, entry.reason)
+        return Assessment(verdict, "expected", entry, entry.reason)
 
 
-def judge(verdict: Verdict, expectations: Expectations | None = None) -> Judgement:
+def assess(verdict: Verdict, expectations: Expectations | None = None) -> Assessment:
     """A verdict seen through an expectation file, or without one: a failure or an error is
     unexpected, anything else is ok."""
     if expectations is not None:
-        return expectations.judge(verdict)
+        return expectations.assess(verdict)
     ok = verdict.status in ("passed", "skipped", "unsupported")
-    return Judgement(verdict, "ok" if ok else "unexpected")
+    return Assessment(verdict, "ok" if ok else "unexpected")
 
 
 def load_expectations(path: str | Path) -> Expectations:

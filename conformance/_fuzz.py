@@ -8,8 +8,9 @@ new is handed to Hypothesis to shrink (fewer files, fewer steps, plainer choices
 reducer deletes what is left to delete (conformance/_shrinking.py); the search goes on for other
 signatures until the time or case budget is spent. Random bytes rather than Hypothesis's own
 generation: it costs the host microseconds, not milliseconds, a case, and repeats no case. Across
-versions, changes found already are steered away from (conformance/_causes.py). At the end,
-findings of one root cause are grouped into one (conformance/_findings.py).
+versions, changes found already are steered away from. Whether a case diverges is the judge's
+to say (conformance/_judges.py: target against reference, or one target across versions). At the
+end, findings of one root cause are grouped into one (conformance/_findings.py).
 """
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ from typing import Any, Callable
 
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
-from conformance._causes import KnownChanges
-from conformance._compare import Divergence, Verdict, compare, observation
+from conformance._compare import Divergence
 from conformance._findings import Finding, group_findings, signature_of
 from conformance._interpreters import Interpreter
-from conformance._pool import Pool, is_own_target
+from conformance._judges import AcrossJudge, Judge, PairJudge
+from conformance._pool import Pool, RunCounts
 from conformance._shrinking import Shrinker, ShrinkDatabase
 from strategies import DEFAULT, Policy, describe_policy, generated_case, generated_size
 
@@ -48,18 +49,11 @@ def default_jobs() -> int:
     return (os.cpu_count() or 1) + 1
 
 
-def _may_share_process(target: str, reference: str) -> bool:
-    """Whether the search may run the reference and then the target in one forked process
-    (a third of the cost): only for the worker's own targets, whose loading changes nothing and
-    whose runs change nothing that state.ImportState does not restore. A target that is a module
-    runs in workers of its own (Pool), never in a process the reference runs in."""
-    return is_own_target(target) and is_own_target(reference)
-
-
 @dataclass
 class Campaign:
     """One fuzzing campaign: target against reference on each interpreter, or (across=True)
-    one target on several interpreters."""
+    one target on several interpreters. `judge` says whether a case diverges (PairJudge or
+    AcrossJudge) and counts what it set aside; `counts`, what befell the workers."""
 
     interpreters: list[Interpreter]
     target: str
@@ -72,86 +66,30 @@ class Campaign:
     cache: Path = CACHE
     progress: Callable[[dict], None] | None = None
     max_findings: int | None = None  # stop after this many (fuzz --first: one)
-    share_process: bool = True  # search with reference and target in one process where safe
+    process_per_run: bool = False  # never search with reference and target in one process
     ignore: list = field(default_factory=list)  # IgnoreRules (--ignore); targets' declarations join them
+    expectations: Any = None  # an Expectations file: divergences it expects are counted, not findings
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
-    unconfirmed: int = 0  # divergences of a shared process that one process per run did not repeat
-    worker_restarts: int = 0  # workers that died or hung and were replaced (set when the campaign ends)
-    retried_runs: int = 0  # runs tried again in a fresh worker after losing theirs
-    crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
-    ignored_differences: int = 0  # intended differences set aside (ignore rules)
-    ignored_cases: int = 0  # cases that passed only because their differences were all intended
-    expectations: Any = None  # an Expectations file: divergences it expects are counted, not findings
-    expected_divergences: int = 0  # divergences the expectation file covers
-    known_changes_seen: int = 0  # across: divergences that only showed a version change found already
+    counts: RunCounts = field(default_factory=RunCounts)  # set when the campaign ends
     elapsed_seconds: float = 0.0
     _pools: dict = field(default_factory=dict)
     _executor: ThreadPoolExecutor | None = None
     _pending: list = field(default_factory=list)  # new divergences found while another was chosen
     _generated: int = 0
     _threads: int = 1
-    _rules: dict = field(default_factory=dict)  # interpreter -> the IgnoreRules in force there
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
-        self._changes = KnownChanges(self._judge_counted)  # across: the version changes found so far
-
-    @property
-    def shares_process(self) -> bool:
-        """Whether the search runs reference and target in one process: asked to, and safe."""
-        return self.share_process and not self.across and _may_share_process(self.target, self.reference)
-
-    @property
-    def ignore_rules(self) -> list:
-        """The IgnoreRules in force on any interpreter: --ignore and the targets' declarations."""
-        return list({rule.pattern: rule for rules in self._rules.values() for rule in rules}.values())
-
-    # -- running cases -----------------------------------------------------------------
-    def _judge(self, case: dict, together: bool = False, fresh: bool = False) -> tuple[Divergence | None, list]:
-        """Run one case everywhere it must run; the divergence (if any) and cross-version groups.
-        `together`: reference then target in one forked process (Worker.run), for the search;
-        `fresh`: where runs are in-process (Pyodide), each in a fresh runtime (confirmation)."""
-        if self.across:
-            results = [(i, self._pools[i].run(case, [self.target], self.timeout)[0]) for i in self.interpreters]
-            groups: list[tuple[list[str], dict]] = []
-            for interpreter, result in results:
-                obs = observation(result)
-                for labels, seen in groups:
-                    if seen == obs:
-                        labels.append(interpreter.label)
-                        break
-                else:
-                    groups.append(([interpreter.label], obs))
-            if "unsupported" in {r["outcome"] for _, r in results} or len(groups) < 2:
-                return None, groups
-            first, second = results[0][1], next(r for _, r in results if observation(r) != groups[0][1])
-            verdict = compare(case["id"], " vs ".join(g[0][0] for g in groups[:2]), first, second)
-            return verdict.divergence, groups
-        for interpreter in self.interpreters:
-            if together:
-                reference, target = self._pools[interpreter].run(
-                    case, [self.reference, self.target], self.timeout, together=True)
-            else:
-                target, reference = self._pools[interpreter].run(case, [self.target, self.reference], self.timeout,
-                                                                 fresh=fresh)
-            verdict: Verdict = compare(case["id"], interpreter.label, target, reference,
-                                       self._rules.get(interpreter, self.ignore))
-            if verdict.ignored:
-                with self._lock:
-                    self.ignored_differences += len(verdict.ignored)
-                    self.ignored_cases += verdict.status == "passed"
-            if verdict.status == "failed":
-                if self.expectations is not None and self.expectations.judge(verdict).kind == "expected":
-                    with self._lock:
-                        self.expected_divergences += 1
-                    continue
-                return verdict.divergence, []
-        return None, []
+        self.judge: Judge = (AcrossJudge(self.interpreters, self.target, self.timeout, self.ignore, self._judge_counted)
+                             if self.across else
+                             PairJudge(self.interpreters, self.target, self.reference, self.timeout, self.ignore,
+                                       self.expectations, self.process_per_run))
 
     def _judge_counted(self, case: dict) -> tuple[Divergence | None, list]:
-        """_judge with a process per run, counted in cases_run (shrinking, reduction, causes)."""
-        verdict = self._judge(case)
+        """The judge's verdict with a process per run, counted in cases_run (shrinking,
+        reduction, causes)."""
+        verdict = self.judge.judge(case)
         with self._lock:
             self.cases_run += 1
         return verdict
@@ -167,7 +105,7 @@ class Campaign:
         Other new divergences still in flight wait in self._pending for the next call."""
         while self._pending:
             data, finding = self._pending.pop(0)
-            if finding.signature not in known and not self._known_change(finding):
+            if finding.signature not in known and not self.judge.shows_known(finding):
                 return data, finding
         size = generated_size(self.policy)
         window = IN_FLIGHT * self._threads
@@ -178,7 +116,7 @@ class Campaign:
                 while found is None and len(in_flight) < window and self._more(deadline, budget):
                     data = rng.randbytes(size)
                     case = generated_case(self.policy, data)
-                    in_flight.append((data, case, self._executor.submit(self._judge, case, self.shares_process)))
+                    in_flight.append((data, case, self._executor.submit(self.judge.search, case)))
                     self._generated += 1
                 if not in_flight:
                     return found
@@ -189,17 +127,14 @@ class Campaign:
                     self._report_progress(len(known))
                 if divergence is None:
                     continue
-                if self.shares_process:  # confirmed with a process (runtime) per run, or it is the harness's
-                    divergence, groups = self._judge(case, fresh=True)
-                    if divergence is None:
-                        self.unconfirmed += 1
-                        continue
+                divergence, groups = self.judge.confirm(case, divergence, groups)
+                if divergence is None:
+                    continue
                 signature = signature_of(case, divergence)
                 if signature in known or (found is not None and signature == found[1].signature):
                     continue
                 finding = Finding(signature, case, divergence, list(self.interpreters), groups)
-                if self._known_change(finding) or (found is not None and self.across
-                                                   and finding.root == found[1].root):
+                if self.judge.shows_known(finding) or (found is not None and self.judge.same_change(finding, found[1])):
                     continue
                 if found is None:
                     found = (data, finding)
@@ -217,41 +152,17 @@ class Campaign:
     def _report_progress(self, signatures: int) -> None:
         if self.progress:
             elapsed = max(time.monotonic() - self._started, 1e-9)
-            pools = list(self._pools.values())
+            counts = RunCounts()
+            for pool in self._pools.values():
+                counts.add(pool.counts)
             self.progress({"cases": self.cases_run, "cases_per_second": self.cases_run / elapsed,
-                           "divergences": len(self.findings), "signatures": signatures,
-                           "worker_restarts": sum(p.restarts for p in pools),
-                           "crashed_runs": sum(p.crashed for p in pools)})
-
-    def _where(self, finding: Finding) -> None:
-        """Run the reduced case on every interpreter of the campaign and note where it diverges
-        (the search stops at the first interpreter that diverges)."""
-        if self.across:
-            return
-        for interpreter in self.interpreters:
-            target, reference = self._pools[interpreter].run(finding.case, [self.target, self.reference],
-                                                             self.timeout)
-            self.cases_run += 1
-            verdict = compare(finding.case["id"], interpreter.label, target, reference,
-                              self._rules.get(interpreter, self.ignore))
-            (finding.reproduces_on if verdict.status == "failed" else finding.passes_on).append(interpreter.label)
-
-    def _known_change(self, finding: Finding) -> bool:
-        """Across versions: a divergence that only shows version changes found already is not
-        searched again (counted in known_changes_seen), so the time goes to other changes
-        (conformance/_causes.py: the same root, or one that vanishes once they are undone)."""
-        if not self.across or not self._changes.shows_known(finding):
-            return False
-        with self._lock:
-            self.known_changes_seen += 1
-        return True
+                           "divergences": len(self.findings), "signatures": signatures, "counts": counts})
 
     def _add(self, finding: Finding, known: set) -> None:
         finding = self._shrinker.reduce(finding)
-        self._where(finding)
+        self.cases_run += self.judge.where(finding)
         known.add(finding.signature)
-        if self.across:
-            self._changes.add(finding)
+        self.judge.found(finding)
         self.findings.append(finding)
         self._report_progress(len(known))
 
@@ -263,14 +174,12 @@ class Campaign:
         rng = random.Random(self.seed)
         known: set = set()
         database = self._database()
-        sides = [self.target] if self.across else [self.target, self.reference]
         for interpreter in self.interpreters:
-            self._pools[interpreter] = Pool(interpreter, self.jobs, targets=sides)
-            self._rules[interpreter] = list(self.ignore) + (
-                [] if self.across else self._pools[interpreter].declared_ignores(*sides))
+            self._pools[interpreter] = Pool(interpreter, self.jobs, targets=self.judge.sides)
+        self.judge.start(self._pools)
         self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)
-        self._shrinker = Shrinker(self.policy, self.interpreters, self._judge_counted, self._known_change)
+        self._shrinker = Shrinker(self.policy, self.interpreters, self._judge_counted, self.judge.shows_known)
         try:
             while self._more(deadline, None):  # what earlier campaigns found, replayed first
                 replayed = self._shrinker.shrink_or_replay(ShrinkDatabase(database), rng.getrandbits(64), known)
@@ -284,16 +193,13 @@ class Campaign:
                 data, finding = found
                 seeded = ShrinkDatabase(database, seed=data)
                 self._add(self._shrinker.shrink_or_replay(seeded, rng.getrandbits(64), known, finding), known)
-            if self.across:  # one change per finding: those the others explain are absorbed
-                self.findings = self._changes.absorb_explained(self.findings)
+            self.findings = self.judge.finish(self.findings)
         except KeyboardInterrupt:
             pass
         finally:
             for pool in self._pools.values():  # first: the runs still in flight end now
                 pool.close()
-                self.worker_restarts += pool.restarts
-                self.retried_runs += pool.retried
-                self.crashed_runs += pool.crashed
+                self.counts.add(pool.counts)
             self._executor.shutdown(cancel_futures=True)
             self._pools.clear()
             self.elapsed_seconds = time.monotonic() - self._started

@@ -1,4 +1,8 @@
-"""Interpreters under test: discovery on PATH and under pyenv, and resolution of user specs."""
+"""Interpreters under test: discovery on PATH and under pyenv, and of the runtimes that are not
+native executables (Pyodide, CPython compiled to WebAssembly, and MicroPython's WebAssembly port,
+run under the machine's Node from the npm packages the project's package.json pins: `npm ci`
+installs them into node_modules/, through the Node launchers in conformance/_launchers/); and
+resolution of user specs."""
 from __future__ import annotations
 
 import json
@@ -8,7 +12,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Interpreter", "InterpreterError", "discover", "resolve", "probe"]
+from conformance._versions import is_version, parse_version
+
+__all__ = ["Interpreter", "InterpreterError", "discover", "micropython", "probe", "pyodides", "resolve",
+           "resolve_pyodide"]
 
 MINIMUM = (3, 8)  # the worker is Python 3.8 syntax
 _PROBE = ("import json, sys; print(json.dumps([sys.executable, sys.implementation.name,"
@@ -124,12 +131,8 @@ def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpret
     """An interpreter from a path, a command name, a version such as '3.8' or 'pypy3', or a
     runtime: 'pyodide' (the newest installed) or 'pyodide:VERSION' (0.27, 0.28.3, 314...)."""
     if spec == "pyodide" or spec.startswith("pyodide:"):
-        from conformance._runtimes import resolve_pyodide
-
         return resolve_pyodide(spec)
     if spec == "micropython":
-        from conformance._runtimes import micropython
-
         found = micropython()
         if found is None:
             raise InterpreterError("--python micropython: not installed (needs node, and `npm ci`)")
@@ -138,8 +141,8 @@ def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpret
         interpreter = probe(spec)
         if interpreter is None:
             raise InterpreterError(f"--python {spec}: not a working Python interpreter")
-    elif _is_version(spec):
-        wanted = tuple(int(part) for part in spec.split("."))
+    elif is_version(spec):
+        wanted = parse_version(spec)
         matches = [i for i in (discovered if discovered is not None else discover())
                    if i.implementation == "cpython" and i.version[:len(wanted)] == wanted]
         if not matches:
@@ -155,6 +158,58 @@ def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpret
     return interpreter
 
 
-def _is_version(spec: str) -> bool:
-    parts = spec.split(".")
-    return 2 <= len(parts) <= 3 and all(part.isdigit() for part in parts)
+# -- runtimes: Pyodide and MicroPython under Node ------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+PYODIDE_LAUNCHER = Path(__file__).resolve().parent / "_launchers" / "pyodide_launcher.mjs"
+MICROPYTHON = NODE_MODULES / "@micropython" / "micropython-webassembly-pyscript"
+MICROPYTHON_LAUNCHER = Path(__file__).resolve().parent / "_launchers" / "micropython_launcher.mjs"
+
+
+def pyodides() -> list[Interpreter]:
+    """The Pyodide packages installed in node_modules (npm aliases pyodide-*), oldest first;
+    none without Node."""
+    node = shutil.which("node")
+    if node is None or not NODE_MODULES.is_dir():
+        return []
+    found = []
+    for package in sorted(NODE_MODULES.glob("pyodide-*")):
+        try:
+            version = json.loads((package / "package.json").read_text())["version"]
+            python = json.loads((package / "pyodide-lock.json").read_text())["info"]["python"]
+        except (OSError, KeyError, ValueError):
+            continue
+        launcher = (node, str(PYODIDE_LAUNCHER), "--package", str(package.resolve()), "--root", str(ROOT))
+        found.append(Interpreter(str(package.resolve()), "cpython", parse_version(python),
+                                 "pyodide " + version, launcher))
+    return sorted(found, key=lambda i: i.version)
+
+
+def resolve_pyodide(spec: str) -> Interpreter:
+    """'pyodide' (the newest installed) or 'pyodide:VERSION', a prefix of the Pyodide version
+    (0.27, 0.28.3, 314) or of its Python's (3.13)."""
+    installed = pyodides()
+    if not installed:
+        raise InterpreterError("--python %s: no Pyodide installed (needs node, and `npm ci` in %s)" % (spec, ROOT))
+    wanted = spec.partition(":")[2]
+    if not wanted:
+        return installed[-1]
+    for interpreter in reversed(installed):
+        pyodide = interpreter.runtime.split()[1]
+        python = ".".join(map(str, interpreter.version))
+        if any(v == wanted or v.startswith(wanted + ".") for v in (pyodide, python)):
+            return interpreter
+    raise InterpreterError("--python %s: not installed; installed: %s" % (
+        spec, ", ".join(i.runtime for i in installed)))
+
+
+def micropython() -> Interpreter | None:
+    """MicroPython's WebAssembly port, if installed (and Node is there): its own small worker
+    (conformance/_launchers/micropython_worker.py) for the part of the case format it can express;
+    compared with the newest CPython recordings, its profile of what it has not set aside."""
+    node = shutil.which("node")
+    if node is None or not (MICROPYTHON / "package.json").is_file():
+        return None
+    version = json.loads((MICROPYTHON / "package.json").read_text())["version"]
+    return Interpreter(str(MICROPYTHON), "micropython", (3, 4, 0), "micropython " + version,
+                       (node, str(MICROPYTHON_LAUNCHER), "--package", str(MICROPYTHON)))

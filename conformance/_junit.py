@@ -34,25 +34,25 @@ def _fields(divergence, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-def check_junit(path: str | Path, judgements: list, target: str, reference: str, seconds: float) -> None:
-    """Write `check`'s judgements (conformance._expectations.Judgement) as JUnit XML: a suite per
+def check_junit(path: str | Path, assessments: list, target: str, reference: str, seconds: float) -> None:
+    """Write `check`'s verdicts as assessed (conformance._expectations.Assessment) as JUnit XML: a suite per
     interpreter, a test case per case (classname the interpreter, name the case id)."""
     root = ET.Element("testsuites", name="importlib-conformance %s vs %s" % (target, reference))
     by_interpreter: dict[str, list[ET.Element]] = {}
-    for judgement in judgements:
-        verdict = judgement.verdict
+    for assessment in assessments:
+        verdict = assessment.verdict
         case = ET.Element("testcase", classname=verdict.interpreter, name=verdict.case_id, time="0")
-        if judgement.kind == "unexpected":
+        if assessment.kind == "unexpected":
             if verdict.status == "error":
                 ET.SubElement(case, "error", message=verdict.note[:200]).text = verdict.note
             else:
                 fields = ", ".join(d.path for d in verdict.divergence.differences[:6]) if verdict.divergence else ""
-                message = judgement.message or ("differs: " + fields)
+                message = assessment.message or ("differs: " + fields)
                 failure = ET.SubElement(case, "failure", message=message[:500])
-                failure.text = (message + "\n" if judgement.message else "") + (
+                failure.text = (message + "\n" if assessment.message else "") + (
                     _fields(verdict.divergence) if verdict.divergence else "")
-        elif judgement.kind == "expected":
-            ET.SubElement(case, "skipped", message="expected failure: %s" % judgement.message)
+        elif assessment.kind == "expected":
+            ET.SubElement(case, "skipped", message="expected failure: %s" % assessment.message)
         elif verdict.status in ("skipped", "unsupported"):
             ET.SubElement(case, "skipped", message=verdict.status + (": " + verdict.note if verdict.note else ""))
         by_interpreter.setdefault(verdict.interpreter, []).append(case)

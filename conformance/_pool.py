@@ -18,19 +18,24 @@ import itertools
 import os
 import queue
 import shutil
+import signal
 import tempfile
 import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from conformance._compare import IgnoreRule
 from conformance._interpreters import Interpreter
 from conformance._protocol import Worker, WorkerError, WorkerLost, scratch_parent
+from conformance._specs import is_own_target
+from conformance._worker.wire import exit_wording
 
-__all__ = ["MAX_LOSSES", "Pool", "PoolClosed", "TargetKillsWorkers", "is_own_target"]
+__all__ = ["MAX_LOSSES", "Pool", "PoolClosed", "RunCounts", "TargetKillsWorkers"]
 
 MAX_LOSSES = 5  # a target whose first runs all lose their worker, this many, stops the pool
+_KILLED = exit_wording(-signal.SIGKILL)  # a run's own process killed from outside
 
 
 class PoolClosed(WorkerError):
@@ -41,6 +46,30 @@ class TargetKillsWorkers(WorkerError):
     """A target lost its worker in each of its first MAX_LOSSES runs: running on would loop."""
 
 
+@dataclass
+class RunCounts:
+    """What befell the workers while cases ran, as check and fuzz report it: pools fill it in."""
+
+    worker_restarts: int = 0  # workers that died or hung and were replaced
+    retried_runs: int = 0  # runs tried again in a fresh worker after losing theirs
+    crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
+
+    def add(self, other: RunCounts) -> None:
+        self.worker_restarts += other.worker_restarts
+        self.retried_runs += other.retried_runs
+        self.crashed_runs += other.crashed_runs
+
+    def parts(self) -> list[str]:
+        """["1 worker restart", "2 crashed runs"] for the progress and closing lines; zeros left out."""
+        restarts, crashed = self.worker_restarts, self.crashed_runs
+        parts = ["%d worker restart%s" % (restarts, "" if restarts == 1 else "s")] if restarts else []
+        return parts + (["%d crashed run%s" % (crashed, "" if crashed == 1 else "s")] if crashed else [])
+
+    def to_json(self) -> dict[str, int]:
+        return {"worker_restarts": self.worker_restarts, "retried_runs": self.retried_runs,
+                "crashed_runs": self.crashed_runs}
+
+
 _OPEN: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -48,12 +77,6 @@ _OPEN: weakref.WeakSet = weakref.WeakSet()
 def _close_all() -> None:
     for pool in list(_OPEN):
         pool.close()
-
-
-def is_own_target(spec: str) -> bool:
-    """The worker's own targets (stdlib, builtin, impl, impl:3.N), whose loading changes nothing
-    in the worker: their runs may share its processes."""
-    return spec in ("stdlib", "builtin", "impl") or spec.startswith("impl:")
 
 
 def _group(spec: str) -> str:
@@ -71,13 +94,12 @@ class Pool:
     """`jobs` workers of one interpreter for the worker's own targets, and `jobs` more for each
     target that is a module (`targets` names those to start with; others start when first run),
     their scratch directories in one directory of the pool's (removed by close). `run` borrows
-    idle workers; counts: `restarts` (workers replaced), `retried` (runs tried again), `crashed`
-    (runs whose final outcome is crash)."""
+    idle workers; `counts` (RunCounts) says what befell its workers and runs."""
 
     def __init__(self, interpreter: Interpreter, jobs: int, isolation: str | None = None,
                  targets: tuple[str, ...] | list[str] = ("stdlib",)):
         self.interpreter, self.isolation, self.jobs = interpreter, isolation, jobs
-        self.restarts = self.retried = self.crashed = 0
+        self.counts = RunCounts()
         self._root = tempfile.mkdtemp(prefix="conformance-", dir=scratch_parent())
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
@@ -128,17 +150,17 @@ class Pool:
                 self._all.remove(worker)
             if self._closed:
                 raise PoolClosed("pool of %s closed" % self.interpreter.label)
-            self.restarts += 1
+            self.counts.worker_restarts += 1
         return self._start()
 
-    def _attempt(self, case: dict, targets: list[str], timeout: float, together: bool,
+    def _attempt(self, case: dict, targets: list[str], timeout: float, shared_process: bool,
                  fresh: bool = False) -> list[dict]:
         """One request on an idle worker of the targets' group; a lost worker is replaced
         before WorkerLost goes on."""
         idle = self._idle_of(_group(targets[0]))
         worker = idle.get()
         try:
-            results = worker.run(case, targets, timeout, together, fresh)
+            results = worker.run(case, targets, timeout, shared_process, fresh)
         except WorkerLost:
             worker = self._replace(worker)
             raise
@@ -150,25 +172,25 @@ class Pool:
                 self._losses[result["target"]] = 0
         return results
 
-    def run(self, case: dict[str, Any], targets: list[str], timeout: float, together: bool = False,
+    def run(self, case: dict[str, Any], targets: list[str], timeout: float, shared_process: bool = False,
             fresh: bool = False) -> list[dict]:
         """Per-target results of one case (Worker.run), whatever happens to the workers: the
-        targets of each group in one request (`together` within it, `fresh`: each in a fresh
+        targets of each group in one request (`shared_process` within it, `fresh`: each in a fresh
         runtime, where a launcher runs them in-process), group after group."""
         results: list[dict | None] = [None] * len(targets)
         for group in dict.fromkeys(_group(spec) for spec in targets):
             indexes = [i for i, spec in enumerate(targets) if _group(spec) == group]
             try:
-                answered = self._attempt(case, [targets[i] for i in indexes], timeout, together, fresh)
+                answered = self._attempt(case, [targets[i] for i in indexes], timeout, shared_process, fresh)
             except WorkerLost:
                 continue
             for index, result in zip(indexes, answered):
                 results[index] = result
         for index, result in enumerate(results):
-            if result is None or (result["outcome"] == "crash" and result.get("detail") == "killed by SIGKILL"):
+            if result is None or (result["outcome"] == "crash" and result.get("detail") == _KILLED):
                 results[index] = self._last_try(case, targets[index], timeout)
         with self._lock:
-            self.crashed += sum(result["outcome"] == "crash" for result in results)
+            self.counts.crashed_runs += sum(result["outcome"] == "crash" for result in results)
         return results
 
     def describe(self, target: str) -> dict[str, Any]:
@@ -186,7 +208,14 @@ class Pool:
                 idle.put(worker)
         raise AssertionError("unreachable")
 
-    def runtime_ignores(self, target: str) -> list[IgnoreRule]:
+    def ignore_rules(self, sides: list[str], given=()) -> list[IgnoreRule]:
+        """The intended differences in force when `sides` (the target, then the reference, those
+        that run) are compared on this interpreter: the rules `given` (--ignore), those the module
+        targets among `sides` declare (IGNORE), and what the runtime says it has not by design
+        (MicroPython's comparison profile)."""
+        return list(given) + self._declared_ignores(*sides) + self._runtime_ignores(sides[0])
+
+    def _runtime_ignores(self, target: str) -> list[IgnoreRule]:
         """What the runtime says it has not by design (the hello `ignore` of a worker of
         `target`'s group: MicroPython's comparison profile), as rules."""
         if not self.interpreter.launcher:  # native workers declare nothing
@@ -199,7 +228,7 @@ class Pool:
             idle.put(worker)
         return [IgnoreRule(pattern, "%s (%s)" % (reason, self.interpreter.label)) for pattern, reason in declared.items()]
 
-    def declared_ignores(self, *targets: str) -> list[IgnoreRule]:
+    def _declared_ignores(self, *targets: str) -> list[IgnoreRule]:
         """The intended differences the module targets among `targets` declare (IGNORE)."""
         return [IgnoreRule(pattern, "%s (declared by %s)" % (reason, target))
                 for target in dict.fromkeys(targets) if not is_own_target(target)
@@ -208,7 +237,7 @@ class Pool:
     def _last_try(self, case: dict, target: str, timeout: float) -> dict:
         """The target alone in a fresh run, its result final: a lost worker now counts."""
         with self._lock:
-            self.retried += 1
+            self.counts.retried_runs += 1
         try:
             (result,) = self._attempt(case, [target], timeout, False)
             return result

@@ -1,4 +1,4 @@
-"""The host's end of the worker protocol (schemas/protocol.schema.json, version 1).
+"""The host's end of the worker protocol (schemas/protocol.schema.json, whose hello gives its version).
 
 A Worker is one long-lived process of an interpreter under test running
 conformance/_worker/main.py; requests and replies are JSON lines. Each worker runs in a session
@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from conformance._interpreters import Interpreter
+from conformance._worker.wire import PROTOCOL_VERSION, exit_wording
 
 __all__ = ["PROTOCOL_VERSION", "WORKER_FLAGS", "WORKER_SCRIPT", "Worker", "WorkerError", "WorkerLost",
            "describe_progress", "scratch_parent", "worker_env"]
 
-PROTOCOL_VERSION = 1
 WORKER_SCRIPT = Path(__file__).parent / "_worker" / "main.py"
 # No site-packages (-S, -s): .pth files must not add finders or modules to the cases' interpreter,
 # and a lean process forks faster. No bytecode writing (-B).
@@ -147,14 +147,14 @@ class Worker:
                 self._buffer += chunk
 
     def run(self, case: dict[str, Any], targets: list[str], timeout: float,
-            together: bool = False, fresh: bool = False) -> list[dict[str, Any]]:
-        """Per-target results of one case. `together`: the targets may share one forked process,
-        run in the order given with the import state restored between them (the first run sees
-        exactly what a run of its own would). `fresh` (a runtime's launcher only): each target
+            shared_process: bool = False, fresh: bool = False) -> list[dict[str, Any]]:
+        """Per-target results of one case. `shared_process` (the request's `together`): the
+        targets may share one forked process, run in the order given with the import state
+        restored between them (the first run sees exactly what a run of its own would). `fresh` (a runtime's launcher only): each target
         in a runtime started for it, the in-process counterpart of a process per run."""
         self._next_id += 1
         request = {"op": "run", "id": self._next_id, "case": case, "targets": targets, "timeout": timeout}
-        if together:
+        if shared_process:
             request["together"] = True
         fresh = fresh and bool(self.interpreter.launcher)
         if fresh:
@@ -185,7 +185,7 @@ class Worker:
         else:
             outcome = "crash"
             try:
-                detail = _describe_exit(self._process.wait(timeout=EXIT_WAIT))
+                detail = "worker " + exit_wording(self._process.wait(timeout=EXIT_WAIT))
             except subprocess.TimeoutExpired:
                 detail = "worker closed its output"
         self.kill()
@@ -267,15 +267,6 @@ def describe_progress(output: bytes, steps: int) -> str:
     if observed < steps:
         return "after %d of %d steps were observed" % (observed, steps)
     return "after all steps were observed"
-
-
-def _describe_exit(status: int) -> str:
-    if status < 0:
-        try:
-            return "worker killed by %s" % signal.Signals(-status).name
-        except ValueError:
-            return "worker killed by signal %d" % -status
-    return "worker exited with code %d" % status
 
 
 def _session_members(session: int) -> list[int]:

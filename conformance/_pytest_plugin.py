@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance._specs import fuzzing_reference, live_sides
+
 __all__: list[str] = []
 
 
@@ -62,17 +64,17 @@ class _State:
 
     def __init__(self, config):
         from conformance._case import CaseFileError, load_cases
-        from conformance._cli import UsageError, _expectations, _interpreters, _target
+        from conformance._options import UsageError, expectations_for, interpreters_for, target_spec
         from conformance._expectations import ExpectationError
         from conformance._interpreters import InterpreterError
 
         option = config.option
         try:
-            self.target = _target("--conformance-target", option.conformance_target)
-            self.reference = _target("--conformance-reference", option.conformance_reference, allow_expected=True)
+            self.target = target_spec("--conformance-target", option.conformance_target)
+            self.reference = target_spec("--conformance-reference", option.conformance_reference, allow_recorded=True)
             self.cases = load_cases(option.conformance_cases or None)
-            self.interpreters = _interpreters(option.conformance_python or None, progress=False)
-            self.expectations = _expectations(option.conformance_expectations, self.cases)
+            self.interpreters = interpreters_for(option.conformance_python or None, progress=False)
+            self.expectations = expectations_for(option.conformance_expectations, self.cases)
         except (UsageError, CaseFileError, InterpreterError, ExpectationError) as error:
             raise pytest.UsageError(str(error))
         self.timeout = option.conformance_timeout
@@ -86,14 +88,14 @@ class _State:
 
     @property
     def live(self) -> list[str]:
-        return [spec for spec in (self.target, self.reference) if not spec.startswith("expected")]
+        return live_sides(self.target, self.reference)
 
     def pool(self, interpreter):
         from conformance._pool import Pool
 
         if interpreter not in self._pools:
             pool = Pool(interpreter, 1, targets=self.live)
-            self._pools[interpreter] = (pool, pool.declared_ignores(*self.live))
+            self._pools[interpreter] = (pool, pool.ignore_rules(self.live))
         return self._pools[interpreter]
 
     def close(self) -> None:
@@ -148,23 +150,23 @@ class CaseItem(pytest.Item):
     """One case on one interpreter: target and reference run, compared, judged."""
 
     def runtest(self):
-        from conformance._check import _judge
-        from conformance._expectations import judge
+        from conformance._check import verdict_of
+        from conformance._expectations import assess
         from conformance._report import divergence_block
 
         state = self.config._conformance
         pool, rules = state.pool(self.interpreter)
-        verdict = _judge(self.case, self.interpreter, state.target, state.reference, pool, state.timeout, rules)
-        judgement = judge(verdict, state.expectations)
-        if judgement.kind == "expected":
-            raise ExpectedFailure(judgement.message)
+        verdict = verdict_of(self.case, self.interpreter, state.target, state.reference, pool, state.timeout, rules)
+        assessment = assess(verdict, state.expectations)
+        if assessment.kind == "expected":
+            raise ExpectedFailure(assessment.message)
         if verdict.status in ("skipped", "unsupported"):
             pytest.skip("%s%s" % (verdict.status, ": " + verdict.note if verdict.note else ""))
         if verdict.status == "error":
             raise Divergent("error: %s" % verdict.note)
         if verdict.status == "failed":
             block = divergence_block(verdict.divergence, self.case, state.target, state.reference)
-            raise Divergent(block + ("\n  " + judgement.message if judgement.entry else ""))
+            raise Divergent(block + ("\n  " + assessment.message if assessment.entry else ""))
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, (Divergent, ExpectedFailure)):
@@ -183,7 +185,7 @@ class FuzzItem(pytest.Item):
         from reports import write_finding
 
         state = self.config._conformance
-        reference = "stdlib" if state.reference.startswith("expected") else state.reference
+        reference = fuzzing_reference(state.reference)
         jobs = max(1, (os.cpu_count() or 1) // state.shards)
         campaign = Campaign(state.interpreters, state.target, reference, jobs=jobs,
                             seed=state.seed + self.shard, timeout=state.timeout,
@@ -200,7 +202,7 @@ class FuzzItem(pytest.Item):
                             "absorbed": [[str(p) for p in s] for s in finding.absorbed],
                             "files": {path.name: path.read_text(encoding="utf-8") for path in where.iterdir()}})
         shard = {"shard": self.shard, "seed": state.seed + self.shard, "cases": campaign.cases_run,
-                 "expected_divergences": campaign.expected_divergences, "findings": records}
+                 "expected_divergences": campaign.judge.expected_divergences, "findings": records}
         if state.controller:
             _write_shard(state.out, shard)
         else:

@@ -1,14 +1,16 @@
-"""Output of a check: readable divergence blocks, the closing line, the JSON report."""
+"""Output of a check and of a fuzz campaign: readable divergence blocks, the closing line, the JSON
+reports."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from conformance._case import Case
-from conformance._check import CheckResult, worker_counts
+from conformance._check import CheckResult
 from conformance._compare import Divergence, step_index
 
-__all__ = ["divergence_block", "summary_line", "json_report", "describe_step"]
+__all__ = ["describe_step", "divergence_block", "fuzz_json_report", "json_report", "summary_line", "write_json"]
 
 MAX_FIELDS = 10
 MAX_VALUE = 160
@@ -57,34 +59,34 @@ def divergence_block(divergence: Divergence, case: Case | None, target: str,
     return "\n".join(lines)
 
 
-def summary_line(result: CheckResult, judgements: list | None = None, expectations=None) -> str:
+def summary_line(result: CheckResult, assessments: list | None = None, expectations=None) -> str:
     """`N passed, N failed` alone, then the other counts in brackets; with an expectation file,
     failures it expects are counted apart (`N expected failures (FILE)`), and unexpected
     outcomes of listed cases (a pass, another status) count as failed."""
     extra = ["%d %s" % (result.count(s), s) for s in ("skipped", "unsupported", "error")
              if result.count(s)]
     failed = result.count("failed")
-    if expectations is not None and judgements is not None:
-        expected = sum(1 for j in judgements if j.kind == "expected")
-        failed = sum(1 for j in judgements if j.kind == "unexpected" and j.verdict.status != "error")
+    if expectations is not None and assessments is not None:
+        expected = sum(1 for j in assessments if j.kind == "expected")
+        failed = sum(1 for j in assessments if j.kind == "unexpected" and j.verdict.status != "error")
         extra.insert(0, "%d expected failure%s (%s)" % (expected, "" if expected == 1 else "s", expectations))
     ignored = result.ignored
     if ignored:
         cases = len({(verdict.case_id, verdict.interpreter) for verdict, _, _ in ignored})
         extra.append("%d intended difference%s ignored in %d case%s" % (
             len(ignored), "" if len(ignored) == 1 else "s", cases, "" if cases == 1 else "s"))
-    extra += worker_counts(result.worker_restarts, result.crashed_runs)
-    passed = result.count("passed") - (sum(1 for j in judgements if j.kind == "unexpected"
+    extra += result.counts.parts()
+    passed = result.count("passed") - (sum(1 for j in assessments if j.kind == "unexpected"
                                            and j.verdict.status == "passed") if expectations else 0)
     line = "%d passed, %d failed" % (passed, failed)
     return line + (" (%s)" % ", ".join(extra) if extra else "")
 
 
-def json_report(result: CheckResult, cases: dict[str, Case], judgements: list | None = None) -> dict[str, Any]:
+def json_report(result: CheckResult, cases: dict[str, Case], assessments: list | None = None) -> dict[str, Any]:
     """The whole run: counts, rules, every verdict (with what an expectation file made of it),
     and each divergence with both observations."""
     failed = [v for v in result.verdicts if v.status == "failed"]
-    judged = {(j.verdict.case_id, j.verdict.interpreter): j for j in judgements or ()}
+    assessed = {(j.verdict.case_id, j.verdict.interpreter): j for j in assessments or ()}
     return {
         "interpreters": [i.to_json() for i in result.interpreters],
         "target": result.target,
@@ -101,14 +103,12 @@ def json_report(result: CheckResult, cases: dict[str, Case], judgements: list | 
         "ignored": [{"case": verdict.case_id, "interpreter": verdict.interpreter, "path": difference.path,
                      "pattern": rule.pattern, "target": difference.target, "reference": difference.reference}
                     for verdict, difference, rule in result.ignored],
-        "worker_restarts": result.worker_restarts,
-        "retried_runs": result.retried_runs,
-        "crashed_runs": result.crashed_runs,
+        **result.counts.to_json(),
         "elapsed_seconds": round(result.elapsed_seconds, 3),
         "cases_per_second": round(result.cases_per_second, 1),
-        "expected_failures": sum(1 for j in judgements or () if j.kind == "expected"),
-        "unexpected": sum(1 for j in judgements or () if j.kind == "unexpected"),
-        "verdicts": [_verdict_json(v, judged.get((v.case_id, v.interpreter))) for v in result.verdicts],
+        "expected_failures": sum(1 for j in assessments or () if j.kind == "expected"),
+        "unexpected": sum(1 for j in assessments or () if j.kind == "unexpected"),
+        "verdicts": [_verdict_json(v, assessed.get((v.case_id, v.interpreter))) for v in result.verdicts],
         "divergences": [{
             "case": cases[v.case_id].data if v.case_id in cases else v.case_id,
             "interpreter": v.interpreter,
@@ -120,14 +120,48 @@ def json_report(result: CheckResult, cases: dict[str, Case], judgements: list | 
     }
 
 
-def _verdict_json(verdict, judgement) -> dict[str, Any]:
+def _verdict_json(verdict, assessment) -> dict[str, Any]:
     entry = {"case": verdict.case_id, "interpreter": verdict.interpreter, "status": verdict.status}
     if verdict.note:
         entry["note"] = verdict.note
-    if judgement is not None:
-        entry["judgement"] = judgement.kind
-        if judgement.message:
-            entry["message"] = judgement.message
+    if assessment is not None:
+        entry["judgement"] = assessment.kind
+        if assessment.message:
+            entry["message"] = assessment.message
     if verdict.divergence is not None:
         entry["fields"] = [d.path for d in verdict.divergence.differences]
     return entry
+
+
+def fuzz_json_report(settings, campaign, findings: list, written: list[str]) -> dict[str, Any]:
+    """A campaign (conformance._fuzz_command.FuzzSettings, its Campaign): counts, rules, and each
+    finding with where it was written, its signature, where it reproduces and what differs."""
+    from strategies import describe_policy
+
+    judge = campaign.judge
+    rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0
+    return {
+        "interpreters": [i.to_json() for i in settings.interpreters], "target": settings.target,
+        "reference": None if settings.across else settings.reference, "across": settings.across,
+        "cases": campaign.cases_run, "elapsed_seconds": round(campaign.elapsed_seconds, 3),
+        "cases_per_second": round(rate, 1), "policy": describe_policy(settings.policy),
+        "shared_process": judge.shared_process, "unconfirmed": judge.unconfirmed,
+        **campaign.counts.to_json(),
+        "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in judge.ignore_rules],
+        "ignored_differences": judge.ignored_differences, "ignored_cases": judge.ignored_cases,
+        "expected_divergences": judge.expected_divergences,
+        "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
+                         "absorbed": [list(map(str, signature)) for signature in f.absorbed],
+                         "interpreters": [i.label for i in f.interpreters],
+                         "reproduces_on": f.reproduces_on, "passes_on": f.passes_on,
+                         "groups": [{"interpreters": g[0]} for g in f.groups], "cause": list(f.cause),
+                         "differences": [{"path": d.path, "target": d.target, "reference": d.reference}
+                                         for d in f.divergence.differences]}
+                        for f, w in zip(findings, written)],
+    }
+
+
+def write_json(path: str, report: dict[str, Any]) -> None:
+    """A report as indented JSON at `path` (its directory made)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(report, indent=1) + "\n")

@@ -13,6 +13,10 @@ const packageDir = args[args.indexOf("--package") + 1];
 const { loadMicroPython } = await import(pathToFileURL(path.join(packageDir, "micropython.mjs")).href);
 const mp = await loadMicroPython({ stdout: () => {}, stderr: (text) => process.stderr.write(text) });
 const here = path.dirname(fileURLToPath(import.meta.url));
+// the protocol's version: the one the schema's hello reply holds
+const schema = JSON.parse(readFileSync(path.join(here, "..", "schemas", "protocol.schema.json"), "utf8"));
+const hello = schema.$defs.reply.oneOf.find((reply) => reply.properties.op.const === "hello");
+mp.runPython(`PROTOCOL_VERSION = ${JSON.stringify(hello.properties.protocol.const)}`);
 mp.runPython(readFileSync(path.join(here, "micropython_worker.py"), "utf8"));
 const replyTo = mp.globals.get("reply_to");
 

@@ -5,13 +5,13 @@
 # deletions. Anything else makes the case unsupported. Its observations have the CPython worker's
 # shape for the fields MicroPython has; what it has not by design (specs, loaders, warnings,
 # finder calls, path-entry finders, ordered sys.modules) is the comparison profile (PROFILE),
-# which the hello reply declares and the host sets aside.
+# which the hello reply declares and the host sets aside. PROTOCOL_VERSION is set by the launcher
+# (from conformance/schemas/protocol.schema.json) before this file runs.
 import builtins
 import json
 import os
 import sys
 
-PROTOCOL_VERSION = 1
 SUPPORTED_KEYS = ("id", "description", "refs", "tags", "python", "changes", "files", "dirs", "sys_path", "steps")
 EDITS = ("write", "delete", "mkdir", "del_module")
 PROFILE = {

@@ -18,7 +18,7 @@ def test_every_catalogue_case_is_recorded_on_every_cpython_its_gate_admits():
         for version in CPYTHONS:
             minor = tuple(int(p) for p in version.split("."))
             if case.runs_on(minor):
-                expectation = case.expectation_for(minor)
+                expectation = case.recording_for(minor)
                 assert expectation is not None, (case.id, version)
                 assert any(r.startswith(version + ".") for r in expectation["recorded_on"])
 
@@ -73,8 +73,8 @@ def test_inline_expectations_are_kept(tmp_path):
     expectation = {"pythons": ["3.11"], "recorded_on": ["3.11.7"], "outcome": "ok", "steps": [], "final": None}
     path = case_file(tmp_path, {"id": "x", "steps": [{"op": "invalidate_caches"}], "expected": [expectation]})
     (case,) = load_cases([path])
-    assert case.expectation_for((3, 11, 2))["recorded_on"] == ["3.11.7"]
-    assert case.expectation_for((3, 12, 0)) is None
+    assert case.recording_for((3, 11, 2))["recorded_on"] == ["3.11.7"]
+    assert case.recording_for((3, 12, 0)) is None
 
 
 def test_changes_apply_where_the_recording_lacks_them_and_the_interpreter_has_them():

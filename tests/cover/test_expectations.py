@@ -31,19 +31,19 @@ def test_entries_match_cases_and_fields(tmp_path):
     path.write_text(GOOD)
     exp = load_expectations(path)
     assert [e.line for e in exp.entries] == [2, 8]
-    assert exp.judge(_failed("dunder_import.level.float", ["steps[0].exception.message"])).kind == "expected"
-    other = exp.judge(_failed("dunder_import.level.float", ["steps[0].exception.type"]))
+    assert exp.assess(_failed("dunder_import.level.float", ["steps[0].exception.message"])).kind == "expected"
+    other = exp.assess(_failed("dunder_import.level.float", ["steps[0].exception.type"]))
     assert other.kind == "unexpected" and "fails differently" in other.message and "steps[0].exception.type" in other.message
-    passed = exp.judge(Verdict("dunder_import.level.float", "pypy 3.9.16", "passed"))
+    passed = exp.assess(Verdict("dunder_import.level.float", "pypy 3.9.16", "passed"))
     assert passed.kind == "unexpected" and passed.message == "now passes: remove it from %s:2" % path
-    assert exp.judge(_failed("reload.hangs", ["outcome"], outcome="timeout")).kind == "expected"
-    crash = exp.judge(_failed("reload.hangs", ["outcome"], outcome="crash"))
+    assert exp.assess(_failed("reload.hangs", ["outcome"], outcome="timeout")).kind == "expected"
+    crash = exp.assess(_failed("reload.hangs", ["outcome"], outcome="crash"))
     assert crash.kind == "unexpected" and "expected timeout" in crash.message
     # python scopes an entry: on CPython the case is not listed, and its failure is a failure
     cpython = Verdict("reload.hangs", "cpython 3.9.18", "failed",
                       divergence=Divergence("reload.hangs", "cpython 3.9.18", [], {"outcome": "timeout"}, {}))
-    assert exp.judge(cpython).kind == "unexpected" and exp.judge(cpython).entry is None
-    assert exp.judge(Verdict("x.y", "pypy 3.9.16", "unsupported")).kind == "ok"
+    assert exp.assess(cpython).kind == "unexpected" and exp.assess(cpython).entry is None
+    assert exp.assess(Verdict("x.y", "pypy 3.9.16", "unsupported")).kind == "ok"
     exp.check_cases(["dunder_import.level.float", "reload.hangs"])
     with pytest.raises(ExpectationError, match=r"e\.toml:8: case: 'reload\.hangs' names no case"):
         exp.check_cases(["dunder_import.level.float"])

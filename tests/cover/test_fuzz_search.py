@@ -55,15 +55,15 @@ class _Interpreter:
 
 
 class _Pool:
-    """Runs nothing; the results differ when they share a process (`together`), and also
+    """Runs nothing; the results differ when they share a process, and also
     alone when `always` - a restore of the import state that missed something, or a real bug."""
 
     def __init__(self, always):
-        self.always, self.together = always, []
+        self.always, self.shared = always, []
 
-    def run(self, case, targets, timeout, together=False, fresh=False):
-        self.together.append(together)
-        differ = together or self.always
+    def run(self, case, targets, timeout, shared_process=False, fresh=False):
+        self.shared.append(shared_process)
+        differ = shared_process or self.always
         return [{"target": target, "outcome": "ok", "detail": None, "steps": [],
                  "final": {"n": number if differ else 0}} for number, target in enumerate(targets)]
 
@@ -75,8 +75,9 @@ def _explore(pool, budget=20):
 
     campaign = Campaign([_Interpreter()], "builtin")
     campaign._pools = {campaign.interpreters[0]: pool}
+    campaign.judge.pools = campaign._pools
     campaign._executor = ThreadPoolExecutor(1)
-    assert campaign.shares_process  # the worker's own target and reference
+    assert campaign.judge.shared_process  # the worker's own target and reference
     try:
         found = campaign._explore(random.Random(0), time.monotonic() + 60, budget, set())
     finally:
@@ -87,20 +88,21 @@ def _explore(pool, budget=20):
 def test_a_divergence_only_a_shared_process_shows_is_counted_not_reported():
     pool = _Pool(always=False)
     campaign, found = _explore(pool)
-    assert found is None and campaign.unconfirmed == 20 and campaign.cases_run == 20
-    assert pool.together.count(True) == 20 and pool.together.count(False) == 20  # each one re-run alone
+    assert found is None and campaign.judge.unconfirmed == 20 and campaign.cases_run == 20
+    assert pool.shared.count(True) == 20 and pool.shared.count(False) == 20  # each one re-run alone
 
 
 def test_a_divergence_a_process_per_run_repeats_is_a_finding():
     campaign, found = _explore(_Pool(always=True))
-    assert found is not None and campaign.unconfirmed == 0
+    assert found is not None and campaign.judge.unconfirmed == 0
     assert [d.path for d in found[1].divergence.differences] == ["final.n"]
 
 
 def test_a_target_that_is_a_module_never_shares_a_process_with_the_reference():
-    assert not Campaign([_Interpreter()], "t.py").shares_process
-    assert not Campaign([_Interpreter()], "stdlib", "my.hook").shares_process
-    assert Campaign([_Interpreter()], "impl:3.8", "builtin").shares_process
+    assert not Campaign([_Interpreter()], "t.py").judge.shared_process
+    assert not Campaign([_Interpreter()], "stdlib", "my.hook").judge.shared_process
+    assert Campaign([_Interpreter()], "impl:3.8", "builtin").judge.shared_process
+    assert not Campaign([_Interpreter()], "impl:3.8", "builtin", process_per_run=True).judge.shared_process
 
 
 def test_findings_of_one_root_cause_are_one_finding():
@@ -159,8 +161,8 @@ def test_across_a_change_found_once_is_not_searched_again():
                       {"id": "x", "steps": [{"op": "import_module"}]},
                       Divergence("x", "a vs b", [Difference("steps[0].exception.type", "ValueError", "ImportError")]),
                       [], [(["cpython 3.8.18"], raising("ValueError")), (["cpython 3.9.18"], raising("ImportError"))])
-    campaign = Campaign([_Interpreter()], "stdlib", across=True)
-    assert not campaign._known_change(finding)
-    campaign._changes.roots.append(finding.root)
-    assert campaign._known_change(finding) and campaign.known_changes_seen == 1
-    assert not Campaign([_Interpreter()], "impl")._known_change(finding)  # target against reference: no
+    judge = Campaign([_Interpreter()], "stdlib", across=True).judge
+    assert not judge.shows_known(finding)
+    judge.changes.roots.append(finding.root)
+    assert judge.shows_known(finding) and judge.known_changes_seen == 1
+    assert not Campaign([_Interpreter()], "impl").judge.shows_known(finding)  # target against reference: no

@@ -23,7 +23,7 @@ class FakeWorker:
         self.number = len(FakeWorker.started)
         FakeWorker.started.append(self)
 
-    def run(self, case, targets, timeout, together=False, fresh=False):
+    def run(self, case, targets, timeout, shared_process=False, fresh=False):
         what = FakeWorker.plan(case, targets, self)
         if what == "crash":
             raise WorkerLost("fake", "crash", "worker killed by SIGKILL", "before any step was observed", "")
@@ -57,7 +57,7 @@ def test_an_outside_kill_costs_a_retry_not_a_result(pool):
     FakeWorker.plan = staticmethod(plan)
     results = pool.run({"id": "c"}, ["builtin", "stdlib"], 1.0)
     assert [(r["target"], r["outcome"]) for r in results] == [("builtin", "ok"), ("stdlib", "ok")]
-    assert (pool.restarts, pool.retried, pool.crashed) == (1, 2, 0)
+    assert (pool.counts.worker_restarts, pool.counts.retried_runs, pool.counts.crashed_runs) == (1, 2, 0)
     assert calls == [["builtin", "stdlib"], ["builtin"], ["stdlib"]]
     assert len(FakeWorker.started) == 3 and sum(worker.closed for worker in FakeWorker.started) == 1
 
@@ -72,7 +72,7 @@ def test_a_run_killed_by_sigkill_is_tried_once_more(pool):
     FakeWorker.plan = staticmethod(plan)
     results = pool.run({"id": "c"}, ["builtin", "stdlib"], 1.0)
     assert [r["outcome"] for r in results] == ["ok", "ok"] and calls[1:] == [["builtin"], ["stdlib"]]
-    assert (pool.restarts, pool.retried, pool.crashed) == (0, 2, 0)
+    assert (pool.counts.worker_restarts, pool.counts.retried_runs, pool.counts.crashed_runs) == (0, 2, 0)
 
 
 @pytest.mark.parametrize("death", ["killed by SIGKILL", "killed by SIGSEGV"])
@@ -80,18 +80,18 @@ def test_a_run_that_dies_every_time_is_a_crash(pool, death):
     FakeWorker.plan = staticmethod(lambda case, targets, worker: {"target": death})
     target, reference = pool.run({"id": "c"}, ["target", "stdlib"], 1.0)
     assert (target["outcome"], target["detail"], reference["outcome"]) == ("crash", death, "ok")
-    assert pool.crashed == 1 and pool.retried == (1 if death.endswith("SIGKILL") else 0)
+    assert pool.counts.crashed_runs == 1 and pool.counts.retried_runs == (1 if death.endswith("SIGKILL") else 0)
 
 
 def test_retries_run_each_target_alone(pool):
     # the target kills its worker whenever it runs; the reference alone must get its own result
     FakeWorker.plan = staticmethod(lambda case, targets, worker: "crash" if "builtin" in targets else None)
-    reference, target = pool.run({"id": "c"}, ["stdlib", "builtin"], 1.0, together=True)
+    reference, target = pool.run({"id": "c"}, ["stdlib", "builtin"], 1.0, shared_process=True)
     assert reference["outcome"] == "ok"
     assert (target["outcome"], target["detail"], target["phase"]) == (
         "crash", "worker killed by SIGKILL", "before any step was observed")
     assert target["worker_lost"] and target["steps"] == [] and target["final"] is None
-    assert (pool.restarts, pool.retried, pool.crashed) == (2, 2, 1)
+    assert (pool.counts.worker_restarts, pool.counts.retried_runs, pool.counts.crashed_runs) == (2, 2, 1)
 
 
 def test_a_target_that_is_a_module_has_workers_of_its_own(pool):
@@ -102,7 +102,7 @@ def test_a_target_that_is_a_module_has_workers_of_its_own(pool):
 
     FakeWorker.plan = staticmethod(plan)
     for number in range(10):
-        target, reference = pool.run({"id": "c%d" % number}, ["hook.py", "stdlib"], 1.0, together=True)
+        target, reference = pool.run({"id": "c%d" % number}, ["hook.py", "stdlib"], 1.0, shared_process=True)
         assert (target["target"], reference["target"]) == ("hook.py", "stdlib")
     assert len(FakeWorker.started) == 4  # two for the worker's own targets, two for hook.py
     assert all(targets in ({"hook.py"}, {"stdlib"}) for targets in ran.values()), ran
@@ -112,7 +112,7 @@ def test_a_hung_worker_is_a_timeout(pool):
     FakeWorker.plan = staticmethod(lambda case, targets, worker: "hang" if case["id"] == "h" else None)
     (result,) = pool.run({"id": "h"}, ["target"], 1.0)
     assert (result["outcome"], result["detail"]) == ("timeout", "worker gave no reply within 3s")
-    assert pool.crashed == 0 and pool.restarts == 2
+    assert pool.counts.crashed_runs == 0 and pool.counts.worker_restarts == 2
 
 
 def test_a_target_that_kills_every_worker_stops_the_pool(pool):
@@ -129,7 +129,7 @@ def test_a_target_that_kills_in_some_cases_never_stops_the_pool(pool):
     assert pool.run({"id": "a"}, ["target"], 1.0)[0]["outcome"] == "ok"
     for number in range(3 * MAX_LOSSES):  # shrinking a finding runs many deadly cases in a row
         assert pool.run({"id": "q%d" % number}, ["target"], 1.0)[0]["outcome"] == "crash"
-    assert pool.crashed == 3 * MAX_LOSSES
+    assert pool.counts.crashed_runs == 3 * MAX_LOSSES
 
 
 def test_a_closed_pool_starts_no_worker(pool):

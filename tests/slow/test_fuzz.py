@@ -163,17 +163,14 @@ def test_across_one_cause_is_one_change_whatever_field_shows_it_first():
     """3.10's zip importer (exec_module where 3.9 had load_module) sets __cached__ for one case and
     raises another exception for a module that removes itself from sys.modules: two first
     differences, one cause (the archive: as a directory, both versions agree)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from conformance._findings import Finding, group_findings, signature_of
     from conformance._fuzz import Campaign
     from conformance._pool import Pool
     from strategies import case_from
 
     interpreters = [resolve("3.9"), resolve("3.10")]
-    campaign = Campaign(interpreters, "stdlib", across=True, jobs=1)
-    campaign._pools = {i: Pool(i, 1, targets=["stdlib"]) for i in interpreters}
-    campaign._executor = ThreadPoolExecutor(2)
+    judge = Campaign(interpreters, "stdlib", across=True, jobs=1).judge
+    judge.start({i: Pool(i, 1, targets=["stdlib"]) for i in interpreters})
 
     def archived(*lines):
         return case_from({"files": {"lib.zip": {"zip": {"mod.py": list(lines)}}}, "sys_path": ["lib.zip"],
@@ -182,25 +179,24 @@ def test_across_one_cause_is_one_change_whatever_field_shows_it_first():
     try:
         findings = []
         for case in (archived("x = 1"), archived("import sys", "del sys.modules[__name__]")):
-            divergence, groups = campaign._judge(case)
+            divergence, groups = judge.judge(case)
             findings.append(Finding(signature_of(case, divergence), case, divergence, interpreters, groups))
         assert findings[0].root != findings[1].root  # their first differences alone tell two changes
-        assert not campaign._known_change(findings[0])
-        campaign._changes.add(findings[0])
+        assert not judge.shows_known(findings[0])
+        judge.changes.add(findings[0])
         assert findings[0].root == ("3.10", "cause", ("zip archives",))
-        assert campaign._known_change(findings[1])  # steered away from: the archive is the cause again
-        findings[1].cause = campaign._changes.cause_of(findings[1])
+        assert judge.shows_known(findings[1])  # steered away from: the archive is the cause again
+        findings[1].cause = judge.changes.cause_of(findings[1])
         assert len(group_findings(findings)) == 1
         # a change the archive does not cause (3.10's parser words a syntax error otherwise) stays new
         syntax = archived("x = (")
-        divergence, groups = campaign._judge(syntax)
+        divergence, groups = judge.judge(syntax)
         other = Finding(signature_of(syntax, divergence), syntax, divergence, interpreters, groups)
-        assert not campaign._known_change(other) and campaign._changes.cause_of(other) == ()
+        assert not judge.shows_known(other) and judge.changes.cause_of(other) == ()
         assert other.root == ("3.10", "message", "SyntaxError")
     finally:
-        for pool in campaign._pools.values():
+        for pool in judge.pools.values():
             pool.close()
-        campaign._executor.shutdown()
 
 
 def test_across_a_finding_the_changes_found_explain_is_absorbed():
@@ -208,17 +204,14 @@ def test_across_a_finding_the_changes_found_explain_is_absorbed():
     package; under an `except ImportError:` guard that shows as another exception later (the
     module goes on to import one that raises ValueError('boom')). Catching ValueError too in the
     guards makes 3.8 and 3.9 agree: the second finding is absorbed by the first."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from conformance._findings import Finding, signature_of
     from conformance._fuzz import Campaign
     from conformance._pool import Pool
     from strategies import case_from
 
     interpreters = [resolve("3.8"), resolve("3.9")]
-    campaign = Campaign(interpreters, "stdlib", across=True, jobs=1)
-    campaign._pools = {i: Pool(i, 1, targets=["stdlib"]) for i in interpreters}
-    campaign._executor = ThreadPoolExecutor(2)
+    judge = Campaign(interpreters, "stdlib", across=True, jobs=1).judge
+    judge.start({i: Pool(i, 1, targets=["stdlib"]) for i in interpreters})
     guard = "try:\n    from .. import b\nexcept ImportError:\n    pass"
     plain = case_from({"files": {"r/p/__init__.py": "from .. import b"}, "sys_path": ["r"],
                        "steps": [{"op": "import_module", "name": "p"}]})
@@ -227,16 +220,15 @@ def test_across_a_finding_the_changes_found_explain_is_absorbed():
     try:
         findings = []
         for case in (plain, guarded):
-            divergence, groups = campaign._judge(case)
+            divergence, groups = judge.judge(case)
             findings.append(Finding(signature_of(case, divergence), case, divergence, interpreters, groups))
         assert findings[0].root == ("3.9", "raises", "ValueError")
         assert findings[1].root == ("3.9", "message", "ValueError")  # its first difference alone: another change
-        campaign._changes.add(findings[0])
-        assert campaign._known_change(findings[1])
-        campaign._changes.add(findings[1])
-        kept = campaign._changes.absorb_explained(findings)
+        judge.changes.add(findings[0])
+        assert judge.shows_known(findings[1])
+        judge.changes.add(findings[1])
+        kept = judge.changes.absorb_explained(findings)
         assert kept == [findings[0]] and findings[0].absorbed == [findings[1].signature]
     finally:
-        for pool in campaign._pools.values():
+        for pool in judge.pools.values():
             pool.close()
-        campaign._executor.shutdown()

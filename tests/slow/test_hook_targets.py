@@ -24,7 +24,7 @@ def test_the_reference_never_sees_what_importing_the_target_did(cli, tmp_path):
     assert len(divergences) > 100
     cases = {case.id: case for case in load_cases()}
     for divergence in divergences:
-        expected = observation(cases[divergence["case"]["id"]].expectation_for((3, 11, 7)))
+        expected = observation(cases[divergence["case"]["id"]].recording_for((3, 11, 7)))
         assert divergence["reference_observation"] == expected, divergence["case"]["id"]
     tagged = [d for d in divergences if any(p["path"].endswith(".attrs.hooked") for p in d["differences"])]
     assert tagged and all(p["target"] is True for d in tagged for p in d["differences"]

@@ -64,4 +64,4 @@ def test_an_exit_in_a_body_is_a_crash_and_the_pool_goes_on():
     finally:
         pool.close()
     assert exited["outcome"] == "crash"
-    assert after["outcome"] == "ok" and pool.restarts >= 1
+    assert after["outcome"] == "ok" and pool.counts.worker_restarts >= 1

@@ -8,7 +8,7 @@ import pytest
 from conformance._case import load_cases
 from conformance._compare import observation
 from conformance._protocol import Worker
-from conformance._runtimes import pyodides, resolve_pyodide
+from conformance._interpreters import pyodides, resolve_pyodide
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

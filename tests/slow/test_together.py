@@ -29,7 +29,7 @@ def test_a_run_after_a_leaky_one_sees_a_fresh_import_state(host, monkeypatch, le
     with Worker(host) as worker:
         (alone,) = worker.run(SEES_LEAKS, ["stdlib"], 5.0)
         (leaked,) = worker.run(SEES_LEAKS, [LEAKY], 5.0)
-        first, second = worker.run(SEES_LEAKS, [LEAKY, "stdlib"], 5.0, together=True)
+        first, second = worker.run(SEES_LEAKS, [LEAKY, "stdlib"], 5.0, shared_process=True)
     assert observation(leaked) != observation(alone), "the leak must show, or this test proves nothing"
     assert observation(first) == observation(leaked)
     assert observation(second) == observation(alone)
@@ -48,7 +48,7 @@ def test_runs_together_observe_what_runs_alone_do(version):
     with Worker(interpreter) as worker:
         for case in cases:
             alone = [observation(r) for r in worker.run(case, ["stdlib", "builtin"], 5.0)]
-            together = [observation(r) for r in worker.run(case, ["stdlib", "builtin"], 5.0, together=True)]
+            together = [observation(r) for r in worker.run(case, ["stdlib", "builtin"], 5.0, shared_process=True)]
             assert together == alone, case["id"]
 
 
@@ -58,9 +58,9 @@ def _case(source):
 
 def test_a_crash_ends_the_shared_process_and_the_next_run_goes_on(host):
     with Worker(host) as worker:
-        first, second, third = worker.run(_case("import os\nos.abort()"), ["stdlib"] * 3, 5.0, together=True)
+        first, second, third = worker.run(_case("import os\nos.abort()"), ["stdlib"] * 3, 5.0, shared_process=True)
         ok, crashed = worker.run(_case("x = 1"), ["stdlib", str(TARGETS / "crash_on_install.py")], 5.0,
-                                 together=True)
+                                 shared_process=True)
     for result in (first, second, third):
         assert (result["outcome"], result["detail"]) == ("crash", "killed by SIGABRT")
     assert ok["outcome"] == "ok" and crashed["outcome"] == "crash"
@@ -69,7 +69,7 @@ def test_a_crash_ends_the_shared_process_and_the_next_run_goes_on(host):
 def test_a_hang_is_a_timeout_of_that_run_only(host):
     started = time.monotonic()
     with Worker(host) as worker:
-        hung, fine = worker.run(_case("x = 1"), [str(TARGETS / "hang_on_install.py"), "stdlib"], 1.0, together=True)
+        hung, fine = worker.run(_case("x = 1"), [str(TARGETS / "hang_on_install.py"), "stdlib"], 1.0, shared_process=True)
     assert time.monotonic() - started < 4
     assert hung["outcome"] == "timeout" and fine["outcome"] == "ok"
     assert fine["steps"][0]["outcome"] == "returned"

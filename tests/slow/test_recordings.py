@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from conformance._case import CATALOGUE, load_cases
-from conformance._expected import RecordError, record
+from conformance._recordings import RecordError, record
 from conformance._interpreters import resolve
 from tests.conftest import CPYTHONS, REPO
 
@@ -41,7 +41,7 @@ def test_rerecording_reproduces_the_committed_expectations(tmp_path):
     shutil.copy(source, tmp_path / "circular.json")
     cases = load_cases([tmp_path / "circular.json"])
     for case in cases:
-        case.expected = []
+        case.recordings = []
     record(cases, [resolve("3.8"), resolve("3.13")], jobs=2, timeout=5.0)
     fresh = json.loads((tmp_path / "expected" / "circular.json").read_text())["expected"]
     committed = json.loads((CATALOGUE / "expected" / "circular.json").read_text())["expected"]

@@ -1,6 +1,7 @@
-"""Recording expectations: observations of the stdlib target on real CPython interpreters.
+"""Recordings: observations of the stdlib target on real CPython interpreters, which a check with
+`--reference expected` compares with (stored as the case format's `expected` groups).
 
-Expectations are never typed by hand. Each case is run twice per interpreter;
+Recordings are never typed by hand. Each case is run twice per interpreter;
 if the two runs differ, the case is not deterministic and recording fails.
 Observations equal across versions are stored once, with every version listed.
 """
@@ -15,6 +16,7 @@ from conformance._case import Case
 from conformance._pool import Pool
 from conformance._compare import observation
 from conformance._interpreters import Interpreter
+from conformance._versions import parse_version
 
 __all__ = ["RecordError", "record"]
 
@@ -71,13 +73,13 @@ def record(cases: list[Case], interpreters: list[Interpreter], jobs: int, timeou
     by_file: dict[Path, dict[str, list]] = defaultdict(dict)
     for case in cases:
         entries = {}  # "3.X" -> (exact version, observation); old recordings stay unless redone
-        for group in case.expected:
+        for group in case.recordings:
             for version, exact in zip(group["pythons"], group["recorded_on"]):
                 entries[version] = (exact, observation(group))
         for interpreter, obs in per_case[case.id]:
             entries["%d.%d" % interpreter.version[:2]] = (".".join(map(str, interpreter.version)), obs)
-        case.expected = _group(entries)
-        by_file[case.source][case.id] = case.expected
+        case.recordings = _group(entries)
+        by_file[case.source][case.id] = case.recordings
     written = []
     for source, expected in by_file.items():
         sidecar = source.parent / "expected" / source.name
@@ -91,7 +93,7 @@ def record(cases: list[Case], interpreters: list[Interpreter], jobs: int, timeou
 def _group(entries: dict[str, tuple[str, dict]]) -> list[dict]:
     """Merge equal observations; each group lists its versions and exact recording versions."""
     groups: list[dict] = []
-    for version in sorted(entries, key=lambda v: tuple(map(int, v.split(".")))):
+    for version in sorted(entries, key=parse_version):
         exact, obs = entries[version]
         for group in groups:
             if observation(group) == obs:

@@ -1,0 +1,209 @@
+"""How a fuzz campaign judges a case: whether it diverges, and what a divergence shows.
+
+A PairJudge runs a target against a reference on each interpreter: a divergence is a field they
+observe otherwise, after the intended differences (ignore rules) and an expectation file; a search
+that ran both in one process confirms it with a process per run. An AcrossJudge runs one target
+on several versions: a divergence is a version change, steered away from once found
+(conformance/_changes.py, KnownChanges). The campaign (conformance/_fuzz.py) searches; the judge
+tells it what it found.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from conformance._changes import KnownChanges
+from conformance._compare import Divergence, Verdict, compare, observation
+from conformance._interpreters import Interpreter
+from conformance._specs import may_share_process
+
+__all__ = ["AcrossJudge", "Judge", "PairJudge"]
+
+
+class Judge:
+    """What both judges share: the interpreters and the target, the pools the campaign hands
+    them (`start`), and counts of what they set aside."""
+
+    def __init__(self, interpreters: list[Interpreter], target: str, timeout: float, ignore=()):
+        self.interpreters, self.target, self.timeout = interpreters, target, timeout
+        self.ignore = list(ignore)  # IgnoreRules given (--ignore)
+        self.pools: dict = {}
+        self.shared_process = False  # whether the search runs a case's sides in one process
+        self.ignored_differences = 0  # intended differences set aside (ignore rules)
+        self.ignored_cases = 0  # cases that passed only because their differences were all intended
+        self.expected_divergences = 0  # divergences the expectation file covers
+        self.unconfirmed = 0  # divergences of a shared process that one process per run did not repeat
+        self.known_changes_seen = 0  # across: divergences that only showed a version change found already
+        self._lock = threading.Lock()
+
+    @property
+    def sides(self) -> list[str]:
+        """The specs each case runs, on each interpreter."""
+        return [self.target]
+
+    @property
+    def ignore_rules(self) -> list:
+        """The IgnoreRules in force on any interpreter."""
+        return list({rule.pattern: rule for rule in self.ignore}.values())
+
+    def start(self, pools: dict) -> None:
+        """The campaign's pools (interpreter -> Pool), started."""
+        self.pools = pools
+
+    def judge(self, case: dict) -> tuple[Divergence | None, list]:
+        """Run `case` everywhere it must run, a process per run: its divergence (or None) and,
+        across versions, the groups of versions that observe alike."""
+        raise NotImplementedError
+
+    def search(self, case: dict) -> tuple[Divergence | None, list]:
+        """judge(), as the search runs it (cheaper where that is safe; see confirm)."""
+        return self.judge(case)
+
+    def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
+        """A divergence search() found, as a process per run sees it."""
+        return divergence, groups
+
+    def shows_known(self, finding) -> bool:
+        """Whether `finding` shows only what was found already (and is not searched again)."""
+        return False
+
+    def same_change(self, finding, other) -> bool:
+        """Whether two findings of one search show one change (across versions: one root)."""
+        return False
+
+    def where(self, finding) -> int:
+        """Note on `finding` where its reduced case diverges; returns the runs that took."""
+        return 0
+
+    def found(self, finding) -> None:
+        """`finding`, reduced, is one of the campaign's."""
+
+    def finish(self, findings: list) -> list:
+        """The campaign's findings once the search is over."""
+        return findings
+
+
+class PairJudge(Judge):
+    """Target against reference on each interpreter; the first interpreter where they diverge
+    (beyond the ignore rules and what `expectations` expects) gives the divergence.
+    `process_per_run`: never let the search run both sides in one process."""
+
+    def __init__(self, interpreters, target: str, reference: str, timeout: float, ignore=(),
+                 expectations=None, process_per_run: bool = False):
+        super().__init__(interpreters, target, timeout, ignore)
+        self.reference, self.expectations = reference, expectations
+        self.shared_process = not process_per_run and may_share_process(target, reference)
+        self._rules: dict = {}  # interpreter -> the IgnoreRules in force there
+
+    @property
+    def sides(self) -> list[str]:
+        return [self.target, self.reference]
+
+    @property
+    def ignore_rules(self) -> list:
+        """--ignore, the targets' declarations and the runtimes' profiles, on any interpreter."""
+        return list({rule.pattern: rule for rules in self._rules.values() for rule in rules}.values())
+
+    def start(self, pools: dict) -> None:
+        super().start(pools)
+        self._rules = {interpreter: pool.ignore_rules(self.sides, self.ignore) for interpreter, pool in pools.items()}
+
+    def judge(self, case: dict) -> tuple[Divergence | None, list]:
+        return self._run(case)
+
+    def search(self, case: dict) -> tuple[Divergence | None, list]:
+        """Reference then target in one forked process (Worker.run) where that is safe."""
+        return self._run(case, shared_process=self.shared_process)
+
+    def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
+        """With a process (runtime) per run, where the search shared one: a divergence that does
+        not recur is the harness's (counted in `unconfirmed`), not the target's."""
+        if not self.shared_process:
+            return divergence, groups
+        confirmed = self._run(case, fresh=True)
+        if confirmed[0] is None:
+            with self._lock:
+                self.unconfirmed += 1
+        return confirmed
+
+    def _run(self, case: dict, shared_process: bool = False, fresh: bool = False) -> tuple[Divergence | None, list]:
+        """`fresh`: where runs are in-process (Pyodide), each in a fresh runtime (confirmation)."""
+        for interpreter in self.interpreters:
+            if shared_process:
+                reference, target = self.pools[interpreter].run(
+                    case, [self.reference, self.target], self.timeout, shared_process=True)
+            else:
+                target, reference = self.pools[interpreter].run(case, [self.target, self.reference], self.timeout,
+                                                                fresh=fresh)
+            verdict: Verdict = compare(case["id"], interpreter.label, target, reference,
+                                       self._rules.get(interpreter, self.ignore))
+            if verdict.ignored:
+                with self._lock:
+                    self.ignored_differences += len(verdict.ignored)
+                    self.ignored_cases += verdict.status == "passed"
+            if verdict.status == "failed":
+                if self.expectations is not None and self.expectations.assess(verdict).kind == "expected":
+                    with self._lock:
+                        self.expected_divergences += 1
+                    continue
+                return verdict.divergence, []
+        return None, []
+
+    def where(self, finding) -> int:
+        """Run the reduced case on every interpreter of the campaign and note where it diverges
+        (the search stops at the first interpreter that diverges)."""
+        for interpreter in self.interpreters:
+            target, reference = self.pools[interpreter].run(finding.case, [self.target, self.reference],
+                                                            self.timeout)
+            verdict = compare(finding.case["id"], interpreter.label, target, reference,
+                              self._rules.get(interpreter, self.ignore))
+            (finding.reproduces_on if verdict.status == "failed" else finding.passes_on).append(interpreter.label)
+        return len(self.interpreters)
+
+
+class AcrossJudge(Judge):
+    """One target on several versions: a case diverges where they do not all observe alike; the
+    divergence is between the first group and the first that observes otherwise. `run_counted`
+    is judge() as the campaign counts it, for the runs that tell a change's cause."""
+
+    def __init__(self, interpreters, target: str, timeout: float, ignore=(),
+                 run_counted: Callable[[dict], tuple] | None = None):
+        super().__init__(interpreters, target, timeout, ignore)
+        self.changes = KnownChanges(run_counted or self.judge)  # the version changes found so far
+
+    def judge(self, case: dict) -> tuple[Divergence | None, list]:
+        results = [(i, self.pools[i].run(case, [self.target], self.timeout)[0]) for i in self.interpreters]
+        groups: list[tuple[list[str], dict]] = []
+        for interpreter, result in results:
+            obs = observation(result)
+            for labels, seen in groups:
+                if seen == obs:
+                    labels.append(interpreter.label)
+                    break
+            else:
+                groups.append(([interpreter.label], obs))
+        if "unsupported" in {r["outcome"] for _, r in results} or len(groups) < 2:
+            return None, groups
+        first, second = results[0][1], next(r for _, r in results if observation(r) != groups[0][1])
+        verdict = compare(case["id"], " vs ".join(g[0][0] for g in groups[:2]), first, second)
+        return verdict.divergence, groups
+
+    def shows_known(self, finding) -> bool:
+        """A divergence that only shows version changes found already is not searched again
+        (counted in known_changes_seen), so the time goes to other changes (the same root, or one
+        that vanishes once they are undone: conformance/_changes.py)."""
+        if not self.changes.shows_known(finding):
+            return False
+        with self._lock:
+            self.known_changes_seen += 1
+        return True
+
+    def same_change(self, finding, other) -> bool:
+        return finding.root == other.root
+
+    def found(self, finding) -> None:
+        self.changes.add(finding)
+
+    def finish(self, findings: list) -> list:
+        """One change per finding: those the others explain are absorbed."""
+        return self.changes.absorb_explained(findings)
