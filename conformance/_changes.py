@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from conformance._case import Case
 from conformance._causes import ablate, atomic, explain, features_of
-from conformance._compare import _diff, observation
+from conformance._compare import field_differences, observation
 from conformance._versions import minor, parse_version
 from strategies import case_from
 
@@ -177,7 +177,7 @@ def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
         groups = sorted(case.recordings, key=lambda g: parse_version(g["pythons"][0]))
         for older, newer in zip(groups, groups[1:]):
             left, right = observation(older), observation(newer)
-            differences = list(_diff("", left, right))
+            differences = list(field_differences("", left, right))
             if not differences:
                 continue
             key = change_key(newer["pythons"][0], left, right, differences)
@@ -202,7 +202,7 @@ def changes_from_findings(findings) -> list[VersionChange]:
         if len(finding.groups) < 2:
             continue
         (older_labels, older), (newer_labels, newer) = ordered_groups(finding.groups)[:2]
-        differences = list(_diff("", older, newer))
+        differences = list(field_differences("", older, newer))
         first = differences[0]
         # one version on both sides (PyPy and CPython 3.9): the labels name the implementations
         same = {minor(label) for label in older_labels} == {minor(label) for label in newer_labels}
@@ -231,7 +231,7 @@ def boundary_pair(groups) -> tuple[str, str]:
 def across_root(groups) -> tuple:
     """The change_key of a cross-version divergence: between its oldest two groups."""
     (_, older), (newer_labels, newer) = ordered_groups(groups)[:2]
-    return change_key(newer_labels[0], older, newer, list(_diff("", older, newer)))
+    return change_key(newer_labels[0], older, newer, list(field_differences("", older, newer)))
 
 
 def _short(value: Any) -> str:

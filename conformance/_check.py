@@ -11,7 +11,7 @@ from conformance._case import Case
 from conformance._compare import Difference, IgnoreRule, Verdict, compare
 from conformance._interpreters import Interpreter
 from conformance._pool import Pool, RunCounts
-from conformance._specs import is_recorded, live_sides
+from conformance._targets import is_recorded, live_sides
 from conformance._versions import parse_version
 
 __all__ = ["DEFAULT_TIMEOUT", "CheckResult", "run_check", "stderr_progress", "verdict_of"]

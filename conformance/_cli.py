@@ -21,7 +21,7 @@ from conformance._options import (UsageError, count, expectations_for, ignore_ru
                                   positive, target_spec)
 from conformance._protocol import WorkerError
 from conformance._recordings import RecordError, record
-from conformance._specs import fuzzing_reference
+from conformance._targets import fuzzing_reference
 from conformance._versions import parse_version
 
 __all__ = ["main"]

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Difference", "Divergence", "IgnoreRule", "Verdict", "compare", "observation", "step_index"]
+__all__ = ["Difference", "Divergence", "IgnoreRule", "Verdict", "compare", "field_differences", "glob_pattern",
+           "observation", "step_index"]
 
 
 @dataclass
@@ -27,11 +28,12 @@ class IgnoreRule:
     reason: str
 
     def matches(self, path: str) -> bool:
-        return _pattern(self.pattern).fullmatch(path) is not None
+        return glob_pattern(self.pattern).fullmatch(path) is not None
 
 
 @lru_cache(maxsize=None)
-def _pattern(glob: str) -> re.Pattern:
+def glob_pattern(glob: str) -> re.Pattern:
+    """A regular expression for a glob: `*` any characters, `?` one, all else literal."""
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob))
 
 
@@ -93,7 +95,7 @@ def compare(case_id: str, interpreter: str, target: dict[str, Any],
         return Verdict(case_id, interpreter, "error", note=target.get("detail") or "")
     left, right = observation(target), observation(reference)
     differences, ignored = [], []
-    for difference in _diff("", left, right):
+    for difference in field_differences("", left, right):
         rule = next((rule for rule in ignore if rule.matches(difference.path)), None)
         if rule is None:
             differences.append(difference)
@@ -108,13 +110,15 @@ def compare(case_id: str, interpreter: str, target: dict[str, Any],
 _ABSENT = "<absent>"
 
 
-def _diff(path: str, left: Any, right: Any):
+def field_differences(path: str, left: Any, right: Any):
+    """Every Difference between two observations (or parts of them, at `path`), in order: dicts
+    key by key, a `steps` list step by step, anything else by value and type."""
     if isinstance(left, dict) and isinstance(right, dict):
         for key in list(left) + [k for k in right if k not in left]:
-            yield from _diff(_join(path, key), left.get(key, _ABSENT), right.get(key, _ABSENT))
+            yield from field_differences(_join(path, key), left.get(key, _ABSENT), right.get(key, _ABSENT))
     elif isinstance(left, list) and isinstance(right, list) and path.endswith("steps"):
         for index in range(max(len(left), len(right))):
-            yield from _diff("%s[%d]" % (path, index),
+            yield from field_differences("%s[%d]" % (path, index),
                              left[index] if index < len(left) else _ABSENT,
                              right[index] if index < len(right) else _ABSENT)
     elif left != right or type(left) is not type(right):

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conformance._compare import Verdict, _pattern
+from conformance._compare import Verdict, glob_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,8 +54,8 @@ class Expectation:
     line: int = 0
 
     def covers(self, case_id: str, interpreter: str) -> bool:
-        return (_pattern(self.case).fullmatch(case_id) is not None
-                and (not self.python or any(_pattern(p).fullmatch(interpreter) for p in self.python)))
+        return (glob_pattern(self.case).fullmatch(case_id) is not None
+                and (not self.python or any(glob_pattern(p).fullmatch(interpreter) for p in self.python)))
 
     def status_of(self, verdict: Verdict) -> str:
         """What the verdict is, in an entry's words: pass, fail, timeout, crash, unsupported,
@@ -71,7 +71,7 @@ class Expectation:
         if not self.fields or verdict.divergence is None:
             return []
         return [d.path for d in verdict.divergence.differences
-                if not any(_pattern(f).fullmatch(d.path) for f in self.fields)]
+                if not any(glob_pattern(f).fullmatch(d.path) for f in self.fields)]
 
 
 @dataclass
@@ -104,7 +104,7 @@ class Expectations:
         first that names none (a typo, or a case since renamed)."""
         ids = list(case_ids)
         for entry in self.entries:
-            if not any(_pattern(entry.case).fullmatch(i) for i in ids):
+            if not any(glob_pattern(entry.case).fullmatch(i) for i in ids):
                 raise ExpectationError("%s:%d: case: %r names no case of this run (%d cases)"
                                        % (self.path, entry.line, entry.case, len(ids)))
 
@@ -232,7 +232,7 @@ def write_expectations(path: str | Path, verdicts: list[Verdict], interpreters: 
     entries = []
     ran = list(case_ids)
     for entry in (previous.entries if previous else []):
-        if entry.status == "skip" or not any(_pattern(entry.case).fullmatch(i) for i in ran):
+        if entry.status == "skip" or not any(glob_pattern(entry.case).fullmatch(i) for i in ran):
             entries.append(entry)
     for case_id, failing in by_case.items():
         status = Expectation(case_id, "fail", "").status_of(failing[0])

@@ -15,7 +15,7 @@ from typing import Callable
 from conformance._changes import KnownChanges
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._interpreters import Interpreter
-from conformance._specs import may_share_process
+from conformance._targets import may_share_process
 
 __all__ = ["AcrossJudge", "Judge", "PairJudge"]
 

@@ -12,7 +12,7 @@ from conformance._check import stderr_progress
 from conformance._compare import IgnoreRule
 from conformance._expectations import Expectations, load_expectations
 from conformance._interpreters import Interpreter, discover, resolve
-from conformance._specs import BUILT_IN_TARGETS
+from conformance._targets import BUILT_IN_TARGETS
 
 __all__ = ["UsageError", "count", "expectations_for", "ignore_rules", "interpreters_for", "policy_from", "positive",
            "target_spec"]

@@ -29,7 +29,7 @@ from typing import Any, Callable
 from conformance._compare import IgnoreRule
 from conformance._interpreters import Interpreter
 from conformance._protocol import Worker, WorkerError, WorkerLost, scratch_parent
-from conformance._specs import is_own_target
+from conformance._targets import is_own_target
 from conformance._worker.wire import exit_wording
 
 __all__ = ["MAX_LOSSES", "Pool", "PoolClosed", "RunCounts", "TargetKillsWorkers"]

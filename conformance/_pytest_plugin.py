@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance._specs import fuzzing_reference, live_sides
+from conformance._targets import fuzzing_reference, live_sides
 
 __all__: list[str] = []
 

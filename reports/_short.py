@@ -14,14 +14,13 @@ from typing import Any
 
 from conformance._compare import step_index
 from conformance._report import describe_step
+from conformance._targets import is_own_target, is_recorded
+from conformance._worker.calls import CALLS
 from reports._repro import expression
 
 __all__ = ["finding_title", "short_script"]
 
-_CALLS = {"__import__": ("name", ("globals", "locals", "fromlist", "level")),
-          "import_module": ("name", ("package",)), "find_loader": ("name", ("path",)),
-          "invalidate_caches": (None, ()), "reload": ("module", ())}
-_PLAIN_OPS = set(_CALLS) | {"write", "delete", "mkdir", "getattr", "del_module", "del_attr", "path_insert"}
+_PLAIN_OPS = set(CALLS) | {"write", "delete", "mkdir", "getattr", "del_module", "del_attr", "path_insert"}
 _MODULE_FIELDS = {"__name__", "__package__", "__file__", "__cached__", "__path__", "__loader__"}
 _SPEC_FIELDS = {"name", "parent", "origin", "cached", "has_location", "loader", "submodule_search_locations"}
 
@@ -68,7 +67,7 @@ def _short(value: Any) -> str:
 
 
 def _plain(case: dict, target: str) -> bool:
-    if target in ("stdlib", "builtin", "impl") or target.startswith(("impl:", "expected")):
+    if is_own_target(target) or is_recorded(target):
         return False
     if case.get("sys_modules") or case.get("meta_path") or case.get("dirs") or case.get("path_hooks") \
             or case.get("write_bytecode"):
@@ -85,7 +84,7 @@ def _plain(case: dict, target: str) -> bool:
 
 def _call(step: dict) -> str:
     op = step["op"]
-    positional, keywords = _CALLS[op]
+    positional, keywords = CALLS[op]
     args = [expression(step[positional])] if positional else []
     args += ["%s=%s" % (key, expression(step[key])) for key in keywords if key in step]
     return "function(%r)(%s)" % (op, ", ".join(args))
@@ -93,7 +92,7 @@ def _call(step: dict) -> str:
 
 def _action(step: dict) -> str:
     op = step["op"]
-    if op in _CALLS:
+    if op in CALLS:
         return _call(step)
     if op == "write":
         source = step["source"] if isinstance(step["source"], list) else step["source"].splitlines()

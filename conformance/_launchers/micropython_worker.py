@@ -241,7 +241,7 @@ def reply_to(line):
     op = request.get("op")
     if op == "hello":
         version = sys.implementation.version
-        reply = {"op": "hello", "protocol": PROTOCOL_VERSION, "implementation": "micropython",
+        reply = {"op": "hello", "protocol": PROTOCOL_VERSION, "implementation": "micropython",  # noqa: F821 (set by the launcher)
                  "version": [3, 4, 0], "executable": "micropython", "isolation": "inprocess",
                  "functions": ["__import__"], "platform": sys.platform, "maxsize": sys.maxsize,
                  "runtime": "micropython %d.%d.%d" % (version[0], version[1], version[2]), "ignore": PROFILE}

@@ -2,7 +2,7 @@
 from conformance._case import Case, load_cases
 from conformance._changes import change_key, changes_from_recordings, render_changes
 from conformance._cli import CHANGES_FILE, main
-from conformance._compare import _diff
+from conformance._compare import field_differences
 
 
 def _obs(step=None, final=None):
@@ -23,7 +23,7 @@ def _warning(category, message):
 
 
 def _key(boundary, older, newer):
-    return change_key(boundary, older, newer, list(_diff("", older, newer)))
+    return change_key(boundary, older, newer, list(field_differences("", older, newer)))
 
 
 def test_an_exception_type_change_is_keyed_by_the_older_sides_exception():
