@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 
-from conformance._versions import parse_version
+from conformance._versions import minor, parse_version
 
 __all__ = ["CATALOGUE", "Case", "CaseFileError", "load_cases", "case_schema"]
 
@@ -42,14 +42,13 @@ class Case:
     def runs_on(self, version: tuple[int, ...]) -> bool:
         """True if the case's version gate admits this interpreter version."""
         gate = self.data.get("python", {})
-        minor = tuple(version[:2])
         low = parse_version(gate.get("min", "3.0"))
         high = parse_version(gate.get("max", "3.999"))
-        return low <= minor <= high
+        return low <= tuple(version[:2]) <= high
 
     def recording_for(self, version: tuple[int, ...]) -> dict[str, Any] | None:
         """The recorded observation for this major.minor, if any."""
-        wanted = "%d.%d" % tuple(version[:2])
+        wanted = minor(tuple(version))
         for expectation in self.recordings:
             if wanted in expectation["pythons"]:
                 return expectation

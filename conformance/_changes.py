@@ -6,6 +6,8 @@ and messages: 3.8's ValueError for a relative import beyond the top-level packag
 ImportError, or ModuleNotFoundError, in 3.9), otherwise the fields that differ. The same key
 groups the catalogue's recordings (`python -m conformance changes`) and the findings of a
 `fuzz --across` campaign, so that each change is listed once, with every case that shows it.
+A campaign keeps the changes it has found (KnownChanges) with their causes (conformance/_causes.py),
+and steers away from a divergence that shows only those.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from conformance._compare import Difference, IgnoreRule, Verdict, compare
 from conformance._interpreters import Interpreter
 from conformance._pool import Pool, RunCounts
 from conformance._targets import is_recorded, live_sides
-from conformance._versions import parse_version
+from conformance._versions import minor, parse_version
 
 __all__ = ["DEFAULT_TIMEOUT", "CheckResult", "run_check", "stderr_progress", "verdict_of"]
 
@@ -86,9 +86,8 @@ def _changed(case: Case, recording: dict, version: tuple, interpreter: Interpret
     """What a patch release changed between the recording (of `version`'s major.minor) and the
     interpreter (the case's `changes`), as rules: the recording cannot show it, and the
     interpreter's behaviour is not its fault."""
-    minor = "%d.%d" % tuple(version[:2])
     made = [exact for python, exact in zip(recording.get("pythons", []), recording.get("recorded_on", []))
-            if python == minor]
+            if python == minor(version)]
     if not made:
         return []
     return [IgnoreRule(field, "changed after %s: %s" % (made[0], change.get("issue") or change["description"]))

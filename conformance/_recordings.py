@@ -16,7 +16,7 @@ from conformance._case import Case
 from conformance._pool import Pool
 from conformance._compare import observation
 from conformance._interpreters import Interpreter
-from conformance._versions import parse_version
+from conformance._versions import minor, parse_version
 
 __all__ = ["RecordError", "record"]
 
@@ -77,7 +77,7 @@ def record(cases: list[Case], interpreters: list[Interpreter], jobs: int, timeou
             for version, exact in zip(group["pythons"], group["recorded_on"]):
                 entries[version] = (exact, observation(group))
         for interpreter, obs in per_case[case.id]:
-            entries["%d.%d" % interpreter.version[:2]] = (".".join(map(str, interpreter.version)), obs)
+            entries[minor(interpreter.version)] = (".".join(map(str, interpreter.version)), obs)
         case.recordings = _group(entries)
         by_file[case.source][case.id] = case.recordings
     written = []

@@ -12,8 +12,10 @@ def parse_version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
 
-def minor(text: str) -> str:
-    """"3.9" from "3.9", "3.9.18" or "cpython 3.9.18" (the text itself if it names no version)."""
+def minor(text: str | tuple[int, ...]) -> str:
+    """"3.9" from "3.9", "3.9.18", "cpython 3.9.18" or (3, 9, 18) (text that names no version as it is)."""
+    if isinstance(text, tuple):
+        return "%d.%d" % text[:2]
     match = re.search(r"(\d+)\.(\d+)", text)
     return "%s.%s" % match.groups() if match else text
 
