@@ -1,5 +1,4 @@
-"""The command line: `python -m conformance check | fuzz | record | interpreters | matrix | coverage | changes |
-spec-map`.
+"""The command line: `python -m conformance check | fuzz | record | interpreters | matrix | coverage | ...`.
 
 Exit codes: 0 no divergence, 1 divergences, 2 bad usage (a one-line message
 naming the option, file or field; never a traceback).
