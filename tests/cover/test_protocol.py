@@ -1,5 +1,6 @@
 """The worker protocol: every reply of a real worker is valid against the shipped schema."""
 import json
+import re
 from importlib import resources
 
 import jsonschema
@@ -9,6 +10,7 @@ from referencing import Registry, Resource
 from conformance._case import case_schema, load_cases
 from conformance._protocol import PROTOCOL_VERSION, Worker, WorkerError
 from conformance._worker import main as worker_main
+from tests.conftest import REPO
 
 
 def _validator():
@@ -26,8 +28,15 @@ def worker(host):
         yield running
 
 
-def test_versions_agree():
-    assert worker_main.PROTOCOL_VERSION == PROTOCOL_VERSION
+def test_the_protocol_version_is_the_schemas_alone(worker):
+    # one definition: the hello reply's constant in the schema, which the host, the worker and the
+    # MicroPython launcher read; no module writes the number itself
+    assert worker.hello["protocol"] == PROTOCOL_VERSION == worker_main.PROTOCOL_VERSION
+    _validator().validate(dict(worker.hello))
+    with pytest.raises(jsonschema.ValidationError):
+        _validator().validate(dict(worker.hello, protocol=PROTOCOL_VERSION + 1))
+    sources = [path for path in REPO.joinpath("conformance").rglob("*") if path.suffix in (".py", ".mjs")]
+    assert [path.name for path in sources if re.search(r"PROTOCOL_VERSION\s*=\s*\d", path.read_text())] == []
 
 
 def test_hello_is_valid(worker):
