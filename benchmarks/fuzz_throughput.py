@@ -40,14 +40,14 @@ def generate(count: int, random_seed: int) -> list[dict]:
     return found[:count]
 
 
-def pooled(interpreter, generated: list[dict], jobs: int, together: bool) -> float:
-    """Seconds for the cases through a worker pool: a forked process per run, or (together) per
+def pooled(interpreter, generated: list[dict], jobs: int, shared_process: bool) -> float:
+    """Seconds for the cases through a worker pool: a forked process per run, or (shared_process) per
     case, the runs one after another in it, as the fuzzer's search does."""
     pool = Pool(interpreter, jobs)
     try:
         started = time.monotonic()
         with ThreadPoolExecutor(jobs) as executor:
-            list(executor.map(lambda case: pool.run(case, ["stdlib", "stdlib"], 5.0, together), generated))
+            list(executor.map(lambda case: pool.run(case, ["stdlib", "stdlib"], 5.0, shared_process), generated))
         return time.monotonic() - started
     finally:
         pool.close()
