@@ -10,6 +10,10 @@ with one error naming it.
 A target that is a module (not the worker's own stdlib, builtin or impl) gets workers of its
 own: its import may install finders or patch importlib, and no other target's run, the
 reference's least of all, may happen in a process that imported it.
+
+The pool also says which differences are intended where its interpreter runs (`ignore_rules`: the
+ones given, the targets' declarations, the runtime's profile), and counts what befell its workers
+(`counts`, a RunCounts, which check and fuzz report alike).
 """
 from __future__ import annotations
 
