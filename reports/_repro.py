@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance._worker.calls import CALLS
 
-__all__ = ["repro_script", "expression"]
+__all__ = ["docstring_text", "expression", "repro_script"]
 
 _PRELUDE_FILE = Path(__file__).with_name("_prelude.py")
 
@@ -21,6 +21,11 @@ def _prelude() -> str:
     """reports/_prelude.py without its docstring."""
     text = _PRELUDE_FILE.read_text(encoding="utf-8")
     return text[text.index('"""', 3) + 3:]
+
+
+def docstring_text(text: str) -> str:
+    """Text inside a triple-quoted docstring, as it is."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
 
 
 def expression(value: Any) -> str:
@@ -132,7 +137,7 @@ def repro_script(case: dict, title: str = "") -> str:
              for name, value in case.get("sys_modules", {}).items()]
     steps = [_step_code(index, step) for index, step in enumerate(case.get("steps", []))]
     header = '#!/usr/bin/env python3\n"""Reproducer for case %s%s.\n\nUsage: python repro.py [stdlib|builtin|TARGET.py|dotted.target]\nPrints each step\'s outcome and the final state; run it with two targets or under two\ninterpreters and compare. A target\'s install() and uninstall() run as in the worker (INSTALL says\nwhen). Needs only the standard library (and the target).\n"""\n' % (
-        case.get("id", "?"), (": " + title) if title else "")
+        docstring_text(case.get("id", "?")), docstring_text(": " + title) if title else "")
     body = [
         "FILES = %s" % json.dumps(files, indent=1, ensure_ascii=False),
         "DIRS = %r" % list(case.get("dirs", [])),

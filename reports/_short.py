@@ -16,7 +16,7 @@ from conformance._compare import step_index
 from conformance._report import describe_step
 from conformance._targets import is_own_target, is_recorded
 from conformance._worker.calls import CALLS
-from reports._repro import expression
+from reports._repro import docstring_text, expression
 
 __all__ = ["finding_title", "short_script"]
 
@@ -117,11 +117,11 @@ def _checks(path: str, reference: Any, subject: str) -> list[str]:
     if path == "outcome" or path == "":
         return []
     if path == "exception.type":
-        return ["check(type(error).__name__ == %r, 'raises %%s, the reference raises %s' %% type(error).__name__)"
-                % (reference, reference)]
+        return [_check("type(error).__name__ == %r" % (reference,),
+                       "raises %%s, the reference raises %s" % _literal(reference), "type(error).__name__")]
     if path == "exception.message":
-        return ["check(norm(str(error)) == %r, 'message %%r, the reference says %%r' %% (norm(str(error)), %r))"
-                % (reference, reference)]
+        return [_check("norm(str(error)) == %r" % (reference,), "message %r, the reference says %r",
+                       "norm(str(error))", repr(reference))]
     if path.startswith("result."):
         field = path[len("result."):]
         if field in _MODULE_FIELDS:
@@ -139,10 +139,10 @@ def _checks(path: str, reference: Any, subject: str) -> list[str]:
             getter = "type(%s).__name__" % subject
         else:
             return []
-        return ["check(%s == %r, '%s is %%r, the reference has %%r' %% (%s, %r))"
-                % (getter, reference, field, getter, reference)]
+        return [_check("%s == %r" % (getter, reference), "%s is %%r, the reference has %%r" % _literal(field),
+                       getter, repr(reference))]
     if path == "executed":
-        return ["check(executed == %r, 'ran %%s, the reference runs %%s' %% (executed, %r))" % (reference, reference)]
+        return [_check("executed == %r" % (reference,), "ran %s, the reference runs %s", "executed", repr(reference))]
     return []
 
 
@@ -153,13 +153,32 @@ def _final_checks(path: str, reference: Any) -> list[str]:
     if ".attrs." in rest:
         key, attr = rest.split(".attrs.", 1)
         value = "norm(getattr(sys.modules.get(%r), %r, '<absent>'))" % (key, attr)
-        return ["check(%s == %r, 'sys.modules[%r].%s is %%r, the reference has %%r' %% (%s, %r))"
-                % (value, reference, key, attr, value, reference)]
+        return [_check("%s == %r" % (value, reference), "sys.modules[%s].%s is %%r, the reference has %%r" % (
+            _literal(repr(key)), _literal(attr)), value, repr(reference))]
     if rest.rpartition(".")[2] not in ("id", "bound", "value", "library"):  # the whole entry
         present = reference != "<absent>"
-        return ["check((%r in sys.modules) == %r, '%r in sys.modules: %%s, the reference: %s' %% (%r in sys.modules))"
-                % (rest, present, rest, present, rest)]
+        return [_check("(%r in sys.modules) == %r" % (rest, present), "%s in sys.modules: %%s, the reference: %s" % (
+            _literal(repr(rest)), present), "%r in sys.modules" % (rest,))]
     return []
+
+
+def _check(condition: str, message: str, *shown: str) -> str:
+    """The source of a check: `condition` and each of `shown` are Python expressions; `message`
+    is any text (written with repr), with a %s or %r for each of `shown` and %% for a percent sign."""
+    if not shown:
+        return "check(%s, %r)" % (condition, message)
+    return "check(%s, %r %% (%s,))" % (condition, message, ", ".join(shown))
+
+
+def _literal(text) -> str:
+    """Text to put in a check's message as it is (its percent signs doubled)."""
+    return str(text).replace("%", "%%")
+
+
+def _comment(text: str) -> str:
+    """Text on one comment line."""
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+
 
 
 def short_script(finding, target: str, reference: str) -> str | None:
@@ -173,7 +192,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
     body: list[str] = []
     checked = 0
     for index, step in enumerate(case.get("steps", [])):
-        body.append("# step %d: %s" % (index, describe_step(step)))
+        body.append("# step %d: %s" % (index, _comment(describe_step(step))))
         body.append("del executed[:]")
         action = _action(step)
         observed = theirs[index] if index < len(theirs) else None
@@ -190,7 +209,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
                      "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index]
             body += ["    " + line for line in on_error]
             body += ["else:", "    print('step %d returned %%r' %% (result,))" % index,
-                     "    check(False, 'returns, the reference raises %s')" % exception.get("type")]
+                     "    " + _check("False", "returns, the reference raises %s" % exception.get("type"))]
             body += ["RESULTS.append(None)"]
             checked += 1 + len(on_error)
         elif index == first and isinstance(observed, dict) and observed.get("outcome") in ("returned", "done"):
@@ -218,12 +237,13 @@ def short_script(finding, target: str, reference: str) -> str | None:
     title = finding_title(finding, target, reference)
     lines = [
         "#!/usr/bin/env python3",
-        '"""%s' % title.replace('"""', "'''").replace("\\", "\\\\"),
+        '"""%s' % docstring_text(title),
         "",
-        "Found by importlib-conformance: target %s against %s; reproduces on %s%s." % (
-            target, reference, interpreters, "; not on " + passes if passes else ""),
+        docstring_text("Found by importlib-conformance: target %s against %s; reproduces on %s%s." % (
+            target, reference, interpreters, "; not on " + passes if passes else "")),
         "`python finding.py` writes the files, installs the target, makes the calls and asserts what",
-        "%s does: it exits 1 while the difference is there. `python finding.py --without-target`" % reference,
+        docstring_text("%s does: it exits 1 while the difference is there. `python finding.py --without-target`"
+                   % reference),
         "runs the same with the standard library alone, and passes.",
         '"""',
         "import builtins, importlib, importlib.util, os, sys, tempfile",
@@ -305,7 +325,8 @@ def short_script(finding, target: str, reference: str) -> str | None:
         "    target.uninstall()",
         "for failure in failures:",
         "    print('DIFFERS:', failure)",
-        "print('as %s does' if not failures else '%%d difference(s) from %s' %% len(failures))" % (reference, reference),
+        "print(%r if not failures else %r %% len(failures))" % ("as %s does" % reference,
+                                                                "%%d difference(s) from %s" % _literal(reference)),
         "sys.exit(1 if failures else 0)",
         "",
     ]
