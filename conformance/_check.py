@@ -9,12 +9,13 @@ from typing import Callable
 
 from conformance._case import Case
 from conformance._compare import Difference, IgnoreRule, Verdict, compare
+from conformance._expectations import Expectations, assess
 from conformance._interpreters import Interpreter
 from conformance._pool import Pool, RunCounts
 from conformance._targets import is_recorded, live_sides
 from conformance._versions import minor, parse_version
 
-__all__ = ["DEFAULT_TIMEOUT", "CheckResult", "run_check", "stderr_progress", "verdict_of"]
+__all__ = ["DEFAULT_TIMEOUT", "CheckResult", "ignored_words", "run_check", "stderr_progress", "verdict_of"]
 
 DEFAULT_TIMEOUT = 5.0
 
@@ -46,6 +47,31 @@ class CheckResult:
     @property
     def cases_per_second(self) -> float:
         return self.ran / self.elapsed_seconds if self.elapsed_seconds else 0.0
+
+    def closing_line(self, assessments: list | None = None, expectations=None) -> str:
+        """`N passed, N failed` alone, then the other counts in brackets; with an expectation file
+        (`expectations`: its path, `assessments`: the verdicts assessed by it), failures it expects
+        are counted apart (`N expected failures (FILE)`), and unexpected outcomes of listed cases (a
+        pass, another status) count as failed. The same words per interpreter (the progress line)
+        and for the whole run (the closing line)."""
+        extra = ["%d %s" % (self.count(s), s) for s in ("skipped", "unsupported", "error") if self.count(s)]
+        failed = self.count("failed")
+        if expectations is not None and assessments is not None:
+            expected = sum(1 for a in assessments if a.kind == "expected")
+            failed = sum(1 for a in assessments if a.kind == "unexpected" and a.verdict.status != "error")
+            extra.insert(0, "%d expected failure%s (%s)" % (expected, "" if expected == 1 else "s", expectations))
+        if self.ignored:
+            extra.append(ignored_words(len(self.ignored), self.ignored_cases))
+        extra += self.counts.parts()
+        passed = self.count("passed") - (sum(1 for a in assessments if a.kind == "unexpected"
+                                             and a.verdict.status == "passed") if expectations else 0)
+        line = "%d passed, %d failed" % (passed, failed)
+        return line + (" (%s)" % ", ".join(extra) if extra else "")
+
+    @property
+    def ignored_cases(self) -> int:
+        """Cases (on an interpreter) with an intended difference set aside."""
+        return sum(1 for verdict in self.verdicts if verdict.ignored)
 
 
 def _recorded_version(reference: str, interpreter: Interpreter) -> tuple[int, ...]:
@@ -98,11 +124,12 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
               reference: str = "stdlib", jobs: int | None = None,
               timeout: float = DEFAULT_TIMEOUT, progress: Callable[[str], None] | None = None,
               isolation: str | None = None, ignore: list[IgnoreRule] | None = None,
-              skip=None) -> CheckResult:
+              expectations: Expectations | None = None) -> CheckResult:
     """Run every case with target and reference on every interpreter, differences matching
-    `ignore` or the targets' own IGNORE declarations set aside, and cases for which
-    `skip(case_id, interpreter_label)` returns an entry not run; raise WorkerError if a worker
-    cannot start, refuses the target, or the target kills every worker."""
+    `ignore` or the targets' own IGNORE declarations set aside, and cases an expectation file
+    skips not run (the progress line of each interpreter counts as its closing line does); raise
+    WorkerError if a worker cannot start, refuses the target, or the target kills every worker."""
+    skip = expectations.skips if expectations is not None else None
     jobs = jobs or os.cpu_count() or 1
     result = CheckResult(target, reference, list(interpreters))
     live = live_sides(target, reference)
@@ -120,13 +147,19 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
         result.verdicts.extend(verdicts)
         result.counts.add(pool.counts)
         if progress:
-            failed = sum(1 for v in verdicts if v.status == "failed")
-            ran = sum(1 for v in verdicts if v.status != "skipped")
-            counts = "".join(", " + part for part in pool.counts.parts())
-            progress("%s: %d cases run, %d failed%s (%.1fs)"
-                     % (interpreter.label, ran, failed, counts, time.monotonic() - began))
+            alone = CheckResult(target, reference, [interpreter], verdicts, counts=pool.counts)
+            assessments = [assess(v, expectations) for v in verdicts] if expectations is not None else None
+            progress("%s: %s (%.1fs)" % (interpreter.label, alone.closing_line(
+                assessments, expectations.path if expectations is not None else None), time.monotonic() - began))
     result.elapsed_seconds = time.monotonic() - started
     return result
+
+
+def ignored_words(differences: int, cases: int) -> str:
+    """"3 intended differences ignored in 2 cases": check and fuzz say it alike (a case: on one
+    interpreter, with at least one difference set aside)."""
+    return "%d intended difference%s ignored in %d case%s" % (
+        differences, "" if differences == 1 else "s", cases, "" if cases == 1 else "s")
 
 
 def stderr_progress(message: str) -> None:

@@ -132,7 +132,7 @@ def _common(sub: argparse.ArgumentParser) -> None:
 
 
 def _check(args) -> int:
-    from conformance._report import divergence_block, json_report, summary_line, write_json
+    from conformance._report import divergence_block, json_report, write_json
 
     target = target_spec("--target", args.target)
     reference = target_spec("--reference", args.reference, allow_recorded=True)
@@ -143,7 +143,7 @@ def _check(args) -> int:
     interpreters = interpreters_for(args.python)
     result = run_check(cases, interpreters, target, reference, args.jobs, args.timeout,
                        progress=stderr_progress, isolation=args.isolation, ignore=ignore_rules(args.ignore),
-                       skip=expectations.skips if expectations else None)
+                       expectations=expectations)
     assessments = [assess(verdict, expectations) for verdict in result.verdicts]
     by_id = {case.id: case for case in cases}
     for assessment in assessments:
@@ -157,7 +157,7 @@ def _check(args) -> int:
             print(block + ("\n  " + assessment.message if assessment.entry else "") + "\n")
         else:
             print(f"UNEXPECTED {verdict.case_id} on {verdict.interpreter}: {assessment.message}\n")
-    print(summary_line(result, assessments, expectations.path if expectations else None))
+    print(result.closing_line(assessments, expectations.path if expectations else None))
     if args.json:
         write_json(args.json, json_report(result, by_id, assessments))
     if args.junit:

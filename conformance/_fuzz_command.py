@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conformance._case import Case, load_cases
 from conformance._changes import write_change_catalogue
-from conformance._check import DEFAULT_TIMEOUT
+from conformance._check import DEFAULT_TIMEOUT, ignored_words
 from conformance._fuzz import Campaign, default_jobs
 from conformance._interpreters import Interpreter
 from conformance._junit import fuzz_junit
@@ -73,8 +73,7 @@ def run_fuzz(settings: FuzzSettings) -> int:
         print("  minimal case, repro.py and report.md: %s\n" % where)
     judge = campaign.judge
     rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0
-    ignored = (", %d intended differences ignored in %d cases" % (judge.ignored_differences, judge.ignored_cases)
-               if judge.ignored_differences else "")
+    ignored = ", " + ignored_words(judge.ignored_differences, judge.ignored_cases) if judge.ignored_differences else ""
     if judge.expected_divergences:
         ignored += ", %d divergences expected by %s" % (judge.expected_divergences, settings.expectations.path)
     print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences%s%s"

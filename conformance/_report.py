@@ -10,7 +10,7 @@ from conformance._case import Case
 from conformance._check import CheckResult
 from conformance._compare import Divergence, step_index
 
-__all__ = ["describe_step", "divergence_block", "fuzz_json_report", "json_report", "summary_line", "write_json"]
+__all__ = ["describe_step", "divergence_block", "fuzz_json_report", "json_report", "write_json"]
 
 MAX_FIELDS = 10
 MAX_VALUE = 160
@@ -59,29 +59,6 @@ def divergence_block(divergence: Divergence, case: Case | None, target: str,
     return "\n".join(lines)
 
 
-def summary_line(result: CheckResult, assessments: list | None = None, expectations=None) -> str:
-    """`N passed, N failed` alone, then the other counts in brackets; with an expectation file,
-    failures it expects are counted apart (`N expected failures (FILE)`), and unexpected
-    outcomes of listed cases (a pass, another status) count as failed."""
-    extra = ["%d %s" % (result.count(s), s) for s in ("skipped", "unsupported", "error")
-             if result.count(s)]
-    failed = result.count("failed")
-    if expectations is not None and assessments is not None:
-        expected = sum(1 for j in assessments if j.kind == "expected")
-        failed = sum(1 for j in assessments if j.kind == "unexpected" and j.verdict.status != "error")
-        extra.insert(0, "%d expected failure%s (%s)" % (expected, "" if expected == 1 else "s", expectations))
-    ignored = result.ignored
-    if ignored:
-        cases = len({(verdict.case_id, verdict.interpreter) for verdict, _, _ in ignored})
-        extra.append("%d intended difference%s ignored in %d case%s" % (
-            len(ignored), "" if len(ignored) == 1 else "s", cases, "" if cases == 1 else "s"))
-    extra += result.counts.parts()
-    passed = result.count("passed") - (sum(1 for j in assessments if j.kind == "unexpected"
-                                           and j.verdict.status == "passed") if expectations else 0)
-    line = "%d passed, %d failed" % (passed, failed)
-    return line + (" (%s)" % ", ".join(extra) if extra else "")
-
-
 def json_report(result: CheckResult, cases: dict[str, Case], assessments: list | None = None) -> dict[str, Any]:
     """The whole run: counts, rules, every verdict (with what an expectation file made of it),
     and each divergence with both observations."""
@@ -100,6 +77,7 @@ def json_report(result: CheckResult, cases: dict[str, Case], assessments: list |
                    for v in result.verdicts if v.status == "error"],
         "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in result.ignore_rules.values()],
         "ignored_differences": len(result.ignored),
+        "ignored_cases": result.ignored_cases,
         "ignored": [{"case": verdict.case_id, "interpreter": verdict.interpreter, "path": difference.path,
                      "pattern": rule.pattern, "target": difference.target, "reference": difference.reference}
                     for verdict, difference, rule in result.ignored],

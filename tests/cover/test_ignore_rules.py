@@ -42,9 +42,13 @@ def runtime(monkeypatch):
 
 
 def test_check_sets_the_runtimes_profile_aside(runtime):
-    result = run_check([Case({"id": "c", "steps": []})], [runtime], "builtin", "stdlib", jobs=1)
+    progress = []
+    result = run_check([Case({"id": "c", "steps": []})], [runtime], "builtin", "stdlib", jobs=1, progress=progress.append)
     assert [verdict.status for verdict in result.verdicts] == ["passed"]
     assert [difference.path for _, difference, _ in result.ignored] == ["final.answer"]
+    # the progress line counts in the closing line's words
+    assert result.closing_line() == "1 passed, 0 failed (1 intended difference ignored in 1 case)"
+    assert progress[0].startswith(RUNTIME.label + ": " + result.closing_line() + " ("), progress
 
 
 def test_fuzz_sets_the_runtimes_profile_aside(runtime, tmp_path):

@@ -1,8 +1,11 @@
 """Output: a divergence block shows every differing field with both values; the closing line."""
+from pathlib import Path
+
 from conformance._case import Case
 from conformance._check import CheckResult
 from conformance._compare import Difference, Divergence, Verdict
-from conformance._report import describe_step, divergence_block, json_report, summary_line
+from conformance._expectations import Expectation, Expectations, assess
+from conformance._report import describe_step, divergence_block, json_report
 
 
 def test_block_lists_step_fields_and_both_values():
@@ -28,7 +31,11 @@ def test_summary_line_and_json():
     result = CheckResult("t", "stdlib", [], [Verdict("a", "py", "passed"), Verdict("b", "py", "failed",
                          divergence=Divergence("b", "py", [Difference("outcome", "crash", "ok")])),
                          Verdict("c", "py", "skipped")], elapsed_seconds=2.0)
-    assert summary_line(result) == "1 passed, 1 failed (1 skipped)"
+    assert result.closing_line() == "1 passed, 1 failed (1 skipped)"
+    # through an expectation file that expects b's failure: counted apart, not as failed
+    expectations = Expectations(Path("exp.toml"), [Expectation("b", "fail", "why")])
+    assessed = [assess(verdict, expectations) for verdict in result.verdicts]
+    assert result.closing_line(assessed, expectations.path) == "1 passed, 0 failed (1 expected failure (exp.toml), 1 skipped)"
     report = json_report(result, {})
     assert (report["cases"], report["passed"], report["failed"]) == (2, 1, 1)
     assert report["cases_per_second"] == 1.0
