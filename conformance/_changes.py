@@ -330,6 +330,7 @@ class KnownChanges:
             used = self._explained(finding, exclude=finding.root)
             host = next((other for other in kept if other is not finding and other.root in used), None)
             if host is not None:
-                host.absorbed += [finding.signature] + finding.absorbed
+                host.absorbed += [finding, *finding.absorbed]
+                finding.absorbed = []
                 kept.remove(finding)
         return kept

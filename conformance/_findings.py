@@ -29,7 +29,7 @@ class Finding:
     divergence: Divergence
     interpreters: list[Interpreter]
     groups: list[tuple[list[str], dict]] = field(default_factory=list)  # cross-version mode
-    absorbed: list[tuple] = field(default_factory=list)  # signatures of the same root cause (group_findings)
+    absorbed: list[Finding] = field(default_factory=list)  # findings of the same root cause (group_findings)
     reproduces_on: list[str] = field(default_factory=list)  # labels where the reduced case diverges
     passes_on: list[str] = field(default_factory=list)  # labels where it does not (target and reference agree)
     cause: tuple = ()  # across: the case's features without which the change does not show (_causes.py)
@@ -67,15 +67,17 @@ def signature_of(case: dict, divergence: Divergence) -> tuple:
 
 def group_findings(findings: list[Finding]) -> list[Finding]:
     """One finding per root cause: of the findings whose reduced cases show the same differing
-    fields and exception types, the smallest case stays, and the others' signatures are listed
-    as absorbed by it. Order of first appearance."""
+    fields and exception types, the smallest case stays, and the others (each with its signature
+    and its case) are listed as absorbed by it. Order of first appearance."""
     groups: dict[tuple, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(finding.root, []).append(finding)
     grouped = []
     for members in groups.values():
         kept = min(members, key=lambda f: size_of(f.case))
-        kept.absorbed = [f.signature for f in members if f is not kept] + kept.absorbed
+        kept.absorbed = [absorbed for f in members if f is not kept for absorbed in [f, *f.absorbed]] + kept.absorbed
+        for f in kept.absorbed:
+            f.absorbed = []
         grouped.append(kept)
     return grouped
 

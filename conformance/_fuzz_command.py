@@ -68,8 +68,9 @@ def run_fuzz(settings: FuzzSettings) -> int:
             print("  the change vanishes without its %s: one change, whatever it shows first"
                   % " and ".join(finding.cause))
         if finding.absorbed:
-            print("  the same difference also through: %s (%d more signatures, one root cause)"
-                  % (", ".join(sorted({str(signature[0]) for signature in finding.absorbed})), len(finding.absorbed)))
+            print("  the same difference also through: %s (%d more signatures, one root cause; report.md "
+                  "lists each with its case)" % (", ".join(sorted({str(a.signature[0]) for a in finding.absorbed})),
+                                                 len(finding.absorbed)))
         print("  minimal case, repro.py and report.md: %s\n" % where)
     judge = campaign.judge
     rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0

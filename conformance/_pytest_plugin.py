@@ -199,7 +199,8 @@ class FuzzItem(pytest.Item):
             where = write_finding(finding, local, state.target, reference)
             records.append({"slug": finding.slug, "signature": [str(p) for p in finding.signature],
                             "root": [str(p) for p in finding.root], "written": str(state.out / finding.slug),
-                            "absorbed": [[str(p) for p in s] for s in finding.absorbed],
+                            "absorbed": [{"signature": [str(p) for p in a.signature], "case": a.case}
+                                         for a in finding.absorbed],
                             "files": {path.name: path.read_text(encoding="utf-8") for path in where.iterdir()}})
         shard = {"shard": self.shard, "seed": state.seed + self.shard, "cases": campaign.cases_run,
                  "expected_divergences": campaign.judge.expected_divergences, "findings": records}

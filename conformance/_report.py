@@ -129,7 +129,7 @@ def fuzz_json_report(settings, campaign, findings: list, written: list[str]) -> 
         "ignored_differences": judge.ignored_differences, "ignored_cases": judge.ignored_cases,
         "expected_divergences": judge.expected_divergences,
         "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
-                         "absorbed": [list(map(str, signature)) for signature in f.absorbed],
+                         "absorbed": [{"signature": list(map(str, a.signature)), "case": a.case} for a in f.absorbed],
                          "interpreters": [i.label for i in f.interpreters],
                          "reproduces_on": f.reproduces_on, "passes_on": f.passes_on,
                          "groups": [{"interpreters": g[0]} for g in f.groups], "cause": list(f.cause),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conformance._report import describe_step
 from reports._repro import expression, repro_script
 from reports._short import finding_title, short_script
 
@@ -79,9 +80,8 @@ def markdown_report(finding, target: str, reference: str) -> str:
     if getattr(finding, "absorbed", None):
         lines += ["", "## Same root cause", "",
                   "The same differing fields and exception types also came through these calls (one finding, "
-                  "%d signatures absorbed):" % len(finding.absorbed), ""]
-        lines += ["- `%s`: %s" % (signature[0], ", ".join("`%s`" % f for f in signature[1]) or "outcome")
-                  for signature in finding.absorbed]
+                  "%d signatures absorbed), each with the case that showed it:" % len(finding.absorbed), ""]
+        lines += [_absorbed_line(absorbed) for absorbed in finding.absorbed]
     lines += ["", "## Reproduce", "",
               "`python repro.py stdlib` (or `builtin`, or a target `.py` file) prints each step's outcome;",
               "run it with both sides (or under both interpreters) and compare. Or replay the case:",
@@ -134,3 +134,15 @@ def write_finding(finding, directory: Path, target: str, reference: str) -> Path
     if short is not None:
         (where / "finding.py").write_text(short, encoding="utf-8")
     return where
+
+
+def _absorbed_line(absorbed) -> str:
+    """An absorbed finding in one line: its signature, and its case's first differing step (or its steps)."""
+    op, fields, kinds = absorbed.signature
+    steps = absorbed.case.get("steps", [])
+    first = absorbed.divergence.steps()[0] if absorbed.divergence.differences else None
+    shown = [steps[first]] if first is not None and first < len(steps) else steps
+    raised = "" if kinds[0] == kinds[1] else ", raising %s where the reference raises %s" % kinds
+    return "- `%s`: %s%s; case `%s`: %s" % (
+        op, ", ".join("`%s`" % f for f in fields) or "outcome", raised, absorbed.case.get("id", "?"),
+        "; ".join("`%s`" % describe_step(step).replace("`", "'") for step in shown) or "no steps")

@@ -119,7 +119,8 @@ def test_findings_of_one_root_cause_are_one_finding():
              finding("__import__", loader, 1), finding("reload", loader, 3)]
     grouped = group_findings(found)
     assert [f.signature[0] for f in grouped] == ["__import__", "reload"]  # the smallest case stays
-    assert sorted(s[0] for s in grouped[0].absorbed) == ["import_module", "reload"]
+    assert sorted(f.signature[0] for f in grouped[0].absorbed) == ["import_module", "reload"]
+    assert [f.case["steps"] for f in grouped[0].absorbed] == [[{"op": "import_module"}] * 2, [{"op": "reload"}] * 3]
     assert grouped[1].absorbed == []
     # the same exception on both sides is no difference: wrapt's extra finder call shows whether
     # the import then succeeds or raises; different exceptions are different differences

@@ -26,7 +26,13 @@ def test_markdown_report_sections():
                             raised("ValueError"), raised("TypeError"))
     finding = Finding(("import_module", ("steps[].exception.type",), ("ValueError", "TypeError")),
                       case, divergence, [Interpreter("/usr/bin/python3", "cpython", (3, 11, 7))])
+    other = {"id": "fuzz.y", "files": {}, "steps": [{"op": "invalidate_caches"}, {"op": "import_module", "name": "b"}]}
+    finding.absorbed = [Finding(("import_module", ("steps[].exception.type",), ("KeyError", "TypeError")), other,
+                                Divergence("fuzz.y", "cpython 3.11.7", [Difference("steps[1].exception.type",
+                                                                                   "KeyError", "TypeError")]), [])]
     text = markdown_report(finding, "mutant.py", "stdlib")
+    assert ("- `import_module`: `steps[].exception.type`, raising KeyError where the reference raises TypeError; "
+            "case `fuzz.y`: `import_module(name=b)`") in text
     title = '# import_module(name=.a) raises ValueError("no") with mutant.py, where stdlib raises TypeError("no")'
     for part in (title, "## Files", "`r0/a.py`:",
                  "## Steps", "0. `import_module(name='.a')`", "| `steps[0].exception.type` | ValueError | TypeError |",

@@ -228,7 +228,7 @@ def test_across_a_finding_the_changes_found_explain_is_absorbed():
         assert judge.shows_known(findings[1])
         judge.changes.add(findings[1])
         kept = judge.changes.absorb_explained(findings)
-        assert kept == [findings[0]] and findings[0].absorbed == [findings[1].signature]
+        assert kept == [findings[0]] and findings[0].absorbed == [findings[1]]
     finally:
         for pool in judge.pools.values():
             pool.close()
