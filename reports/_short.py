@@ -146,20 +146,46 @@ def _checks(path: str, reference: Any, subject: str) -> list[str]:
     return []
 
 
-def _final_checks(path: str, reference: Any) -> list[str]:
+def _final_checks(path: str, reference: Any, final: dict | None) -> list[str]:
+    """Assertions that the final state shows `reference` at `path` (`final`: the reference's
+    final observation, whose module identities name the modules an attribute refers to)."""
     if not path.startswith("final.modules."):
         return []
     rest = path[len("final.modules."):]
     if ".attrs." in rest:
         key, attr = rest.split(".attrs.", 1)
-        value = "norm(getattr(sys.modules.get(%r), %r, '<absent>'))" % (key, attr)
-        return [_check("%s == %r" % (value, reference), "sys.modules[%s].%s is %%r, the reference has %%r" % (
-            _literal(repr(key)), _literal(attr)), value, repr(reference))]
+        expected = _attribute(reference, final)
+        if expected is None:
+            return []
+        value, wanted = expected
+        getter = value % ("getattr(sys.modules.get(%r), %r, '<absent>')" % (key, attr))
+        return [_check("%s == %s" % (getter, wanted), "sys.modules[%s].%s is %%r, the reference has %%s" % (
+            _literal(repr(key)), _literal(attr)), getter, wanted)]
     if rest.rpartition(".")[2] not in ("id", "bound", "value", "library"):  # the whole entry
         present = reference != "<absent>"
         return [_check("(%r in sys.modules) == %r" % (rest, present), "%s in sys.modules: %%s, the reference: %s" % (
             _literal(repr(rest)), present), "%r in sys.modules" % (rest,))]
     return []
+
+
+def _attribute(reference: Any, final: dict | None) -> tuple[str, str] | None:
+    """How a module attribute's value compares with its observation (observe.attributes): a
+    module by identity ("module m0": the module the reference's final state numbers m0; "module
+    lib:NAME": the library's), another object by its class name ("<Foo>"), a simple value as it
+    is. Returns (an expression of the value, with %s for it; the expected value's source), or
+    None where the observation names nothing the script can find."""
+    if reference == "<absent>":
+        return "%s", repr("<absent>")
+    if isinstance(reference, str) and reference.startswith("module "):
+        label = reference[len("module "):]
+        if label.startswith("lib:"):
+            return "%s", "sys.modules.get(%r, '<not imported>')" % label[len("lib:"):]
+        keys = [key for key, entry in ((final or {}).get("modules") or {}).items()
+                if isinstance(entry, dict) and entry.get("id") == label]
+        return ("%s", "sys.modules.get(%r, '<not imported>')" % keys[0]) if keys else None
+    if isinstance(reference, str) and reference.startswith("<") and reference.endswith(">"):
+        return "'<%%s>' %% type(%s).__name__.lstrip('_')", repr(reference)
+    return "norm(%s)", repr(reference)
 
 
 def _check(condition: str, message: str, *shown: str) -> str:
@@ -225,7 +251,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
                      "    RESULTS.append(None)",
                      "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index]
     final = [line for d in divergence.differences if step_index(d.path) is None
-             for line in _final_checks(d.path, d.reference)]
+             for line in _final_checks(d.path, d.reference, divergence.reference.get("final"))]
     checked += len(final)
     if not checked:
         return None

@@ -51,6 +51,11 @@ def test_mutant_is_found_and_reduced(cli, tmp_path, mutant):
     mutated = subprocess.run([python38, str(where / "repro.py"), str(TARGETS / mutant)], capture_output=True, text=True)
     assert stdlib.returncode == 0 and mutated.returncode == 0, stdlib.stderr + mutated.stderr
     assert stdlib.stdout.startswith("step 0 ") and stdlib.stdout != mutated.stdout
+    # finding.py fails with the target (the difference said) and passes with the stdlib alone
+    with_target = subprocess.run([python38, str(where / "finding.py")], capture_output=True, text=True)
+    alone = subprocess.run([python38, str(where / "finding.py"), "--without-target"], capture_output=True, text=True)
+    assert with_target.returncode == 1 and "DIFFERS:" in with_target.stdout, with_target.stdout + with_target.stderr
+    assert alone.returncode == 0, alone.stdout + alone.stderr
 
 
 @pytest.mark.parametrize("target, options, shared", [
