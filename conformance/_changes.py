@@ -19,6 +19,7 @@ from typing import Any, Callable
 from conformance._case import Case
 from conformance._causes import ablate, atomic, explain, features_of
 from conformance._compare import field_differences, observation
+from conformance._files import write_text
 from conformance._versions import minor, parse_version
 from strategies import case_from
 
@@ -272,9 +273,8 @@ def write_change_catalogue(findings, out: Path, recorded_cases: list[Case]) -> t
     for change in found:
         twin = next((known for known in recorded if known.matches(change)), None)
         change.description = ("also in the catalogue's changes: " + twin.cases[0]) if twin else "not in the catalogue"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "changes.md").write_text(render_changes(found, "a fuzz --across campaign (minimal cases under this "
-                                                   "directory)"))
+    write_text(out / "changes.md", render_changes(found, "a fuzz --across campaign (minimal cases under this "
+                                                  "directory)"))
     return len(found), sum(change.description != "not in the catalogue" for change in found)
 
 

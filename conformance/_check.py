@@ -5,6 +5,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 from conformance._case import Case
@@ -31,6 +32,13 @@ class CheckResult:
     elapsed_seconds: float = 0.0
     counts: RunCounts = field(default_factory=RunCounts)  # what befell the workers
     ignore_rules: dict[str, IgnoreRule] = field(default_factory=dict)  # pattern -> rule in force
+    expectations: Expectations | None = None  # the expectation file the verdicts are assessed by
+
+    @cached_property
+    def assessments(self) -> list:
+        """Each verdict seen through the expectation file (or, without one, a failure or an error
+        is unexpected), once the run is over."""
+        return [assess(verdict, self.expectations) for verdict in self.verdicts]
 
     @property
     def ignored(self) -> list[tuple[Verdict, Difference, IgnoreRule]]:
@@ -48,23 +56,22 @@ class CheckResult:
     def cases_per_second(self) -> float:
         return self.ran / self.elapsed_seconds if self.elapsed_seconds else 0.0
 
-    def closing_line(self, assessments: list | None = None, expectations=None) -> str:
-        """`N passed, N failed` alone, then the other counts in brackets; with an expectation file
-        (`expectations`: its path, `assessments`: the verdicts assessed by it), failures it expects
-        are counted apart (`N expected failures (FILE)`), and unexpected outcomes of listed cases (a
-        pass, another status) count as failed. The same words per interpreter (the progress line)
-        and for the whole run (the closing line)."""
+    def closing_line(self) -> str:
+        """`N passed, N failed` alone, then the other counts in brackets; with an expectation file,
+        failures it expects are counted apart (`N expected failures (FILE)`), and unexpected
+        outcomes of listed cases (a pass, another status) count as failed. The same words per
+        interpreter (the progress line) and for the whole run (the closing line)."""
         extra = ["%d %s" % (self.count(s), s) for s in ("skipped", "unsupported", "error") if self.count(s)]
-        failed = self.count("failed")
-        if expectations is not None and assessments is not None:
-            expected = sum(1 for a in assessments if a.kind == "expected")
-            failed = sum(1 for a in assessments if a.kind == "unexpected" and a.verdict.status != "error")
-            extra.insert(0, "%d expected failure%s (%s)" % (expected, "" if expected == 1 else "s", expectations))
+        passed, failed = self.count("passed"), self.count("failed")
+        if self.expectations is not None:
+            expected = sum(1 for a in self.assessments if a.kind == "expected")
+            failed = sum(1 for a in self.assessments if a.kind == "unexpected" and a.verdict.status != "error")
+            passed -= sum(1 for a in self.assessments if a.kind == "unexpected" and a.verdict.status == "passed")
+            extra.insert(0, "%d expected failure%s (%s)" % (expected, "" if expected == 1 else "s",
+                                                            self.expectations.path))
         if self.ignored:
             extra.append(ignored_words(len(self.ignored), self.ignored_cases))
         extra += self.counts.parts()
-        passed = self.count("passed") - (sum(1 for a in assessments if a.kind == "unexpected"
-                                             and a.verdict.status == "passed") if expectations else 0)
         line = "%d passed, %d failed" % (passed, failed)
         return line + (" (%s)" % ", ".join(extra) if extra else "")
 
@@ -131,7 +138,7 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
     WorkerError if a worker cannot start, refuses the target, or the target kills every worker."""
     skip = expectations.skips if expectations is not None else None
     jobs = jobs or os.cpu_count() or 1
-    result = CheckResult(target, reference, list(interpreters))
+    result = CheckResult(target, reference, list(interpreters), expectations=expectations)
     live = live_sides(target, reference)
     started = time.monotonic()
     for interpreter in interpreters:
@@ -147,10 +154,9 @@ def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = 
         result.verdicts.extend(verdicts)
         result.counts.add(pool.counts)
         if progress:
-            alone = CheckResult(target, reference, [interpreter], verdicts, counts=pool.counts)
-            assessments = [assess(v, expectations) for v in verdicts] if expectations is not None else None
-            progress("%s: %s (%.1fs)" % (interpreter.label, alone.closing_line(
-                assessments, expectations.path if expectations is not None else None), time.monotonic() - began))
+            alone = CheckResult(target, reference, [interpreter], verdicts, counts=pool.counts,
+                                expectations=expectations)
+            progress("%s: %s (%.1fs)" % (interpreter.label, alone.closing_line(), time.monotonic() - began))
     result.elapsed_seconds = time.monotonic() - started
     return result
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from conformance._case import CaseFileError, load_cases
 from conformance._check import DEFAULT_TIMEOUT, run_check, stderr_progress
-from conformance._expectations import ExpectationError, assess, load_expectations, write_expectations
+from conformance._expectations import ExpectationError, load_expectations, write_expectations
+from conformance._files import WriteError
 from conformance._fuzz_command import FuzzSettings, run_fuzz
 from conformance._interpreters import InterpreterError, discover
 from conformance._junit import check_junit
@@ -141,10 +142,10 @@ def _check(args) -> int:
     expectations = expectations_for(args.expectations, cases)
     previous = expectations_for(args.update_expectations, cases, must_exist=False)
     interpreters = interpreters_for(args.python)
+    ignore = ignore_rules(args.ignore)
     result = run_check(cases, interpreters, target, reference, args.jobs, args.timeout,
-                       progress=stderr_progress, isolation=args.isolation, ignore=ignore_rules(args.ignore),
-                       expectations=expectations)
-    assessments = [assess(verdict, expectations) for verdict in result.verdicts]
+                       progress=stderr_progress, isolation=args.isolation, ignore=ignore, expectations=expectations)
+    assessments = result.assessments
     by_id = {case.id: case for case in cases}
     for assessment in assessments:
         verdict = assessment.verdict
@@ -157,20 +158,20 @@ def _check(args) -> int:
             print(block + ("\n  " + assessment.message if assessment.entry else "") + "\n")
         else:
             print(f"UNEXPECTED {verdict.case_id} on {verdict.interpreter}: {assessment.message}\n")
-    print(result.closing_line(assessments, expectations.path if expectations else None))
+    print(result.closing_line())
     if args.json:
-        write_json(args.json, json_report(result, by_id, assessments))
+        write_json(args.json, json_report(result, by_id))
     if args.junit:
         check_junit(args.junit, assessments, target, reference, result.elapsed_seconds)
     if args.update_expectations:
         written = write_expectations(args.update_expectations, result.verdicts, [i.label for i in interpreters],
                                      previous, [case.id for case in cases])
         print(f"wrote {written} expectations to {args.update_expectations}")
-    failed = any(j.kind == "unexpected" for j in assessments)
+    failed = any(a.kind == "unexpected" for a in assessments)
     if args.fuzz_seconds:
         findings = run_fuzz(FuzzSettings(interpreters, target, fuzzing_reference(reference), seconds=args.fuzz_seconds,
                                          seed=args.seed, out=args.out, jobs=args.jobs, timeout=args.timeout,
-                                         policy=policy, ignore=ignore_rules(args.ignore), expectations=expectations))
+                                         policy=policy, ignore=ignore, expectations=expectations))
         failed = failed or findings
     return 1 if failed else 0
 
@@ -318,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             print("terminated", file=sys.stderr)
             return 143
         return code
-    except (UsageError, CaseFileError, InterpreterError, WorkerError, RecordError, ExpectationError) as exc:
+    except (UsageError, CaseFileError, InterpreterError, WorkerError, RecordError, ExpectationError, WriteError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except _Terminated:

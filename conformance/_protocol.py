@@ -150,8 +150,9 @@ class Worker:
             shared_process: bool = False, fresh: bool = False) -> list[dict[str, Any]]:
         """Per-target results of one case. `shared_process` (the request's `together`): the
         targets may share one forked process, run in the order given with the import state
-        restored between them (the first run sees exactly what a run of its own would). `fresh` (a runtime's launcher only): each target
-        in a runtime started for it, the in-process counterpart of a process per run."""
+        restored between them (the first run sees exactly what a run of its own would). `fresh` (a
+        runtime's launcher only): each target in a runtime started for it, the in-process
+        counterpart of a process per run."""
         self._next_id += 1
         request = {"op": "run", "id": self._next_id, "case": case, "targets": targets, "timeout": timeout}
         if shared_process:

@@ -3,12 +3,12 @@ reports."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from conformance._case import Case
 from conformance._check import CheckResult
 from conformance._compare import Divergence, step_index
+from conformance._files import write_text
 
 __all__ = ["describe_step", "divergence_block", "fuzz_json_report", "json_report", "write_json"]
 
@@ -59,11 +59,12 @@ def divergence_block(divergence: Divergence, case: Case | None, target: str,
     return "\n".join(lines)
 
 
-def json_report(result: CheckResult, cases: dict[str, Case], assessments: list | None = None) -> dict[str, Any]:
+def json_report(result: CheckResult, cases: dict[str, Case]) -> dict[str, Any]:
     """The whole run: counts, rules, every verdict (with what an expectation file made of it),
     and each divergence with both observations."""
     failed = [v for v in result.verdicts if v.status == "failed"]
-    assessed = {(j.verdict.case_id, j.verdict.interpreter): j for j in assessments or ()}
+    assessments = result.assessments
+    assessed = {(a.verdict.case_id, a.verdict.interpreter): a for a in assessments}
     return {
         "interpreters": [i.to_json() for i in result.interpreters],
         "target": result.target,
@@ -84,8 +85,8 @@ def json_report(result: CheckResult, cases: dict[str, Case], assessments: list |
         **result.counts.to_json(),
         "elapsed_seconds": round(result.elapsed_seconds, 3),
         "cases_per_second": round(result.cases_per_second, 1),
-        "expected_failures": sum(1 for j in assessments or () if j.kind == "expected"),
-        "unexpected": sum(1 for j in assessments or () if j.kind == "unexpected"),
+        "expected_failures": sum(1 for a in assessments if a.kind == "expected"),
+        "unexpected": sum(1 for a in assessments if a.kind == "unexpected"),
         "verdicts": [_verdict_json(v, assessed.get((v.case_id, v.interpreter))) for v in result.verdicts],
         "divergences": [{
             "case": cases[v.case_id].data if v.case_id in cases else v.case_id,
@@ -140,6 +141,5 @@ def fuzz_json_report(settings, campaign, findings: list, written: list[str]) -> 
 
 
 def write_json(path: str, report: dict[str, Any]) -> None:
-    """A report as indented JSON at `path` (its directory made)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(report, indent=1) + "\n")
+    """A report as indented JSON at `path`, written whole or not at all (WriteError)."""
+    write_text(path, json.dumps(report, indent=1) + "\n")

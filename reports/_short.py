@@ -154,11 +154,10 @@ def _final_checks(path: str, reference: Any, final: dict | None) -> list[str]:
     rest = path[len("final.modules."):]
     if ".attrs." in rest:
         key, attr = rest.split(".attrs.", 1)
-        expected = _attribute(reference, final)
+        expected = _attribute("getattr(sys.modules.get(%r), %r, '<absent>')" % (key, attr), reference, final)
         if expected is None:
             return []
-        value, wanted = expected
-        getter = value % ("getattr(sys.modules.get(%r), %r, '<absent>')" % (key, attr))
+        getter, wanted = expected
         return [_check("%s == %s" % (getter, wanted), "sys.modules[%s].%s is %%r, the reference has %%s" % (
             _literal(repr(key)), _literal(attr)), getter, wanted)]
     if rest.rpartition(".")[2] not in ("id", "bound", "value", "library"):  # the whole entry
@@ -168,24 +167,24 @@ def _final_checks(path: str, reference: Any, final: dict | None) -> list[str]:
     return []
 
 
-def _attribute(reference: Any, final: dict | None) -> tuple[str, str] | None:
-    """How a module attribute's value compares with its observation (observe.attributes): a
-    module by identity ("module m0": the module the reference's final state numbers m0; "module
-    lib:NAME": the library's), another object by its class name ("<Foo>"), a simple value as it
-    is. Returns (an expression of the value, with %s for it; the expected value's source), or
-    None where the observation names nothing the script can find."""
+def _attribute(value: str, reference: Any, final: dict | None) -> tuple[str, str] | None:
+    """How a module attribute's value (`value`, its source) compares with its observation
+    (observe.attributes): a module by identity ("module m0": the module the reference's final state
+    numbers m0; "module lib:NAME": the library's), another object by its class name ("<Foo>"), a
+    simple value as it is. Returns the source of both sides, or None where the observation names
+    nothing the script can find."""
     if reference == "<absent>":
-        return "%s", repr("<absent>")
+        return value, repr("<absent>")
     if isinstance(reference, str) and reference.startswith("module "):
         label = reference[len("module "):]
         if label.startswith("lib:"):
-            return "%s", "sys.modules.get(%r, '<not imported>')" % label[len("lib:"):]
+            return value, "sys.modules.get(%r, '<not imported>')" % label[len("lib:"):]
         keys = [key for key, entry in ((final or {}).get("modules") or {}).items()
                 if isinstance(entry, dict) and entry.get("id") == label]
-        return ("%s", "sys.modules.get(%r, '<not imported>')" % keys[0]) if keys else None
+        return (value, "sys.modules.get(%r, '<not imported>')" % keys[0]) if keys else None
     if isinstance(reference, str) and reference.startswith("<") and reference.endswith(">"):
-        return "'<%%s>' %% type(%s).__name__.lstrip('_')", repr(reference)
-    return "norm(%s)", repr(reference)
+        return "'<%%s>' %% type(%s).__name__.lstrip('_')" % value, repr(reference)
+    return "norm(%s)" % value, repr(reference)
 
 
 def _check(condition: str, message: str, *shown: str) -> str:

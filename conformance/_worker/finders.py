@@ -119,7 +119,8 @@ class _LegacyLoader(object):
             module.__path__ = []  # a bare loader sets only this
         if not bare:
             module.__loader__ = self
-            module.__package__ = fullname if fullname in self.declared.get("packages", ()) else fullname.rpartition(".")[0]
+            packages = self.declared.get("packages", ())
+            module.__package__ = fullname if fullname in packages else fullname.rpartition(".")[0]
         try:
             exec(compile(source_text(self.declared["modules"][fullname]), "<legacy %s>" % fullname, "exec"),
                  module.__dict__)

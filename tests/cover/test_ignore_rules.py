@@ -43,7 +43,8 @@ def runtime(monkeypatch):
 
 def test_check_sets_the_runtimes_profile_aside(runtime):
     progress = []
-    result = run_check([Case({"id": "c", "steps": []})], [runtime], "builtin", "stdlib", jobs=1, progress=progress.append)
+    result = run_check([Case({"id": "c", "steps": []})], [runtime], "builtin", "stdlib", jobs=1,
+                       progress=progress.append)
     assert [verdict.status for verdict in result.verdicts] == ["passed"]
     assert [difference.path for _, difference, _ in result.ignored] == ["final.answer"]
     # the progress line counts in the closing line's words
