@@ -134,9 +134,9 @@ def _checks(path: str, reference: Any, subject: str) -> list[str]:
         elif field == "kind":
             getter = "kind(%s)" % subject
         elif field == "value":
-            getter = "norm(%s)" % subject
+            getter = "simple(%s)" % subject
         elif field == "type":
-            getter = "type(%s).__name__" % subject
+            getter = "described_type(%s)" % subject
         else:
             return []
         return [_check("%s == %r" % (getter, reference), "%s is %%r, the reference has %%r" % _literal(field),
@@ -214,6 +214,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
     divergence = finding.divergence
     first = divergence.steps()[0]
     theirs = divergence.reference.get("steps", [])
+    mine = divergence.target.get("steps", [])
     body: list[str] = []
     checked = 0
     for index, step in enumerate(case.get("steps", [])):
@@ -221,6 +222,10 @@ def short_script(finding, target: str, reference: str) -> str | None:
         body.append("del executed[:]")
         action = _action(step)
         observed = theirs[index] if index < len(theirs) else None
+        seen = mine[index] if index < len(mine) else None
+        # the outcome's check shows the difference only where the outcomes differ
+        outcome_differs = not isinstance(seen, dict) or not isinstance(observed, dict) or \
+            seen.get("outcome") != observed.get("outcome")
         on_error, on_result = [], []  # checks of the exception raised, of the value returned
         if index == first and isinstance(observed, dict):
             for difference in divergence.differences:
@@ -236,7 +241,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
             body += ["else:", "    print('step %d returned %%r' %% (result,))" % index,
                      "    " + _check("False", "returns, the reference raises %s" % exception.get("type"))]
             body += ["RESULTS.append(None)"]
-            checked += 1 + len(on_error)
+            checked += outcome_differs + len(on_error)
         elif index == first and isinstance(observed, dict) and observed.get("outcome") in ("returned", "done"):
             body += ["try:", "    result = %s" % action, "except Exception as error:",
                      "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index,
@@ -244,7 +249,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
                      "else:", "    print('step %d returned %%r' %% (result,))" % index]
             body += ["    " + line for line in on_result]
             body += ["RESULTS.append(result)"]
-            checked += 1 + len(on_result)
+            checked += outcome_differs + len(on_result)
         else:
             body += ["try:", "    RESULTS.append(%s)" % action, "except Exception as error:",
                      "    RESULTS.append(None)",
@@ -252,7 +257,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
     final = [line for d in divergence.differences if step_index(d.path) is None
              for line in _final_checks(d.path, d.reference, divergence.reference.get("final"))]
     checked += len(final)
-    if not checked:
+    if not checked:  # nothing the script can check shows the difference: repro.py says it
         return None
     files = {path: source if isinstance(source, list) else source.splitlines()
              for path, source in case.get("files", {}).items()}
@@ -271,7 +276,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
                    % reference),
         "runs the same with the standard library alone, and passes.",
         '"""',
-        "import builtins, importlib, importlib.util, os, sys, tempfile",
+        "import builtins, importlib, importlib.util, os, sys, tempfile, types",
         "",
         "TARGET = %r" % target,
         "WITH_TARGET = '--without-target' not in sys.argv",
@@ -303,6 +308,22 @@ def short_script(finding, target: str, reference: str) -> str | None:
         "    if loader is None:",
         "        return None",
         "    return (loader.__qualname__ if isinstance(loader, type) else type(loader).__name__).split('.')[-1].lstrip('_')",
+        "",
+        "",
+        "def described_type(value):",
+        "    \"\"\"What an observation's `type` says: module, loader, or the class (by module and name).\"\"\"",
+        "    if isinstance(value, types.ModuleType):",
+        "        return 'module'",
+        "    if hasattr(value, 'exec_module') or hasattr(value, 'load_module'):",
+        "        return 'loader'",
+        "    module = getattr(type(value), '__module__', None)",
+        "    name = type(value).__qualname__",
+        "    return name if module in (None, 'builtins') else '%s.%s' % (module, name)",
+        "",
+        "",
+        "def simple(value):",
+        "    \"\"\"What an observation's `value` says: a simple value as it is, '<absent>' for others.\"\"\"",
+        "    return norm(value) if value is None or isinstance(value, (bool, int, float, str)) else '<absent>'",
         "",
         "",
         "def check(condition, message):",

@@ -96,3 +96,26 @@ def test_every_generated_script_compiles_and_runs(pythons, tmp_path_factory, fin
             _runs_cleanly(python, short, tmp_path)
             _runs_cleanly(python, short, tmp_path, "--without-target")
         _runs_cleanly(python, repro_script(finding.case, TITLE), tmp_path, "stdlib")
+
+
+def test_finding_py_reads_results_as_observations_describe_them(pythons, tmp_path):
+    """A loader returned where the target returns None: `type` is "loader" and `value` absent in
+    the observation, so the stdlib alone passes finding.py and the target's None fails it (a real
+    finding of editables' redirecting finder, whose find_loader returned None)."""
+    case = {"id": "fuzz.loader", "files": {"r0/a.py": []}, "sys_path": ["r0"],
+            "steps": [{"op": "import_module", "name": "a"}, {"op": "getattr", "module": "a", "attr": "__loader__"}]}
+    mine = {"op": "getattr", "outcome": "done", "result": {"type": "NoneType", "value": None}}
+    theirs = {"op": "getattr", "outcome": "done", "result": {"type": "loader", "kind": "SourceFileLoader"}}
+    first = {"op": "import_module", "outcome": "returned"}
+    divergence = Divergence(case["id"], "cpython 3.11.7",
+                            [Difference("steps[1].result.type", "NoneType", "loader"),
+                             Difference("steps[1].result.value", None, "<absent>")],
+                            {"outcome": "ok", "steps": [first, mine], "final": {}},
+                            {"outcome": "ok", "steps": [first, theirs], "final": {}})
+    finding = Finding(("getattr", ("steps[].result.type",), (None, None)), case, divergence,
+                      [Interpreter("/usr/bin/python3", "cpython", (3, 11, 7))])
+    script = tmp_path / "finding.py"
+    script.write_text(short_script(finding, str(TARGETS / "control.py"), "stdlib"))
+    for python in pythons:
+        alone = subprocess.run([python, str(script), "--without-target"], capture_output=True, text=True, cwd=tmp_path)
+        assert alone.returncode == 0, alone.stdout + alone.stderr
