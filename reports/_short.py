@@ -238,7 +238,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
             body += ["try:", "    result = %s" % action, "except Exception as error:",
                      "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index]
             body += ["    " + line for line in on_error]
-            body += ["else:", "    print('step %d returned %%r' %% (result,))" % index,
+            body += ["else:", "    print('step %d returned %%s' %% shown(result))" % index,
                      "    " + _check("False", "returns, the reference raises %s" % exception.get("type"))]
             body += ["RESULTS.append(None)"]
             checked += outcome_differs + len(on_error)
@@ -246,7 +246,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
             body += ["try:", "    result = %s" % action, "except Exception as error:",
                      "    print('step %d raised %%s: %%s' %% (type(error).__name__, norm(str(error))))" % index,
                      "    check(False, 'raises %s, the reference returns' % type(error).__name__)", "    result = None",
-                     "else:", "    print('step %d returned %%r' %% (result,))" % index]
+                     "else:", "    print('step %d returned %%s' %% shown(result))" % index]
             body += ["    " + line for line in on_result]
             body += ["RESULTS.append(result)"]
             checked += outcome_differs + len(on_result)
@@ -319,6 +319,14 @@ def short_script(finding, target: str, reference: str) -> str | None:
         "    module = getattr(type(value), '__module__', None)",
         "    name = type(value).__qualname__",
         "    return name if module in (None, 'builtins') else '%s.%s' % (module, name)",
+        "",
+        "",
+        "def shown(value):",
+        "    \"\"\"repr() of a value; of a module subclass only its class name (a lazily loaded module would",
+        "    run its body on being looked at, as the observation never does).\"\"\"",
+        "    if isinstance(value, types.ModuleType) and type(value) is not types.ModuleType:",
+        "        return '<%s instance>' % type(value).__name__",
+        "    return repr(value)",
         "",
         "",
         "def simple(value):",
