@@ -3,8 +3,11 @@ of findings into one per root cause at the end of a campaign.
 
 A signature is what the search tells divergences apart by while it runs: the op of the first
 differing step, its differing fields with generated names wildcarded, the exception types on each
-side. A root is coarser: the same differing fields and exception types whatever call showed them;
-across versions, the version change (conformance/_changes.py), or its cause (conformance/_causes.py).
+side. A root is what a reduced case's divergence comes down to, whatever call and module showed
+it: where the sides' exception types differ (one returns, say, where the other raises), those;
+otherwise the fields that differ, less the consequences (which modules ran, which were added)
+where more differs. Across versions, the root is the version change (conformance/_changes.py),
+or its cause (conformance/_causes.py).
 """
 from __future__ import annotations
 
@@ -17,7 +20,10 @@ from conformance._changes import across_root, generalise
 from conformance._compare import Divergence
 from conformance._interpreters import Interpreter
 
-__all__ = ["Finding", "group_findings", "signature_of", "size_of"]
+__all__ = ["Finding", "group_findings", "headline", "is_consequence", "signature_of", "size_of"]
+
+# fields that follow from another difference at the same step: the modules a step ran and added
+_CONSEQUENCES = ("steps[].executed", "steps[].modules.", "final.order", "final.modules.")
 
 
 @dataclass
@@ -36,14 +42,12 @@ class Finding:
 
     @property
     def root(self) -> tuple:
-        """What differs, whatever call showed it: the signature's fields and exception types
-        without its op (a hook's loader shows through import_module, __import__ and reload);
-        exception types only where they differ (both sides raising the same is no difference)."""
-        fields, kinds = self.signature[1:]
+        """What differs, whatever call showed it (a hook's loader shows through import_module,
+        __import__ and reload): the signature's headline."""
         if len(self.groups) > 1:  # across versions: the version change (conformance/_changes.py)
             symptom = across_root(self.groups)
             return (symptom[0], "cause", self.cause) if self.cause else symptom
-        return fields, kinds if kinds[0] != kinds[1] else "same"
+        return headline(self.signature)
 
     @property
     def slug(self) -> str:
@@ -63,6 +67,22 @@ def signature_of(case: dict, divergence: Divergence) -> tuple:
         step = side["steps"][first] if first is not None and first < len(side["steps"]) else {}
         kinds.append(step.get("exception", {}).get("type") if isinstance(step, dict) else None)
     return (op, tuple(fields[:6]), tuple(kinds))
+
+
+def headline(signature: tuple) -> tuple:
+    """What a divergence comes down to: ("raises", target's exception type, reference's) where
+    they differ (None: no exception); else ("differs", fields), the fields without those that
+    only follow from another difference (both sides raising the same is no difference)."""
+    _, fields, kinds = signature
+    if kinds[0] != kinds[1]:
+        return ("raises", *kinds)
+    causes = tuple(f for f in fields if not is_consequence(f))
+    return ("differs", causes or fields)
+
+
+def is_consequence(path: str) -> bool:
+    """Whether a field (a path, generalised or not) only follows from another difference."""
+    return generalise(path).startswith(_CONSEQUENCES)
 
 
 def group_findings(findings: list[Finding]) -> list[Finding]:

@@ -33,7 +33,7 @@ from conformance._findings import Finding, group_findings, signature_of
 from conformance._interpreters import Interpreter
 from conformance._judges import AcrossJudge, Judge, PairJudge
 from conformance._pool import Pool, RunCounts
-from conformance._shrinking import Shrinker, ShrinkDatabase
+from conformance._shrinking import CAUSE_SHRINK_SECONDS, SHRINK_SECONDS, Shrinker, ShrinkDatabase
 from strategies import DEFAULT, Policy, describe_policy, generated_case, generated_size
 
 __all__ = ["Campaign", "Finding", "default_jobs", "group_findings", "signature_of"]
@@ -159,12 +159,28 @@ class Campaign:
                            "divergences": len(self.findings), "signatures": signatures, "counts": counts})
 
     def _add(self, finding: Finding, known: set) -> None:
-        finding = self._shrinker.reduce(finding)
+        known.add(finding.signature)  # as found; reduced by cause, its signature may change
+        if self.judge.reduces_by_cause:
+            finding = self._shrinker.localise(self._shrinker.reduce(finding, same_cause=True))
+            known.update(f.signature for f in finding.absorbed)
+        else:
+            finding = self._shrinker.reduce(finding)
         self.cases_run += self.judge.where(finding)
         known.add(finding.signature)
         self.judge.found(finding)
         self.findings.append(finding)
         self._report_progress(len(known))
+
+    def _absorbed_as_found(self, finding: Finding, known: set) -> bool:
+        """A new signature whose root a finding of this campaign has already (reduced by cause)
+        is listed as absorbed by it, as found: not shrunk or reduced again (its time goes to
+        other roots)."""
+        host = next((f for f in self.findings if f.root == finding.root), None) if self.judge.reduces_by_cause else None
+        if host is None:
+            return False
+        host.absorbed.append(finding)
+        known.add(finding.signature)
+        return True
 
     def run(self, seconds: float | None = None, examples: int | None = None) -> list[Finding]:
         """Fuzz until `seconds` pass or `examples` generated cases have run (cases run while
@@ -179,7 +195,8 @@ class Campaign:
         self.judge.start(self._pools)
         self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)
-        self._shrinker = Shrinker(self.policy, self.interpreters, self._judge_counted, self.judge.shows_known)
+        self._shrinker = Shrinker(self.policy, self.interpreters, self._judge_counted, self.judge.shows_known,
+                                  CAUSE_SHRINK_SECONDS if self.judge.reduces_by_cause else SHRINK_SECONDS)
         try:
             while self._more(deadline, None):  # what earlier campaigns found, replayed first
                 replayed = self._shrinker.shrink_or_replay(ShrinkDatabase(database), rng.getrandbits(64), known)
@@ -191,6 +208,8 @@ class Campaign:
                 if found is None:
                     break
                 data, finding = found
+                if self._absorbed_as_found(finding, known):
+                    continue
                 seeded = ShrinkDatabase(database, seed=data)
                 self._add(self._shrinker.shrink_or_replay(seeded, rng.getrandbits(64), known, finding), known)
             self.findings = self.judge.finish(self.findings)

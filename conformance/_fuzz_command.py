@@ -15,7 +15,7 @@ from conformance._fuzz import Campaign, default_jobs
 from conformance._interpreters import Interpreter
 from conformance._junit import fuzz_junit
 from conformance._report import divergence_block, fuzz_json_report, write_json
-from reports import write_finding
+from reports import finding_title, write_finding
 from strategies import DEFAULT, Policy
 
 __all__ = ["FuzzSettings", "run_fuzz"]
@@ -59,11 +59,14 @@ def run_fuzz(settings: FuzzSettings) -> int:
     findings = campaign.run(seconds=settings.seconds if settings.examples is None else None,
                             examples=settings.examples)
     _progress_line.finish()
-    written = []
+    written, titles = [], []
     for finding in findings:
         where = write_finding(finding, Path(settings.out), settings.target, settings.reference)
         written.append(str(where))
-        print(divergence_block(finding.divergence, Case(finding.case), settings.target, settings.compared_with))
+        titles.append(finding_title(finding, settings.target, settings.compared_with))
+        block = divergence_block(finding.divergence, Case(finding.case), settings.target, settings.compared_with)
+        head, _, fields = block.partition("\n")
+        print("%s\n  %s\n%s" % (head, titles[-1], fields))
         if finding.cause:
             print("  the change vanishes without its %s: one change, whatever it shows first"
                   % " and ".join(finding.cause))
@@ -90,7 +93,7 @@ def run_fuzz(settings: FuzzSettings) -> int:
         print("fuzz: %d divergences seen with a shared process did not recur with a process per run: "
               "the worker's restore of the import state missed something (please report)" % judge.unconfirmed)
     if settings.json_file:
-        write_json(settings.json_file, fuzz_json_report(settings, campaign, findings, written))
+        write_json(settings.json_file, fuzz_json_report(settings, campaign, findings, written, titles))
     if settings.junit:
         fuzz_junit(settings.junit, findings, settings.target, settings.compared_with,
                    campaign.elapsed_seconds, campaign.cases_run)

@@ -29,6 +29,7 @@ class Judge:
         self.ignore = list(ignore)  # IgnoreRules given (--ignore)
         self.pools: dict = {}
         self.shared_process = False  # whether the search runs a case's sides in one process
+        self.reduces_by_cause = False  # whether a finding's case is reduced to its cause (_shrinking.py)
         self.ignored_differences = 0  # intended differences set aside (ignore rules)
         self.ignored_cases = 0  # cases (on an interpreter) with an intended difference set aside
         self.expected_divergences = 0  # divergences the expectation file covers
@@ -93,6 +94,7 @@ class PairJudge(Judge):
         super().__init__(interpreters, target, timeout, ignore)
         self.reference, self.expectations = reference, expectations
         self.shared_process = not process_per_run and may_share_process(target, reference)
+        self.reduces_by_cause = True  # across versions, a case keeps its version change instead
         self._rules: dict = {}  # interpreter -> the IgnoreRules in force there
 
     @property

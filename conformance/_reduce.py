@@ -1,5 +1,6 @@
 """Reducing a case: greedy deletion (steps, files, body lines, set-up, optional arguments)
-while the case keeps diverging the same way. Works on any case, generated or hand-written."""
+while the case keeps diverging. Works on any case, generated or hand-written. A step can be held
+in focus: never deleted, and followed through the deletions of the steps before it."""
 from __future__ import annotations
 
 import copy
@@ -27,12 +28,21 @@ def _valid(case: dict) -> bool:
     return bool(steps) and all(ref < index for index, step in enumerate(steps) for ref in _result_refs(step))
 
 
-def _candidates(case: dict) -> Iterator[dict]:
-    """Every case one deletion smaller, biggest deletions first."""
+def _candidates(case: dict, focus: int | None) -> Iterator[tuple[dict, int | None]]:
+    """Every case one deletion smaller, biggest deletions first, with where the step in focus
+    is in it (a step in focus is never deleted)."""
     for index in reversed(range(len(case.get("steps", [])))):
+        if index == focus:
+            continue
         smaller = copy.deepcopy(case)
         del smaller["steps"][index]
-        yield smaller
+        yield smaller, focus - 1 if focus is not None and index < focus else focus
+    for smaller in _other_candidates(case):
+        yield smaller, focus
+
+
+def _other_candidates(case: dict) -> Iterator[dict]:
+    """Every case one deletion smaller, its steps all kept."""
     for path in sorted(case.get("files", {})):
         smaller = copy.deepcopy(case)
         del smaller["files"][path]
@@ -42,18 +52,31 @@ def _candidates(case: dict) -> Iterator[dict]:
             smaller = copy.deepcopy(case)
             del smaller["files"][path]["zip"][name]
             yield smaller
+    for index in reversed(range(len(case.get("dirs", [])))):  # an empty directory
+        smaller = copy.deepcopy(case)
+        del smaller["dirs"][index]
+        yield smaller
     for key in ("sys_modules", "meta_path", "path_hooks", "dirs", "write_bytecode"):
         if case.get(key):
             smaller = copy.deepcopy(case)
             del smaller[key]
             yield smaller
-    for path, source in sorted(case.get("files", {}).items()):
-        if isinstance(source, dict):  # bytecode or an archive: compiled or packed as a whole
-            continue
-        lines = source if isinstance(source, list) else source.splitlines()
-        for index in reversed(range(len(lines))):
+    for path, source in sorted(case.get("files", {}).items()):  # an archive as a directory of that name
+        if isinstance(source, dict) and "zip" in source:
             smaller = copy.deepcopy(case)
-            smaller["files"][path] = lines[:index] + lines[index + 1:]
+            del smaller["files"][path]
+            smaller["files"].update({"%s/%s" % (path, name): entry for name, entry in source["zip"].items()})
+            yield smaller
+    for path, source in sorted(case.get("files", {}).items()):
+        if isinstance(source, dict) and "zip" in source:  # an archive's source entries, line by line
+            for name, entry in sorted(source["zip"].items()):
+                for lines in _fewer_lines(entry):
+                    smaller = copy.deepcopy(case)
+                    smaller["files"][path]["zip"][name] = lines
+                    yield smaller
+        for lines in _fewer_lines(source):  # bytecode stays whole: compiled as a whole
+            smaller = copy.deepcopy(case)
+            smaller["files"][path] = lines
             yield smaller
     for index, step in enumerate(case.get("steps", [])):
         for key in _OPTIONAL_ARGUMENTS:
@@ -68,21 +91,31 @@ def _candidates(case: dict) -> Iterator[dict]:
             yield smaller
 
 
-def reduce_case(case: dict, still_fails: Callable[[dict], bool], budget: int = 400) -> dict:
-    """The smallest case found by repeated single deletions that `still_fails` accepts;
-    at most `budget` candidate runs."""
+def _fewer_lines(source) -> Iterator[list]:
+    """A source's lines with one left out, last first; nothing for bytecode or an archive."""
+    if isinstance(source, dict):
+        return
+    lines = source if isinstance(source, list) else source.splitlines()
+    for index in reversed(range(len(lines))):
+        yield lines[:index] + lines[index + 1:]
+
+
+def reduce_case(case: dict, still_fails: Callable[[dict, int | None], bool], budget: int = 400,
+                focus: int | None = None) -> dict:
+    """The smallest case found by repeated single deletions that `still_fails(candidate, focus)`
+    accepts, `focus` being where the step in focus (if any) now is; at most `budget` candidate runs."""
     current, runs, seen = case, 0, {json.dumps(case, sort_keys=True)}
     improved = True
     while improved and runs < budget:
         improved = False
-        for candidate in _candidates(current):
+        for candidate, moved in _candidates(current, focus):
             key = json.dumps(candidate, sort_keys=True)
             if key in seen or not _valid(candidate):
                 continue
             seen.add(key)
             runs += 1
-            if still_fails(candidate):
-                current, improved = candidate, True
+            if still_fails(candidate, moved):
+                current, focus, improved = candidate, moved, True
                 break
             if runs >= budget:
                 break

@@ -112,9 +112,10 @@ def _verdict_json(verdict, assessment) -> dict[str, Any]:
     return entry
 
 
-def fuzz_json_report(settings, campaign, findings: list, written: list[str]) -> dict[str, Any]:
+def fuzz_json_report(settings, campaign, findings: list, written: list[str], titles: list[str]) -> dict[str, Any]:
     """A campaign (conformance._fuzz_command.FuzzSettings, its Campaign): counts, rules, and each
-    finding with where it was written, its signature, where it reproduces and what differs."""
+    finding with its title, where it was written, its signature and root, where it reproduces
+    and what differs."""
     from strategies import describe_policy
 
     judge = campaign.judge
@@ -129,14 +130,15 @@ def fuzz_json_report(settings, campaign, findings: list, written: list[str]) -> 
         "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in judge.ignore_rules],
         "ignored_differences": judge.ignored_differences, "ignored_cases": judge.ignored_cases,
         "expected_divergences": judge.expected_divergences,
-        "divergences": [{"signature": list(map(str, f.signature)), "case": f.case, "written": w,
+        "divergences": [{"title": t, "signature": list(map(str, f.signature)), "root": list(map(str, f.root)),
+                         "case": f.case, "written": w,
                          "absorbed": [{"signature": list(map(str, a.signature)), "case": a.case} for a in f.absorbed],
                          "interpreters": [i.label for i in f.interpreters],
                          "reproduces_on": f.reproduces_on, "passes_on": f.passes_on,
                          "groups": [{"interpreters": g[0]} for g in f.groups], "cause": list(f.cause),
                          "differences": [{"path": d.path, "target": d.target, "reference": d.reference}
                                          for d in f.divergence.differences]}
-                        for f, w in zip(findings, written)],
+                        for f, w, t in zip(findings, written, titles)],
     }
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from conformance._report import describe_step
 from reports._repro import expression, repro_script
-from reports._short import finding_title, short_script
+from reports._short import short_script
+from reports._title import finding_title
 
 __all__ = ["markdown_report", "write_finding"]
 
@@ -125,8 +126,9 @@ def write_finding(finding, directory: Path, target: str, reference: str) -> Path
     where = Path(directory) / finding.slug
     where.mkdir(parents=True, exist_ok=True)
     case = dict(finding.case)
-    (where / "case.json").write_text(json.dumps({"format": 1, "description": "fuzzer finding %s" % (
-        finding.signature,), "cases": [case]}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    description = "fuzzer finding: %s" % finding_title(finding, target, reference)
+    (where / "case.json").write_text(json.dumps({"format": 1, "description": description, "cases": [case]},
+                                                indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (where / "repro.py").write_text(repro_script(case, " ".join(map(str, finding.signature[:1]))),
                                     encoding="utf-8")
     (where / "report.md").write_text(markdown_report(finding, target, reference), encoding="utf-8")

@@ -1,7 +1,7 @@
 """The short script of a finding: what a hook's maintainer runs. Plain Python, no harness: it
 writes the case's files, installs the target, makes the calls, prints what happens and asserts
 what the reference does, so it fails while the difference is there (`--without-target`: the
-same with the stdlib alone, which passes). Also the finding's title, in words.
+same with the stdlib alone, which passes).
 
 Only cases it can say plainly get one (a target that is a module; files, sys.path and the five
 functions, edits and attribute steps; no seeded sys.modules or meta-path finders); the others
@@ -17,53 +17,13 @@ from conformance._report import describe_step
 from conformance._targets import is_own_target, is_recorded
 from conformance._worker.calls import CALLS
 from reports._repro import docstring_text, expression
+from reports._title import finding_title
 
-__all__ = ["finding_title", "short_script"]
+__all__ = ["short_script"]
 
 _PLAIN_OPS = set(CALLS) | {"write", "delete", "mkdir", "getattr", "del_module", "del_attr", "path_insert"}
 _MODULE_FIELDS = {"__name__", "__package__", "__file__", "__cached__", "__path__", "__loader__"}
 _SPEC_FIELDS = {"name", "parent", "origin", "cached", "has_location", "loader", "submodule_search_locations"}
-
-
-def _did(step: dict) -> str:
-    """What a step observation says happened, in words."""
-    if step == "<absent>" or not isinstance(step, dict):
-        return "never gets there"
-    if step.get("outcome") == "raised":
-        exception = step.get("exception", {})
-        return "raises %s(%s)" % (exception.get("type"), json.dumps(exception.get("message")))
-    return "returns" if step.get("outcome") == "returned" else step.get("outcome", "?")
-
-
-def finding_title(finding, target: str, reference: str) -> str:
-    """What was called, what happened, what the reference does: one line."""
-    divergence = finding.divergence
-    first = divergence.steps()[0]
-    steps = finding.case.get("steps", [])
-    if first is None or first >= len(steps):
-        difference = divergence.differences[0]
-        return "After the steps, %s is %s with %s, %s with %s" % (
-            difference.path, _short(difference.target), _name(target), _short(difference.reference), reference)
-    call, name = describe_step(steps[first]), _name(target)
-    mine, theirs = divergence.target.get("steps", []), divergence.reference.get("steps", [])
-    seen_mine = mine[first] if first < len(mine) else "<absent>"
-    seen_theirs = theirs[first] if first < len(theirs) else "<absent>"
-    if _did(seen_mine) != _did(seen_theirs):
-        return "%s %s with %s, where %s %s" % (call, _did(seen_mine), name, reference, _did(seen_theirs))
-    difference = next(d for d in divergence.differences if step_index(d.path) == first)
-    field = difference.path.split("]", 1)[1].lstrip(".")
-    return "%s %s, but its %s is %s with %s, %s with %s" % (
-        call, _did(seen_mine), field, _short(difference.target), name, _short(difference.reference), reference)
-
-
-def _name(target: str) -> str:
-    """A target as a title names it: a file by its name."""
-    return target.rsplit("/", 1)[-1]
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _plain(case: dict, target: str) -> bool:

@@ -9,7 +9,7 @@ CASE = {"id": "x", "files": {"a.py": ["__executed__(__name__)", "x = 1", "y = 2"
 
 
 def test_keeps_only_what_the_failure_needs():
-    def fails(case):
+    def fails(case, focus):
         return any(s["op"] == "reload" for s in case["steps"]) and "a.py" in case.get("files", {}) \
             and any("y = 2" in line for line in case["files"]["a.py"])
 
@@ -23,7 +23,7 @@ def test_keeps_only_what_the_failure_needs():
 def test_never_breaks_result_references():
     seen = []
 
-    def fails(case):
+    def fails(case, focus):
         seen.append(case)
         return any(s["op"] == "reload" for s in case["steps"])
 
@@ -36,21 +36,38 @@ def test_never_breaks_result_references():
 
 def test_budget_bounds_the_runs():
     runs = []
-    reduce_case(CASE, lambda case: runs.append(1) or False, budget=5)
+    reduce_case(CASE, lambda case, focus: runs.append(1) or False, budget=5)
     assert len(runs) == 5
 
 
-def test_archives_lose_entries_and_bytecode_stays_whole():
+def test_archives_lose_entries_and_lines_and_become_directories_and_bytecode_stays_whole():
     case = {"id": "z", "write_bytecode": True,
             "files": {"lib.zip": {"zip": {"a.py": ["x = 1"], "b.py": ["y = 2"]}},
                       "c.pyc": {"pyc": {"source": ["z = 3", "w = 4"]}}, "d.py": ["v = 5"]},
             "steps": [{"op": "import_module", "name": "a"}]}
 
-    def still_fails(candidate):
+    def still_fails(candidate, focus):
         return "a.py" in candidate["files"].get("lib.zip", {}).get("zip", {})
 
     reduced = reduce_case(case, still_fails)
-    assert reduced["files"] == {"lib.zip": {"zip": {"a.py": ["x = 1"]}}}
+    assert reduced["files"] == {"lib.zip": {"zip": {"a.py": []}}}  # entries lose lines as files do
+    unzipped = reduce_case(case, lambda candidate, focus: "lib.zip/a.py" in candidate["files"])
+    assert unzipped["files"] == {"lib.zip/a.py": []}  # an archive becomes a directory of its name
     assert "write_bytecode" not in reduced
-    kept = reduce_case(case, lambda candidate: "c.pyc" in candidate["files"])
+    kept = reduce_case(case, lambda candidate, focus: "c.pyc" in candidate["files"])
     assert kept["files"]["c.pyc"] == case["files"]["c.pyc"]  # compiled as a whole: never cut line by line
+
+
+def test_the_step_in_focus_is_kept_and_followed():
+    case = {"id": "f", "steps": [{"op": "invalidate_caches"}, {"op": "import_module", "name": "a"},
+                                 {"op": "import_module", "name": "b"}, {"op": "invalidate_caches"}]}
+    seen = []
+
+    def fails(candidate, focus):
+        seen.append(focus)
+        assert candidate["steps"][focus] == {"op": "import_module", "name": "b"}
+        return True
+
+    reduced = reduce_case(case, fails, focus=2)
+    assert reduced["steps"] == [{"op": "import_module", "name": "b"}]
+    assert 0 in seen and 1 in seen  # followed as the steps before it went

@@ -58,6 +58,21 @@ def test_mutant_is_found_and_reduced(cli, tmp_path, mutant):
     assert alone.returncode == 0, alone.stdout + alone.stderr
 
 
+def test_one_cause_is_one_finding(cli, tmp_path):
+    # A hook that refuses every module named b shows it through many calls, exception types and
+    # modules (a body that imports b, a package b under a relative import, `from b import c`):
+    # each reduced to its cause and moved to the import it comes from, they are one finding,
+    # the signatures it absorbed each listed with its case.
+    report = tmp_path / "r.json"
+    result = cli("fuzz", "--target", TARGETS / "hook_refuses_b.py", "--python", "3.12", "--examples", "500",
+                 "--seed", "1", "--out", tmp_path / "out", "--json", report)
+    assert result.code == 1, result.out[-2000:]
+    (divergence,) = json.loads(report.read_text())["divergences"]
+    assert len(divergence["absorbed"]) >= 3 and all(a["case"]["steps"] for a in divergence["absorbed"])
+    assert [step["op"] for step in divergence["case"]["steps"]] in (["import_module"], ["__import__"])
+    assert divergence["case"]["steps"][0]["name"] == "b" and len(divergence["case"]["files"]) <= 1
+
+
 @pytest.mark.parametrize("target, options, shared", [
     ("stdlib", [], True), ("stdlib", ["--process-per-run"], False), (TARGETS / "control.py", [], False),
 ], ids=["stdlib-shared", "stdlib-process-per-run", "module"])
