@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Difference", "Divergence", "IgnoreRule", "Verdict", "compare", "field_differences", "glob_pattern",
+from conformance._worker.invariants import PROMISES
+
+__all__ = ["broken_by_target", "Difference", "Divergence", "IgnoreRule", "Verdict", "compare", "field_differences", "glob_pattern",
            "observation", "step_index"]
 
 
@@ -127,6 +129,16 @@ def field_differences(path: str, left: Any, right: Any):
 
 def _join(path: str, key: str) -> str:
     return "%s.%s" % (path, key) if path else key
+
+
+def broken_by_target(difference: Difference) -> list[str]:
+    """The promises (conformance/_worker/invariants.py) a difference shows the target breaking
+    where the reference keeps them: the names in a step's `invariants` only the target has."""
+    if not difference.path.endswith(".invariants"):
+        return []
+    kept = difference.reference if isinstance(difference.reference, list) else []
+    broken = difference.target if isinstance(difference.target, list) else []
+    return [name for name in broken if name not in kept and name in PROMISES]
 
 
 def step_index(path: str) -> int | None:

@@ -4,7 +4,8 @@ of findings into one per root cause at the end of a campaign.
 A signature is what the search tells divergences apart by while it runs: the op of the first
 differing step, its differing fields with generated names wildcarded, the exception types on each
 side. A root is what a reduced case's divergence comes down to, whatever call and module showed
-it: where the sides' exception types differ (one returns, say, where the other raises), those;
+it: a promise of the import system the target breaks and the reference keeps, by name
+(conformance/_worker/invariants.py); else, where the sides' exception types differ (one returns, say, where the other raises), those;
 otherwise the fields that differ, less the consequences (which modules ran, which were added)
 where more differs. Across versions, the root is the version change (conformance/_changes.py),
 or its cause (conformance/_causes.py).
@@ -17,11 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance._changes import across_root, generalise
-from conformance._compare import Divergence
+from conformance._compare import Divergence, broken_by_target
 from conformance._interpreters import Interpreter
 
 __all__ = ["Finding", "group_findings", "headline", "is_consequence", "signature_of", "size_of"]
 
+_BROKEN = "steps[].invariants."  # a field naming a promise the target breaks (_fields_of)
 # fields that follow from another difference at the same step: the modules a step ran and added
 _CONSEQUENCES = ("steps[].executed", "steps[].modules.", "final.order", "final.modules.")
 
@@ -60,8 +62,8 @@ def signature_of(case: dict, divergence: Divergence) -> tuple:
     first = divergence.steps()[0]
     steps = case.get("steps", [])
     op = steps[first]["op"] if first is not None and first < len(steps) else "case"
-    fields = sorted({generalise(d.path) for d in divergence.differences
-                     if first is None or d.path.startswith("steps[%d]" % first)})
+    fields = sorted({field for d in divergence.differences if first is None or d.path.startswith("steps[%d]" % first)
+                     for field in _fields_of(d)})
     kinds = []
     for side in (divergence.target, divergence.reference):
         step = side["steps"][first] if first is not None and first < len(side["steps"]) else {}
@@ -69,11 +71,23 @@ def signature_of(case: dict, divergence: Divergence) -> tuple:
     return (op, tuple(fields[:6]), tuple(kinds))
 
 
+def _fields_of(difference) -> list[str]:
+    """A difference's generalised field; for a step's broken invariants, one per promise the
+    target breaks and the reference keeps (`steps[].invariants.spec-loader`)."""
+    broken = broken_by_target(difference)
+    return ["%s.%s" % (generalise(difference.path), name) for name in broken] or [generalise(difference.path)]
+
+
 def headline(signature: tuple) -> tuple:
-    """What a divergence comes down to: ("raises", target's exception type, reference's) where
-    they differ (None: no exception); else ("differs", fields), the fields without those that
-    only follow from another difference (both sides raising the same is no difference)."""
+    """What a divergence comes down to: ("breaks", promises) where the target breaks a promise
+    of the import system the reference keeps (conformance/_worker/invariants.py); else ("raises",
+    target's exception type, reference's) where they differ (None: no exception); else
+    ("differs", fields), the fields without those that only follow from another difference (both
+    sides raising the same is no difference)."""
     _, fields, kinds = signature
+    broken = tuple(f.rpartition(".")[2] for f in fields if f.startswith(_BROKEN))
+    if broken:
+        return ("breaks", broken)
     if kinds[0] != kinds[1]:
         return ("raises", *kinds)
     causes = tuple(f for f in fields if not is_consequence(f))

@@ -7,8 +7,9 @@ from typing import Any
 
 from conformance._case import Case
 from conformance._check import CheckResult
-from conformance._compare import Divergence, step_index
+from conformance._compare import Divergence, broken_by_target, step_index
 from conformance._files import write_text
+from conformance._worker.invariants import PROMISES
 
 __all__ = ["describe_step", "divergence_block", "fuzz_json_report", "json_report", "write_json"]
 
@@ -53,6 +54,7 @@ def divergence_block(divergence: Divergence, case: Case | None, target: str,
             lines.append("    %s" % difference.path)
             lines.append("      target:    %s" % _short(difference.target))
             lines.append("      reference: %s" % _short(difference.reference))
+            lines += ["      breaks %s: %s (%s)" % (name, *PROMISES[name]) for name in broken_by_target(difference)]
     if shown > MAX_FIELDS:
         lines.append("  ... %d more differing fields (see --json)"
                      % (len(divergence.differences) - MAX_FIELDS))
@@ -130,7 +132,7 @@ def fuzz_json_report(settings, campaign, findings: list, written: list[str], tit
         "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in judge.ignore_rules],
         "ignored_differences": judge.ignored_differences, "ignored_cases": judge.ignored_cases,
         "expected_divergences": judge.expected_divergences,
-        "divergences": [{"title": t, "signature": list(map(str, f.signature)), "root": list(map(str, f.root)),
+        "divergences": [{"title": t, "signature": list(map(str, f.signature)), "root": json.loads(json.dumps(f.root, default=str)),
                          "case": f.case, "written": w,
                          "absorbed": [{"signature": list(map(str, a.signature)), "case": a.case} for a in f.absorbed],
                          "interpreters": [i.label for i in f.interpreters],

@@ -16,6 +16,7 @@ from conformance._compare import step_index
 from conformance._report import describe_step
 from conformance._targets import is_own_target, is_recorded
 from conformance._worker.calls import CALLS
+from conformance._worker.observe import MACHINERY
 from reports._repro import docstring_text, expression
 from reports._title import finding_title
 
@@ -129,8 +130,8 @@ def _final_checks(path: str, reference: Any, final: dict | None) -> list[str]:
 
 def _attribute(value: str, reference: Any, final: dict | None) -> tuple[str, str] | None:
     """How a module attribute's value (`value`, its source) compares with its observation
-    (observe.attributes): a module by identity ("module m0": the module the reference's final state
-    numbers m0; "module lib:NAME": the library's), another object by its class name ("<Foo>"), a
+    (observe.attributes): a module by identity ("module m:a": the module the reference's final
+    state labels so; "module lib:NAME": the library's), another object by its class name ("<Foo>"), a
     simple value as it is. Returns the source of both sides, or None where the observation names
     nothing the script can find."""
     if reference == "<absent>":
@@ -143,7 +144,9 @@ def _attribute(value: str, reference: Any, final: dict | None) -> tuple[str, str
                 if isinstance(entry, dict) and entry.get("id") == label]
         return (value, "sys.modules.get(%r, '<not imported>')" % keys[0]) if keys else None
     if isinstance(reference, str) and reference.startswith("<") and reference.endswith(">"):
-        return "'<%%s>' %% type(%s).__name__.lstrip('_')" % value, repr(reference)
+        kind = "type(%s)" % value  # spelled as the observation spells it (observe.class_name)
+        return ("'<%%s>' %% (%s.__name__.lstrip('_') if %s.__module__.split('.')[0] in %r else %s.__name__)"
+                % (kind, kind, MACHINERY, kind), repr(reference))
     return "norm(%s)" % value, repr(reference)
 
 

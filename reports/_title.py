@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance._compare import step_index
+from conformance._compare import broken_by_target, step_index
 from conformance._findings import is_consequence
 from conformance._report import describe_step
+from conformance._worker.invariants import PROMISES
 
 __all__ = ["did", "finding_title"]
 
@@ -52,6 +53,11 @@ def finding_title(finding, target: str, reference: str) -> str:
     mine, theirs = divergence.target.get("steps", []), divergence.reference.get("steps", [])
     seen_mine = mine[first] if first < len(mine) else "<absent>"
     seen_theirs = theirs[first] if first < len(theirs) else "<absent>"
+    broken = [name for d in divergence.differences if step_index(d.path) == first for name in broken_by_target(d)]
+    if broken:
+        return "%s %s, which breaks %s with %s; %s keeps %s" % (
+            call, did(seen_mine), "; ".join("%s (%s)" % (name, PROMISES[name][0]) for name in broken), name,
+            reference, "it" if len(broken) == 1 else "them")
     if did(seen_mine) != did(seen_theirs):
         return "%s %s with %s, where %s %s" % (call, did(seen_mine), name, reference, did(seen_theirs))
     at_step = [d for d in divergence.differences if step_index(d.path) == first]

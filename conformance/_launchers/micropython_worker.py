@@ -81,8 +81,9 @@ class Run:
         if key not in self.labels:
             where = str(getattr(module, "__file__", getattr(module, "__path__", "")))
             library = not where.startswith(self.case_dir)
-            self.labels[key] = ("lib:%s" % module.__name__) if library else "m%d" % len(
-                [v for v in self.labels.values() if not v.startswith("lib:")])
+            same = len([v for v in self.labels.values() if v.split("#")[0] == "m:" + module.__name__])
+            self.labels[key] = ("lib:%s" % module.__name__) if library else "m:%s%s" % (
+                module.__name__, "#%d" % (same + 1) if same else "")
             self.kept.append(module)
         return self.labels[key]
 
@@ -106,7 +107,7 @@ class Run:
             elif value is None or isinstance(value, (bool, int, float, str)):
                 out[name] = value
             else:
-                out[name] = "<%s>" % type(value).__name__.lstrip("_")
+                out[name] = "<%s>" % type(value).__name__
         return out
 
     def binding(self, key):

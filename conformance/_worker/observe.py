@@ -9,10 +9,14 @@ import re
 import sys
 import types
 
-__all__ = ["Observer", "normalise_recursion", "ran_away"]
+__all__ = ["MACHINERY", "Observer", "class_name", "normalise_recursion", "ran_away"]
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
-_OBJECT = re.compile(r"<(?:[\w.]+\.)?_*(\w+) object at 0x\?>")  # after _ADDRESS
+_OBJECT = re.compile(r"<(?:([\w.]+)\.)?(\w+) object at 0x\?>")  # after _ADDRESS
+# modules of the import machinery (and the worker's, whose classes stand for a case's declared
+# finders): their classes are shown without a leading underscore, as implementations spell them
+# either way (_NamespaceLoader, NamespaceLoader); everything else's exactly
+MACHINERY = ("importlib", "_frozen_importlib", "_frozen_importlib_external", "zipimport", "impl", "conformance")
 _SIMPLE = (bool, int, float, str, type(None))
 _MISSING = object()
 _CHAIN_DEPTH = 6
@@ -21,7 +25,7 @@ _CHAIN_DEPTH = 6
 class Observer(object):
     """Describes values, exceptions and sys.modules changes of one case run.
 
-    Module objects get labels (m0, m1, ...) in order of first sight, so that
+    Module objects get labels by role (m:NAME, the name they bore when first seen), so that
     identity across steps ("reload returned the same object") is observable.
     """
 
@@ -32,7 +36,7 @@ class Observer(object):
         self.stdlib_dir = os.path.dirname(os.__file__)
         self.cache_tag = getattr(sys.implementation, "cache_tag", None) or "<none>"
         self._labels = {}  # id(obj) -> label
-        self._count = 0
+        self._count = {}  # name -> objects labelled with it
         self._keep = []  # keep labelled objects alive so ids stay unique
 
     # -- text and paths -------------------------------------------------
@@ -44,24 +48,29 @@ class Observer(object):
         value = value.replace(self.cache_tag, "<tag>")
         return _ADDRESS.sub("0x?", value)
 
-    def repr_text(self, obj, rewrite=None):
-        """repr(obj) normalised (and rewritten by `rewrite`, a re.sub), then cut to 200
-        characters: cut first, a long case path would escape normalisation."""
+    def repr_text(self, obj, objects=False):
+        """repr(obj) normalised (`objects`: each `<X object at 0x?>` in it as `<X object>`, X as
+        class_name spells it), then cut to 200 characters: cut first, a long case path would
+        escape normalisation."""
         text = self.text(_safe_repr(obj))
-        if rewrite is not None:
-            text = rewrite(r"<\1 object>", text)
+        if objects:
+            text = _OBJECT.sub(_object_text, text)
         return text if len(text) <= 200 else text[:200] + "..."
 
     def label(self, obj):
-        """m0, m1, ... for the case's modules; lib:NAME for the interpreter's own library,
-        whose lazily imported modules must not shift the numbering."""
+        """A module by its role: `m:NAME` for the case's module named NAME when first seen, and
+        `m:NAME#2`, `m:NAME#3`... for other objects bearing that name (a reload that makes a new
+        module, a replaced sys.modules entry), so that one difference never renames the others;
+        lib:NAME for the interpreter's own library."""
         key = id(obj)
         if key not in self._labels:
+            name = namespace(obj).get("__name__", "?") if isinstance(obj, types.ModuleType) else "?"
+            name = name if isinstance(name, str) else "?"
             if isinstance(obj, types.ModuleType) and self.from_library(obj):
-                self._labels[key] = "lib:%s" % (namespace(obj).get("__name__", "?"),)
+                self._labels[key] = "lib:%s" % (name,)
             else:
-                self._labels[key] = "m%d" % self._count
-                self._count += 1
+                self._count[name] = self._count.get(name, 0) + 1
+                self._labels[key] = "m:%s" % name + ("#%d" % self._count[name] if self._count[name] > 1 else "")
             self._keep.append(obj)
         return self._labels[key]
 
@@ -116,8 +125,8 @@ class Observer(object):
         only: where an implementation defines it differs); of a module subclass only its class
         name, as its repr may read attributes (a lazily loaded module would run its body)."""
         if type(module) is not types.ModuleType:
-            return "<%s instance>" % type(module).__name__.lstrip("_")
-        return self.repr_text(module, _OBJECT.sub)
+            return "<%s instance>" % class_name(type(module))
+        return self.repr_text(module, objects=True)
 
     def _attr(self, value):
         if isinstance(value, str):
@@ -130,10 +139,10 @@ class Observer(object):
         try:
             items = [self._attr(item) for item in list(value)]
         except Exception as exc:  # a __path__ that cannot be iterated
-            return {"type": type(value).__name__.lstrip("_"), "error": _qualname(type(exc))}
+            return {"type": class_name(type(value)), "error": _qualname(type(exc))}
         if isinstance(value, list):
             return items
-        return {"type": type(value).__name__.lstrip("_"), "items": items}
+        return {"type": class_name(type(value)), "items": items}
 
     def loader(self, loader):
         if loader is _MISSING:
@@ -141,8 +150,8 @@ class Observer(object):
         if loader is None:
             return None
         if isinstance(loader, type):  # BuiltinImporter and friends are classes
-            return _qualname(loader).split(".")[-1].lstrip("_")
-        return type(loader).__name__.lstrip("_")
+            return class_name(loader)
+        return class_name(type(loader))
 
     def spec(self, spec):
         if spec is _MISSING:
@@ -304,7 +313,7 @@ class Observer(object):
             elif isinstance(value, _SIMPLE):
                 out[name] = self._simple(value)
             else:  # the class name only: where a library defines it differs by implementation
-                out[name] = "<%s>" % type(value).__name__.lstrip("_")
+                out[name] = "<%s>" % class_name(type(value))
         return out
 
 
@@ -317,6 +326,23 @@ def namespace(module):
     except Exception:
         return {}
     return names if isinstance(names, dict) else {}
+
+
+def class_name(cls):
+    """A class by its name, exactly; a class of the import machinery without a leading
+    underscore (implementations spell those either way: _NamespaceLoader, NamespaceLoader)."""
+    name = getattr(cls, "__name__", "?")
+    return name.lstrip("_") if _of_machinery(getattr(cls, "__module__", None)) else name
+
+
+def _of_machinery(module):
+    return isinstance(module, str) and module.split(".")[0] in MACHINERY
+
+
+def _object_text(match):
+    """An `<X object>` of a repr, its class spelled as class_name spells it."""
+    name = match.group(2).lstrip("_") if _of_machinery(match.group(1)) else match.group(2)
+    return "<%s object>" % name
 
 
 def _qualname(cls):

@@ -14,6 +14,7 @@ import warnings
 from conformance._worker.calls import CALLS
 from conformance._worker.contents import BASE_MTIME, describe_bytecode, is_bytecode
 from conformance._worker.finders import FINDER_KINDS, path_hook
+from conformance._worker.invariants import broken_invariants
 from conformance._worker.observe import Observer, normalise_recursion, ran_away
 from conformance._worker.tree import Tree
 
@@ -171,6 +172,11 @@ class _Run(object):
         obs["executed"], obs["finder_calls"], obs["warnings"] = executed, calls, warned
         self.current = self.observer.snapshot()
         obs["modules"] = self.observer.modules_diff(before, self.current)
+        if op in CALLS:
+            added = [self.current[key] for key, _ in obs["modules"]["added"]]
+            broken = broken_invariants(op, step.get("name"), result if obs["outcome"] == "returned" else None, added)
+            if broken:  # only then: a run that keeps every promise observes what it always did
+                obs["invariants"] = broken
         return obs
 
     def _perform(self, op, step):

@@ -22,10 +22,25 @@ def test_text_keeps_what_cases_control(tmp_path):
 
 def test_module_identity_labels_are_stable(tmp_path):
     observer = Observer(str(tmp_path))
-    one, two = types.ModuleType("one"), types.ModuleType("two")
-    assert observer.module(one)["id"] == "m0"
-    assert observer.module(two)["id"] == "m1"
-    assert observer.module(one)["id"] == "m0"
+    one, two, again = types.ModuleType("one"), types.ModuleType("two"), types.ModuleType("one")
+    assert observer.module(two)["id"] == "m:two"  # by role, whatever was seen first
+    assert observer.module(one)["id"] == "m:one"
+    assert observer.module(again)["id"] == "m:one#2"  # another object of that name
+    assert observer.module(one)["id"] == "m:one"
+
+
+def test_class_names_are_exact_but_the_machinerys(tmp_path):
+    import importlib.machinery
+
+    from conformance._worker.observe import class_name
+
+    class _Private:
+        pass
+
+    assert class_name(_Private) == "_Private"  # a hook's or a case's class, as it is spelled
+    assert class_name(type(importlib.machinery.PathFinder)) == "type"
+    machinery = type("_NamespaceLoader", (), {"__module__": "importlib._bootstrap_external"})
+    assert class_name(machinery) == "NamespaceLoader"  # implementations spell it either way
 
 
 def test_module_description_fields(tmp_path):
@@ -91,6 +106,7 @@ def test_loaders_are_described_by_kind_not_module(tmp_path):
 
 def test_path_types_are_named_without_their_module(tmp_path):
     class _NamespacePath:
+        __module__ = "importlib._bootstrap_external"  # the machinery's: its underscore is dropped
         def __init__(self, items):
             self.items = items
 
@@ -134,13 +150,13 @@ def test_module_repr_is_normalised_before_it_is_cut(tmp_path):
     module.__spec__ = None
     module.__file__ = str(deep / "r1" / "ns" / "a.py")
     assert observer.module(module)["repr"] == "<module 'ns' from '<case>/r1/ns/a.py'>"
-    lazy = type("_LazyModule", (types.ModuleType,), {})("lazy")  # a subclass: its repr may read attributes
+    lazy = type("_LazyModule", (types.ModuleType,), {"__module__": "importlib.util"})("lazy")  # a subclass: its repr may read attributes
     assert observer.module(lazy)["repr"] == "<LazyModule instance>"
 
 
 def test_objects_in_a_module_repr_are_named_by_their_class(tmp_path):
     observer = Observer(str(tmp_path))
     module = types.ModuleType("ns")
-    module.__loader__ = type("_NamespaceLoader", (), {})()
+    module.__loader__ = type("_NamespaceLoader", (), {"__module__": "importlib._bootstrap_external"})()
     module.__spec__ = None
     assert observer.module(module)["repr"] == "<module 'ns' (<NamespaceLoader object>)>"
