@@ -10,6 +10,7 @@ from typing import Callable
 
 from conformance._case import Case
 from conformance._compare import Difference, IgnoreRule, Verdict, compare
+from conformance._features import features_of
 from conformance._expectations import Expectations, assess
 from conformance._interpreters import Interpreter
 from conformance._pool import Pool, RunCounts
@@ -110,9 +111,9 @@ def verdict_of(case: Case, interpreter: Interpreter, target: str, reference: str
             return Verdict(case.id, label, "skipped", note="no recorded expectation")
         (result,) = pool.run(case.data, [target], timeout)
         changed = _changed(case, recording, version, interpreter)
-        return compare(case.id, label, result, recording, list(ignore) + changed)
+        return compare(case.id, label, result, recording, list(ignore) + changed, features_of(case.data))
     result, reference_result = pool.run(case.data, [target, reference], timeout)
-    return compare(case.id, label, result, reference_result, ignore)
+    return compare(case.id, label, result, reference_result, ignore, features_of(case.data))
 
 
 def _changed(case: Case, recording: dict, version: tuple, interpreter: Interpreter) -> list[IgnoreRule]:

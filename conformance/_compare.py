@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance._worker.invariants import PROMISES
 
-__all__ = ["broken_by_target", "Difference", "Divergence", "IgnoreRule", "Verdict", "compare", "field_differences", "glob_pattern",
+__all__ = ["FEATURE_PREFIX", "broken_by_target", "Difference", "Divergence", "IgnoreRule", "Verdict", "compare", "field_differences", "glob_pattern",
            "observation", "step_index"]
 
 
@@ -24,13 +24,24 @@ class Difference:
 @dataclass(frozen=True)
 class IgnoreRule:
     """An intended difference: field paths matching `pattern` (`*` any characters, `?` one, all
-    else literal, so `steps[*].result.__loader__` means what it shows) are not divergences."""
+    else literal, so `steps[*].result.__loader__` means what it shows) are not divergences; a
+    pattern `feature:NAME` matches every field of a case that has the feature NAME
+    (conformance/_features.py: what the case does)."""
 
     pattern: str
     reason: str
 
-    def matches(self, path: str) -> bool:
+    @property
+    def feature(self) -> str | None:
+        return self.pattern[len(FEATURE_PREFIX):] if self.pattern.startswith(FEATURE_PREFIX) else None
+
+    def matches(self, path: str, features: frozenset = frozenset()) -> bool:
+        if self.feature is not None:
+            return self.feature in features
         return glob_pattern(self.pattern).fullmatch(path) is not None
+
+
+FEATURE_PREFIX = "feature:"
 
 
 @lru_cache(maxsize=None)
@@ -74,6 +85,7 @@ class Verdict:
     note: str = ""
     divergence: Divergence | None = None
     ignored: list[tuple[Difference, IgnoreRule]] = field(default_factory=list)  # intended differences
+    features: frozenset = frozenset()  # what the case does (conformance/_features.py)
 
 
 def observation(result: dict[str, Any]) -> dict[str, Any]:
@@ -87,26 +99,28 @@ def observation(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def compare(case_id: str, interpreter: str, target: dict[str, Any],
-            reference: dict[str, Any], ignore: tuple[IgnoreRule, ...] | list[IgnoreRule] = ()) -> Verdict:
-    """The verdict for one case from the target's and the reference's run results; differences
-    an `ignore` rule matches are kept aside (Verdict.ignored), and alone they pass."""
+            reference: dict[str, Any], ignore: tuple[IgnoreRule, ...] | list[IgnoreRule] = (),
+            features: frozenset = frozenset()) -> Verdict:
+    """The verdict for one case (whose features are `features`) from the target's and the
+    reference's run results; differences an `ignore` rule matches are kept aside
+    (Verdict.ignored), and alone they pass."""
     outcomes = (target["outcome"], reference["outcome"])
     if "unsupported" in outcomes:
-        return Verdict(case_id, interpreter, "unsupported")
+        return Verdict(case_id, interpreter, "unsupported", features=features)
     if outcomes == ("error", "error"):
-        return Verdict(case_id, interpreter, "error", note=target.get("detail") or "")
+        return Verdict(case_id, interpreter, "error", note=target.get("detail") or "", features=features)
     left, right = observation(target), observation(reference)
     differences, ignored = [], []
     for difference in field_differences("", left, right):
-        rule = next((rule for rule in ignore if rule.matches(difference.path)), None)
+        rule = next((rule for rule in ignore if rule.matches(difference.path, features)), None)
         if rule is None:
             differences.append(difference)
         else:
             ignored.append((difference, rule))
     if not differences:
-        return Verdict(case_id, interpreter, "passed", ignored=ignored)
+        return Verdict(case_id, interpreter, "passed", ignored=ignored, features=features)
     divergence = Divergence(case_id, interpreter, differences, left, right, ignored)
-    return Verdict(case_id, interpreter, "failed", divergence=divergence, ignored=ignored)
+    return Verdict(case_id, interpreter, "failed", divergence=divergence, ignored=ignored, features=features)
 
 
 _ABSENT = "<absent>"

@@ -10,6 +10,8 @@ A TOML file (or JSON with the same structure) of `[[expect]]` entries:
     reason = "PyPy words the TypeError of a float level otherwise"
     link = "https://..."                     # optional
     python = ["pypy 3.9*"]                   # optional: globs over interpreter labels
+    features = ["relative-name"]             # optional: only cases that do all of these
+                                             # (conformance/_features.py); `case` then defaults to "*"
 
 An outcome matches its entry when the status is the one written and, for `fail` with `fields`,
 every differing field matches one of them; a listed case that passes, or fails otherwise, is a
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance._compare import Verdict, glob_pattern
+from conformance._features import unknown_feature
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,7 +37,7 @@ __all__ = ["Expectation", "ExpectationError", "Expectations", "Assessment", "ass
            "write_expectations", "STATUSES"]
 
 STATUSES = ("fail", "timeout", "crash", "unsupported", "skip")
-_KEYS = {"case", "status", "fields", "reason", "link", "python"}
+_KEYS = {"case", "status", "fields", "reason", "link", "python", "features"}
 
 
 class ExpectationError(Exception):
@@ -52,10 +55,12 @@ class Expectation:
     link: str | None = None
     python: tuple[str, ...] = ()
     line: int = 0
+    features: tuple[str, ...] = ()  # what a covered case does, all of it (conformance/_features.py)
 
-    def covers(self, case_id: str, interpreter: str) -> bool:
+    def covers(self, case_id: str, interpreter: str, features: frozenset = frozenset()) -> bool:
         return (glob_pattern(self.case).fullmatch(case_id) is not None
-                and (not self.python or any(glob_pattern(p).fullmatch(interpreter) for p in self.python)))
+                and (not self.python or any(glob_pattern(p).fullmatch(interpreter) for p in self.python))
+                and all(feature in features for feature in self.features))
 
     def status_of(self, verdict: Verdict) -> str:
         """What the verdict is, in an entry's words: pass, fail, timeout, crash, unsupported,
@@ -92,11 +97,11 @@ class Expectations:
     path: Path
     entries: list[Expectation] = field(default_factory=list)
 
-    def entry_for(self, case_id: str, interpreter: str) -> Expectation | None:
-        return next((e for e in self.entries if e.covers(case_id, interpreter)), None)
+    def entry_for(self, case_id: str, interpreter: str, features: frozenset = frozenset()) -> Expectation | None:
+        return next((e for e in self.entries if e.covers(case_id, interpreter, features)), None)
 
-    def skips(self, case_id: str, interpreter: str) -> Expectation | None:
-        entry = self.entry_for(case_id, interpreter)
+    def skips(self, case_id: str, interpreter: str, features: frozenset = frozenset()) -> Expectation | None:
+        entry = self.entry_for(case_id, interpreter, features)
         return entry if entry is not None and entry.status == "skip" else None
 
     def check_cases(self, case_ids) -> None:
@@ -110,7 +115,7 @@ class Expectations:
 
     def assess(self, verdict: Verdict) -> Assessment:
         """Whether the verdict is what the file expects."""
-        entry = self.entry_for(verdict.case_id, verdict.interpreter)
+        entry = self.entry_for(verdict.case_id, verdict.interpreter, verdict.features)
         if entry is None:
             ok = verdict.status in ("passed", "skipped", "unsupported")
             return Assessment(verdict, "ok" if ok else "unexpected", None,
@@ -187,13 +192,15 @@ def _entry(path: Path, line: int, item, text: str) -> Expectation:
     for key in item:
         if key not in _KEYS:
             raise fail(key, "unknown field (known: %s)" % ", ".join(sorted(_KEYS)))
+    if "features" in item and "case" not in item:
+        item = {**item, "case": "*"}  # every case that does what `features` says
     for key in ("case", "status", "reason"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise ExpectationError("%s:%d: %s: required, a non-empty string" % (path, line, key))
     if item["status"] not in STATUSES:
         raise fail("status", "%r is not one of %s" % (item["status"], ", ".join(STATUSES)))
     lists = {}
-    for key in ("fields", "python"):
+    for key in ("fields", "python", "features"):
         value = item.get(key, [])
         value = [value] if isinstance(value, str) else value
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -201,10 +208,13 @@ def _entry(path: Path, line: int, item, text: str) -> Expectation:
         lists[key] = tuple(value)
     if lists["fields"] and item["status"] != "fail":
         raise fail("fields", "only a `fail` entry names fields")
+    for name in lists["features"]:
+        if unknown_feature(name):
+            raise fail("features", unknown_feature(name))
     if "link" in item and not isinstance(item["link"], str):
         raise fail("link", "must be a string")
     return Expectation(item["case"], item["status"], item["reason"], lists["fields"], item.get("link"),
-                       lists["python"], line)
+                       lists["python"], line, lists["features"])
 
 
 def _key_line(text: str, start: int, key: str) -> int:
@@ -252,6 +262,8 @@ def write_expectations(path: str | Path, verdicts: list[Verdict], interpreters: 
             lines.append("fields = [%s]" % ", ".join(json.dumps(f, ensure_ascii=False) for f in entry.fields))
         if entry.python:
             lines.append("python = [%s]" % ", ".join(json.dumps(p) for p in entry.python))
+        if entry.features:
+            lines.append("features = [%s]" % ", ".join(json.dumps(f) for f in entry.features))
         lines.append("reason = %s" % json.dumps(entry.reason, ensure_ascii=False))
         if entry.link:
             lines.append("link = %s" % json.dumps(entry.link))

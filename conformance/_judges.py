@@ -14,6 +14,7 @@ from typing import Callable
 
 from conformance._changes import KnownChanges
 from conformance._compare import Divergence, Verdict, compare, observation
+from conformance._features import features_of
 from conformance._interpreters import Interpreter
 from conformance._targets import may_share_process
 
@@ -138,7 +139,7 @@ class PairJudge(Judge):
                 target, reference = self.pools[interpreter].run(case, [self.target, self.reference], self.timeout,
                                                                 fresh=fresh)
             verdict: Verdict = compare(case["id"], interpreter.label, target, reference,
-                                       self._rules.get(interpreter, self.ignore))
+                                       self._rules.get(interpreter, self.ignore), features_of(case))
             if verdict.ignored:
                 with self._lock:
                     self.ignored_differences += len(verdict.ignored)
@@ -158,7 +159,7 @@ class PairJudge(Judge):
             target, reference = self.pools[interpreter].run(finding.case, [self.target, self.reference],
                                                             self.timeout)
             verdict = compare(finding.case["id"], interpreter.label, target, reference,
-                              self._rules.get(interpreter, self.ignore))
+                              self._rules.get(interpreter, self.ignore), features_of(finding.case))
             (finding.reproduces_on if verdict.status == "failed" else finding.passes_on).append(interpreter.label)
         return len(self.interpreters)
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from conformance._case import Case
 from conformance._check import stderr_progress
-from conformance._compare import IgnoreRule
+from conformance._compare import FEATURE_PREFIX, IgnoreRule
 from conformance._expectations import Expectations, load_expectations
+from conformance._features import unknown_feature
 from conformance._interpreters import Interpreter, discover, resolve
 from conformance._targets import BUILT_IN_TARGETS
 
@@ -90,6 +91,9 @@ def ignore_rules(patterns: list[str]) -> list[IgnoreRule]:
     for pattern in patterns:
         if not pattern.strip():
             raise UsageError("--ignore: an empty pattern would match nothing")
+        unknown = unknown_feature(pattern[len(FEATURE_PREFIX):]) if pattern.startswith(FEATURE_PREFIX) else None
+        if unknown:
+            raise UsageError("--ignore: " + unknown)
     return [IgnoreRule(pattern, "--ignore") for pattern in patterns]
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from conformance._compare import IgnoreRule
+from conformance._features import unknown_feature
 from conformance._interpreters import Interpreter
 from conformance._protocol import Worker, WorkerError, WorkerLost, scratch_parent
 from conformance._targets import is_own_target
@@ -233,10 +234,19 @@ class Pool:
         return [IgnoreRule(pattern, "%s (%s)" % (reason, self.interpreter.label)) for pattern, reason in declared.items()]
 
     def _declared_ignores(self, *targets: str) -> list[IgnoreRule]:
-        """The intended differences the module targets among `targets` declare (IGNORE)."""
-        return [IgnoreRule(pattern, "%s (declared by %s)" % (reason, target))
-                for target in dict.fromkeys(targets) if not is_own_target(target)
-                for pattern, reason in self.describe(target)["ignore"].items()]
+        """The intended differences the module targets among `targets` declare (IGNORE); a
+        `feature:NAME` that names no feature is the target's error (WorkerError)."""
+        rules = []
+        for target in dict.fromkeys(targets):
+            if is_own_target(target):
+                continue
+            for pattern, reason in self.describe(target)["ignore"].items():
+                rule = IgnoreRule(pattern, "%s (declared by %s)" % (reason, target))
+                unknown = unknown_feature(rule.feature) if rule.feature is not None else None
+                if unknown:
+                    raise WorkerError("target %s: IGNORE: %s" % (target, unknown))
+                rules.append(rule)
+        return rules
 
     def _last_try(self, case: dict, target: str, timeout: float) -> dict:
         """The target alone in a fresh run, its result final: a lost worker now counts."""

@@ -125,13 +125,16 @@ def pytest_collection_modifyitems(session, config, items):
     state = getattr(config, "_conformance", None)
     if state is None:
         return
+    from conformance._features import features_of
+
     for interpreter in state.interpreters:
         name = interpreter.label.replace(" ", "-")
         for case in state.cases:
             item = CaseItem.from_parent(session, name="%s::%s" % (name, case.id), nodeid="%s::%s" % (name, case.id),
                                         path=Path(case.source) if case.source else session.path)
             item.case, item.interpreter = case, interpreter
-            entry = state.expectations.entry_for(case.id, interpreter.label) if state.expectations else None
+            entry = (state.expectations.entry_for(case.id, interpreter.label, features_of(case.data))
+                     if state.expectations else None)
             if entry is not None and entry.status == "skip":
                 item.add_marker(pytest.mark.skip(reason=entry.reason))
             elif entry is not None:

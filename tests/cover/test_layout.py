@@ -14,6 +14,7 @@ LAYERS = [
      ["conformance._worker", "conformance._worker.*", "conformance._launchers.*", "impl", "impl.*",
       "reports._prelude", "strategies", "strategies.*"]),
     ("foundations", ["conformance._versions", "conformance._targets", "conformance._files", "conformance._compare",
+                     "conformance._features",
                      "conformance._reduce",
                      "conformance._junit", "conformance._matrix", "conformance._causes", "conformance._case",
                      "conformance._interpreters", "conformance._expectations", "conformance._spec"]),
