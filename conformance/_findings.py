@@ -109,11 +109,21 @@ def group_findings(findings: list[Finding]) -> list[Finding]:
     grouped = []
     for members in groups.values():
         kept = min(members, key=lambda f: size_of(f.case))
-        kept.absorbed = [absorbed for f in members if f is not kept for absorbed in [f, *f.absorbed]] + kept.absorbed
-        for f in kept.absorbed:
+        absorbed = [absorbed for f in members if f is not kept for absorbed in [f, *f.absorbed]] + kept.absorbed
+        seen = {_key(kept)}
+        kept.absorbed = []
+        for f in absorbed:  # each signature with each case once
+            if _key(f) not in seen:
+                seen.add(_key(f))
+                kept.absorbed.append(f)
             f.absorbed = []
         grouped.append(kept)
     return grouped
+
+
+def _key(finding: Finding) -> tuple:
+    """What tells two findings apart: signature, case and (across versions) what each group saw."""
+    return finding.signature, json.dumps([finding.case, finding.groups], sort_keys=True, default=str)
 
 
 def size_of(case: dict) -> tuple:

@@ -80,7 +80,7 @@ def markdown_report(finding, target: str, reference: str) -> str:
                                                   _cell(difference.reference)))
     if getattr(finding, "absorbed", None):
         lines += ["", "## Same root cause", "",
-                  "The same differing fields and exception types also came through these calls (one finding, "
+                  "These divergences come down to the same difference, or come from it (one finding, "
                   "%d signatures absorbed), each with the case that showed it:" % len(finding.absorbed), ""]
         lines += [_absorbed_line(absorbed) for absorbed in finding.absorbed]
     lines += ["", "## Reproduce", "",
@@ -144,7 +144,8 @@ def _absorbed_line(absorbed) -> str:
     steps = absorbed.case.get("steps", [])
     first = absorbed.divergence.steps()[0] if absorbed.divergence.differences else None
     shown = [steps[first]] if first is not None and first < len(steps) else steps
-    raised = "" if kinds[0] == kinds[1] else ", raising %s where the reference raises %s" % kinds
+    raised = "" if kinds[0] == kinds[1] else ", the target %s where the reference %s" % tuple(
+        "raises %s" % kind if kind else "returns" for kind in kinds)
     return "- `%s`: %s%s; case `%s`: %s" % (
         op, ", ".join("`%s`" % f for f in fields) or "outcome", raised, absorbed.case.get("id", "?"),
         "; ".join("`%s`" % describe_step(step).replace("`", "'") for step in shown) or "no steps")

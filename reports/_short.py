@@ -30,7 +30,7 @@ _SPEC_FIELDS = {"name", "parent", "origin", "cached", "has_location", "loader", 
 def _plain(case: dict, target: str) -> bool:
     if is_own_target(target) or is_recorded(target):
         return False
-    if case.get("sys_modules") or case.get("meta_path") or case.get("dirs") or case.get("path_hooks") \
+    if case.get("sys_modules") or case.get("meta_path") or case.get("path_hooks") \
             or case.get("write_bytecode"):
         return False
     sources = list(case.get("files", {}).values()) + [step.get("source") for step in case.get("steps", ())]
@@ -332,6 +332,7 @@ def short_script(finding, target: str, reference: str) -> str | None:
         "    target.install()",
         "for path, lines in FILES.items():",
         "    write(path, lines)",
+        *["os.makedirs(os.path.join(ROOT, %r), exist_ok=True)" % path for path in case.get("dirs", [])],
         "os.chdir(ROOT)",
         "sys.path[:0] = [%s]" % entries,
         "if target is not None and order == 'after-setup' and hasattr(target, 'install'):",

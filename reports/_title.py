@@ -100,9 +100,11 @@ def _what_module(case: dict, index: int, name: str) -> str:
         for entry in sorted(entries):
             if entry in (relative + ".py", relative + "/__init__.py", relative + ".pyc"):
                 return "%s in the zip archive %s" % (_kind(entry, relative), path)
-    for path in sorted(set(dirs) | {p.rsplit("/", 1)[0] for p in files if "/" in p}, key=searched_first):
-        if path == relative or path.endswith("/" + relative):
-            return "a namespace package portion, %s" % path
+    present = set(dirs) | set(files)
+    for entry in entries:  # a directory of that name below a sys.path entry: a portion
+        portion = relative if entry == "." else "%s/%s" % (entry, relative)
+        if any(path == portion or path.startswith(portion + "/") for path in present):
+            return "a namespace package portion, %s" % portion
     return "no such module in the case's files"
 
 

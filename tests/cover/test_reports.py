@@ -31,7 +31,7 @@ def test_markdown_report_sections():
                                 Divergence("fuzz.y", "cpython 3.11.7", [Difference("steps[1].exception.type",
                                                                                    "KeyError", "TypeError")]), [])]
     text = markdown_report(finding, "mutant.py", "stdlib")
-    assert ("- `import_module`: `steps[].exception.type`, raising KeyError where the reference raises TypeError; "
+    assert ("- `import_module`: `steps[].exception.type`, the target raises KeyError where the reference raises TypeError; "
             "case `fuzz.y`: `import_module(name=b)`") in text
     title = '# import_module(name=.a) raises ValueError("no") with mutant.py, where stdlib raises TypeError("no")'
     for part in (title, "## Files", "`r0/a.py`:",
