@@ -160,3 +160,10 @@ def test_objects_in_a_module_repr_are_named_by_their_class(tmp_path):
     module.__loader__ = type("_NamespaceLoader", (), {"__module__": "importlib._bootstrap_external"})()
     module.__spec__ = None
     assert observer.module(module)["repr"] == "<module 'ns' (<NamespaceLoader object>)>"
+
+
+def test_the_source_targets_copy_counts_as_machinery():
+    from conformance._worker.observe import MACHINERY
+    from conformance._worker.source import PACKAGE
+
+    assert PACKAGE in MACHINERY  # its classes are the frozen importlib's, spelled alike
