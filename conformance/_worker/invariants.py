@@ -26,16 +26,16 @@ PROMISES = {
                     "language reference, The import system, 5.4.4 (__package__ and __spec__.parent)"),
     "returned-is-cached": ("import_module(name) and reload(module) return sys.modules[name] as it then is",
                            "seed import_module.6 and reload.3; language reference 5.3.1 (the module cache)"),
-    "submodule-bound": ("after import_module('a.b'), sys.modules['a'].b is sys.modules['a.b']",
+    "submodule-bound": ("after import_module('a.b') loads a.b, sys.modules['a'].b is sys.modules['a.b']",
                         "language reference, The import system, 5.4.2 (submodules)"),
 }
 
 
 def broken_invariants(op, name, result, added):
     """The names of the promises broken by a step `op` that returned `result` (None if it
-    raised), given its `name` argument and the modules it added to sys.modules."""
+    raised), given its `name` argument and what it added to sys.modules ({key: value})."""
     broken = []
-    modules = [module for module in [result] + list(added) if isinstance(module, types.ModuleType)]
+    modules = [module for module in [result] + list(added.values()) if isinstance(module, types.ModuleType)]
     seen = set()
     for module in modules:
         if id(module) in seen:
@@ -48,7 +48,7 @@ def broken_invariants(op, name, result, added):
         key = _cached_name(op, name, result)
         if key is not None and sys.modules.get(key, _MISSING) is not result:
             broken.append("returned-is-cached")
-        if op == "import_module" and key is not None and "." in key and not _bound(key):
+        if op == "import_module" and key in added and "." in key and not _bound(key):  # loaded by this step
             broken.append("submodule-bound")
     return broken
 

@@ -173,7 +173,7 @@ class _Run(object):
         self.current = self.observer.snapshot()
         obs["modules"] = self.observer.modules_diff(before, self.current)
         if op in CALLS:
-            added = [self.current[key] for key, _ in obs["modules"]["added"]]
+            added = {key: self.current[key] for key, _ in obs["modules"]["added"]}
             broken = broken_invariants(op, step.get("name"), result if obs["outcome"] == "returned" else None, added)
             if broken:  # only then: a run that keeps every promise observes what it always did
                 obs["invariants"] = broken

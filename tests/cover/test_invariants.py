@@ -28,25 +28,26 @@ def test_a_module_as_the_import_system_makes_it_keeps_every_promise(monkeypatch)
     parent.cc = child
     monkeypatch.setitem(sys.modules, "pp", parent)
     monkeypatch.setitem(sys.modules, "pp.cc", child)
-    assert broken_invariants("import_module", "pp.cc", child, [parent, child]) == []
-    assert broken_invariants("reload", None, child, []) == []
+    assert broken_invariants("import_module", "pp.cc", child, {"pp": parent, "pp.cc": child}) == []
+    assert broken_invariants("reload", None, child, {}) == []
 
 
 def test_each_promise_broken_is_named(monkeypatch):
     module = _module("mm")
     module.__loader__ = _Loader()  # another loader than the spec's
-    assert broken_invariants("__import__", "mm", module, []) == ["spec-loader"]
+    assert broken_invariants("__import__", "mm", module, {}) == ["spec-loader"]
     module = _module("mm")
     module.__name__ = "other"
     module.__package__ = "elsewhere"
-    assert broken_invariants("__import__", "mm", None, [module]) == ["spec-name", "spec-parent"]
+    assert broken_invariants("__import__", "mm", None, {"mm": module}) == ["spec-name", "spec-parent"]
     monkeypatch.setitem(sys.modules, "mm", _module("mm"))
-    assert broken_invariants("import_module", "mm", _module("mm"), []) == ["returned-is-cached"]
+    assert broken_invariants("import_module", "mm", _module("mm"), {}) == ["returned-is-cached"]
     parent, child = _module("pp", package="pp"), _module("pp.cc")
     monkeypatch.setitem(sys.modules, "pp", parent)
     monkeypatch.setitem(sys.modules, "pp.cc", child)
-    assert broken_invariants("import_module", "pp.cc", child, []) == ["submodule-bound"]
-    assert broken_invariants("import_module", "pp.cc", None, []) == []  # a step that raised returns nothing
+    assert broken_invariants("import_module", "pp.cc", child, {"pp.cc": child}) == ["submodule-bound"]
+    assert broken_invariants("import_module", "pp.cc", child, {}) == []  # there before the step: not loaded by it
+    assert broken_invariants("import_module", "pp.cc", None, {"pp.cc": child}) == []  # a step that raised
 
 
 def test_the_recordings_break_only_the_promises_docs_list():
