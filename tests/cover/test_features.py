@@ -10,6 +10,7 @@ from conformance._features import FEATURES, features_of
 from conformance._fuzz import Campaign
 from conformance._interpreters import Interpreter
 from conformance._options import UsageError, ignore_rules
+from tests.cover.test_ignore_rules import RuntimeWorker
 
 WRITES = {"id": "w", "files": {"r0/a.py": []}, "sys_path": ["r0"],
           "steps": [{"op": "write", "path": "r0/b.py", "source": []}, {"op": "import_module", "name": "b"}]}
@@ -57,23 +58,10 @@ def test_an_expectation_entry_covers_the_cases_that_do_what_it_says(tmp_path):
     assert expectations.assess(compare("v", "x", _run(1), _run(2), (), frozenset())).kind == "unexpected"
 
 
-class _DifferingWorker:
-    """Every run ends ok; the target answers otherwise than the reference, always."""
+class _DifferingWorker(RuntimeWorker):
+    """test_ignore_rules's fake runtime without its profile: the target always answers otherwise."""
 
     hello = {"op": "hello"}
-
-    def __init__(self, interpreter, isolation=None, scratch=None):
-        pass
-
-    def run(self, case, targets, timeout, shared_process=False, fresh=False):
-        return [{"target": target, "outcome": "ok", "detail": None, "steps": [],
-                 "final": {"answer": 1 if target == "builtin" else 2}} for target in targets]
-
-    def describe(self, target):
-        return {"ignore": {}}
-
-    def close(self):
-        pass
 
 
 def test_fuzz_sets_aside_the_cases_a_feature_rule_names(monkeypatch, tmp_path):
