@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance._changes import across_root, generalise
+from conformance._changes import across_root, generalise, sketch
 from conformance._compare import Divergence, broken_by_target
 from conformance._interpreters import Interpreter
 
@@ -25,7 +25,7 @@ __all__ = ["Finding", "group_findings", "headline", "is_consequence", "signature
 
 _BROKEN = "steps[].invariants."  # a field naming a promise the target breaks (_fields_of)
 # fields that follow from another difference at the same step: the modules a step ran and added
-_CONSEQUENCES = ("steps[].executed", "steps[].modules.", "final.order", "final.modules.")
+_CONSEQUENCES = ("steps[].executed", "steps[].modules.", "steps[].warnings", "final.order", "final.modules.")
 
 
 @dataclass
@@ -49,7 +49,15 @@ class Finding:
         if len(self.groups) > 1:  # across versions: the version change (conformance/_changes.py)
             symptom = across_root(self.groups)
             return (symptom[0], "cause", self.cause) if self.cause else symptom
-        return headline(self.signature)
+        return headline(self.signature, self._target_message())
+
+    def _target_message(self) -> str | None:
+        """The message of what the target raised at the first differing step, if it raised."""
+        first = self.divergence.steps()[0] if self.divergence.differences else None
+        steps = self.divergence.target.get("steps", []) if isinstance(self.divergence.target, dict) else []
+        step = steps[first] if first is not None and first < len(steps) else {}
+        exception = step.get("exception") if isinstance(step, dict) else None
+        return exception.get("message") if isinstance(exception, dict) else None
 
     @property
     def slug(self) -> str:
@@ -78,16 +86,20 @@ def _fields_of(difference) -> list[str]:
     return ["%s.%s" % (generalise(difference.path), name) for name in broken] or [generalise(difference.path)]
 
 
-def headline(signature: tuple) -> tuple:
+def headline(signature: tuple, message: str | None = None) -> tuple:
     """What a divergence comes down to: ("breaks", promises) where the target breaks a promise
-    of the import system the reference keeps (conformance/_worker/invariants.py); else ("raises",
-    target's exception type, reference's) where they differ (None: no exception); else
-    ("differs", fields), the fields without those that only follow from another difference (both
-    sides raising the same is no difference)."""
+    of the import system the reference keeps (conformance/_worker/invariants.py); else, where the
+    exception types differ, what the target raised, with its `message` in words without the
+    case's names (one bug of a hook raises the same whatever the reference does there), or,
+    where the target raised nothing, ("raises", None, the reference's type); else ("differs",
+    fields), the fields without those that only follow from another difference (both sides
+    raising the same is no difference)."""
     _, fields, kinds = signature
     broken = tuple(f.rpartition(".")[2] for f in fields if f.startswith(_BROKEN))
     if broken:
         return ("breaks", broken)
+    if kinds[0] != kinds[1] and kinds[0] is not None and message is not None:
+        return ("raises", kinds[0], sketch("", message))
     if kinds[0] != kinds[1]:
         return ("raises", *kinds)
     causes = tuple(f for f in fields if not is_consequence(f))

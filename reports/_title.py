@@ -80,8 +80,11 @@ def module_about(case: dict, index: int) -> str:
 def _what_module(case: dict, index: int, name: str) -> str:
     relative = name.replace(".", "/")
     for finder in case.get("meta_path", []):
-        if name in finder.get("names", ()):
+        if name in finder.get("names", ()) or name in (finder.get("modules") or {}):
             return "served by the case's %s meta-path finder %s" % (finder.get("finder"), finder.get("name"))
+    for hook in case.get("path_hooks", []):
+        if name in (hook.get("modules") or {}):
+            return "served by the case's %s path hook %s for %s" % (hook.get("hook"), hook.get("name"), hook.get("entry"))
     written = [(at, step["path"]) for at, step in enumerate(case["steps"][:index])
                if step.get("op") == "write" and _names(step["path"], relative)]
     if written:

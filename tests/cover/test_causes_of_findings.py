@@ -52,6 +52,16 @@ def test_headline_is_what_differs_whatever_call_showed_it():
     assert headline(("__import__", ("steps[].executed", "steps[].finder_calls"), ("ImportError", "ImportError"))) == \
         headline(("reload", ("steps[].finder_calls",), (None, None))) == ("differs", ("steps[].finder_calls",))
     assert headline(("reload", ("steps[].modules.added",), (None, None))) == ("differs", ("steps[].modules.added",))
+    # a legacy finder called twice warns twice: the warnings follow from the calls
+    assert headline(("import_module", ("steps[].finder_calls", "steps[].warnings"), (None, None))) == \
+        ("differs", ("steps[].finder_calls",))
+    # what the target raised, in words, whatever the reference does there (pytest's rewriting
+    # finder on an empty name: the stdlib returns None for find_loader(''), raises for '..zz')
+    empty = "PurePosixPath('.') has an empty name"
+    assert headline(("find_loader", ("steps[].exception",), ("ValueError", None)), empty) == \
+        headline(("__import__", ("steps[].exception.type",), ("ValueError", "ModuleNotFoundError")), empty) == \
+        ("raises", "ValueError", "PurePosixPath(_) has an empty name")
+    assert headline(("reload", ("steps[].exception",), (None, "TypeError")), None) == ("raises", None, "TypeError")
 
 
 def test_reduction_by_cause_drops_what_only_kept_the_exception_pair():

@@ -111,7 +111,7 @@ def test_findings_of_one_root_cause_are_one_finding():
 
     def finding(op, fields, steps, kinds=(None, None)):
         case = {"id": op, "steps": [{"op": op}] * steps}
-        divergence = Divergence(op, "x", [Difference(f, "A", "B") for f in fields])
+        divergence = Divergence(op, "x", [Difference(f.replace("steps[]", "steps[0]"), "A", "B") for f in fields])
         return Finding((op, tuple(fields), kinds), case, divergence, [])
 
     loader = ["steps[].result.__loader__"]

@@ -33,6 +33,11 @@ def test_a_refused_import_names_the_module_and_what_it_is():
     finding = _finding(served, [Difference("steps[0].outcome", "raised", "returned")],
                        [REFUSED], [{"outcome": "returned", "result": MODULE_B}])
     assert "(b: served by the case's recording meta-path finder f)" in finding_title(finding, "h", "stdlib")
+    hooked = {"id": "p", "path_hooks": [{"hook": "legacy_find_module", "entry": "old", "name": "h", "modules": {"b": []}}],
+              "sys_path": ["old"], "steps": [{"op": "import_module", "name": "b"}]}
+    finding = _finding(hooked, [Difference("steps[0].outcome", "raised", "returned")],
+                       [REFUSED], [{"outcome": "returned", "result": MODULE_B}])
+    assert "(b: served by the case's legacy_find_module path hook h for old)" in finding_title(finding, "h", "stdlib")
 
 
 def test_the_difference_shown_is_not_a_consequence_of_another():
