@@ -90,6 +90,15 @@ def pyenv_versions_dir() -> Path | None:
     return None
 
 
+def launcher_dirs() -> list[Path]:
+    """Where scripts/debian_interpreters.py writes its launchers: .conformance_cache/interpreters/bin
+    under the working directory and under the project's, or $CONFORMANCE_INTERPRETERS/bin."""
+    bases = [Path(os.environ["CONFORMANCE_INTERPRETERS"])] if os.environ.get("CONFORMANCE_INTERPRETERS") else [
+        Path.cwd() / ".conformance_cache" / "interpreters", Path(__file__).resolve().parent.parent / ".conformance_cache"
+        / "interpreters"]
+    return list(dict.fromkeys(base / "bin" for base in bases if (base / "bin").is_dir()))
+
+
 def _candidates() -> list[str]:
     found = []
     names = ["python3", "pypy3"] + ["python3.%d" % minor for minor in range(8, 20)]
@@ -100,6 +109,8 @@ def _candidates() -> list[str]:
             path = Path(directory) / name
             if path.is_file() and os.access(path, os.X_OK):
                 found.append(str(path))
+    for directory in launcher_dirs():  # scripts/debian_interpreters.py's launchers
+        found += [str(path) for path in sorted(directory.iterdir()) if os.access(path, os.X_OK)]
     versions = pyenv_versions_dir()
     if versions:
         for entry in sorted(versions.iterdir()):
@@ -112,7 +123,8 @@ def _candidates() -> list[str]:
 
 
 def discover() -> list[Interpreter]:
-    """Every distinct interpreter >= 3.8 found on PATH and under pyenv, oldest first."""
+    """Every distinct interpreter >= 3.8 found on PATH, under pyenv and among the launchers of
+    scripts/debian_interpreters.py, oldest first."""
     seen: dict[str, Interpreter] = {}
     for path in _candidates():
         real = str(Path(path).resolve())
