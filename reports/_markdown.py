@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conformance._files import write_text
 from conformance._report import describe_step
 from reports._repro import expression, repro_script
 from reports._short import short_script
@@ -122,19 +123,18 @@ def _lookup(obs, path: str):
 
 
 def write_finding(finding, directory: Path, target: str, reference: str) -> Path:
-    """Write case.json (replayable), repro.py (standalone) and report.md under directory/slug."""
+    """Write case.json (replayable), repro.py (standalone), report.md and (where it can be said
+    plainly) finding.py under directory/slug, each whole or not at all (WriteError)."""
     where = Path(directory) / finding.slug
-    where.mkdir(parents=True, exist_ok=True)
     case = dict(finding.case)
     description = "fuzzer finding: %s" % finding_title(finding, target, reference)
-    (where / "case.json").write_text(json.dumps({"format": 1, "description": description, "cases": [case]},
-                                                indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    (where / "repro.py").write_text(repro_script(case, " ".join(map(str, finding.signature[:1]))),
-                                    encoding="utf-8")
-    (where / "report.md").write_text(markdown_report(finding, target, reference), encoding="utf-8")
+    write_text(where / "case.json", json.dumps({"format": 1, "description": description, "cases": [case]},
+                                               indent=1, ensure_ascii=False) + "\n")
+    write_text(where / "repro.py", repro_script(case, " ".join(map(str, finding.signature[:1]))))
+    write_text(where / "report.md", markdown_report(finding, target, reference))
     short = short_script(finding, target, reference)
     if short is not None:
-        (where / "finding.py").write_text(short, encoding="utf-8")
+        write_text(where / "finding.py", short)
     return where
 
 

@@ -61,3 +61,11 @@ def test_the_recordings_break_only_the_promises_docs_list():
                 for step in observation["steps"] for name in step.get("invariants", [])}
     assert len(documented) == 5 and recorded == documented
     assert {name for _, name in documented} <= set(PROMISES)
+
+
+def test_the_protocol_schema_names_exactly_the_promises():
+    import json
+
+    schema = json.loads((REPO / "conformance" / "schemas" / "protocol.schema.json").read_text(encoding="utf-8"))
+    names = schema["$defs"]["step_observation"]["properties"]["invariants"]["items"]["enum"]
+    assert names == list(PROMISES)
