@@ -96,6 +96,8 @@ def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
     (one change shows through more fields in some cases than in others)."""
     kinds = _first_step_exceptions(older, newer, differences)
     if kinds[0] != kinds[1]:
+        if kinds[0] is None:  # raises where it returned: what it raises now tells changes apart
+            return minor(boundary), "raises", None, kinds[1]
         return minor(boundary), "raises", kinds[0]
     first = differences[0]
     field = generalise(first.path)
@@ -119,6 +121,7 @@ class VersionChange:
     example: tuple[str, Any, Any] | None = None
     description: str = ""
     features: frozenset = frozenset()  # the causes' features (_causes.py) every case showing it has
+    known: str = ""  # the case's `changes` entry naming it, in words (a fix of patch releases too)
 
     @property
     def boundary(self) -> str:
@@ -130,7 +133,9 @@ class VersionChange:
         if kind == "cause":
             return "what changes with %s (the change vanishes without them)" % " and ".join(self.key[2])
         if kind == "raises":
-            return "%s is no longer what is raised" % self.key[2] if self.key[2] else "raises where it returned"
+            if self.key[2]:
+                return "%s is no longer what is raised" % self.key[2]
+            return "raises %s where it returned" % self.key[3] if len(self.key) > 3 else "raises where it returned"
         if kind == "message":
             return "the words of %s" % self.key[2]
         return "`%s`: %s -> %s" % self.key[2:]
@@ -174,27 +179,55 @@ class VersionChange:
 
 
 def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
-    """Every version change the recordings of `cases` show, one per key, in version order."""
+    """Every version change the recordings of `cases` show, one per key, in version order: each
+    case's versions in order, a change wherever one version observes otherwise than the one
+    before it (a behaviour that comes back later is a second change). A change the case's
+    `changes` field names (a fix that came in patch releases too) says so."""
     found: dict[tuple, VersionChange] = {}
     for case in cases:
-        groups = sorted(case.recordings, key=lambda g: parse_version(g["pythons"][0]))
-        for older, newer in zip(groups, groups[1:]):
-            left, right = observation(older), observation(newer)
+        timeline = sorted(((parse_version(python), python, exact, index)
+                           for index, group in enumerate(case.recordings)
+                           for python, exact in zip(group["pythons"], group.get("recorded_on", group["pythons"]))))
+        for position, (older, newer) in enumerate(zip(timeline, timeline[1:])):
+            if older[3] == newer[3]:
+                continue
+            older_group, newer_group = case.recordings[older[3]], case.recordings[newer[3]]
+            left, right = observation(older_group), observation(newer_group)
             differences = list(field_differences("", left, right))
             if not differences:
                 continue
-            key = change_key(newer["pythons"][0], left, right, differences)
+            key = change_key(newer[1], left, right, differences)
             present = frozenset(features_of(case.data))
             change = found.get(key)
             if change is None:
                 first = differences[0]
-                change = found[key] = VersionChange(key, list(older["pythons"]), list(newer["pythons"]),
+                before = [python for _, python, _, index in _run(timeline, position, -1)]
+                after = [python for _, python, _, index in _run(timeline, position + 1, 1)]
+                change = found[key] = VersionChange(key, before, after,
                                                     example=(first.path, first.target, first.reference),
                                                     description=case.data.get("description", ""),
-                                                    features=present)
+                                                    features=present, known=_known(case, older[2], newer[0]))
             change.cases.append(case.id)
             change.features &= present
     return sorted(found.values(), key=lambda c: (parse_version(c.boundary), c.cases[0]))
+
+
+def _run(timeline: list, start: int, direction: int) -> list:
+    """The versions next to each other in `timeline` from `start` (towards older ones for -1)
+    that observe alike, oldest first."""
+    run, index = [], start
+    while 0 <= index < len(timeline) and timeline[index][3] == timeline[start][3]:
+        run.append(timeline[index])
+        index += direction
+    return sorted(run)
+
+
+def _known(case: Case, recorded: str, version: tuple) -> str:
+    """The case's `changes` entries that a recording made on `recorded` lacks and `version` has,
+    in words: a change that came in patch releases of older versions as well."""
+    return "; ".join("%s (%s since %s)" % (change["description"], change.get("issue", "a patch release"),
+                                           ", ".join(change["since"]))
+                     for change in case.changes_since(recorded, version))
 
 
 def changes_from_findings(findings) -> list[VersionChange]:
@@ -243,23 +276,24 @@ def _short(value: Any) -> str:
     return "`%s`" % (text if len(text) <= 70 else text[:67] + "...")
 
 
-def render_changes(changes: list[VersionChange], source: str) -> str:
-    """The change catalogue as Markdown: per boundary, each change with an example and its cases."""
+def render_changes(changes: list[VersionChange], source: str, preface: str | None = None) -> str:
+    """The change catalogue as Markdown: per boundary, each change with an example and its cases
+    (after `preface`, a paragraph, where given)."""
     lines = ["# Version changes of the import functions", "",
              "Generated by `python -m conformance changes` from %s; do not edit by hand. One entry per" % source,
              "change (first version with it, and what changed: the older side's exception type where that",
              "changed, the exception whose words changed, else the first differing field and the shape of",
-             "its values), with the cases that show it."]
+             "its values), with the cases that show it."] + (["", preface] if preface else [])
     heading = None
     for change in changes:
         if change.heading != heading:
             heading = change.heading
             lines += ["", "## %s" % heading, ""]
         path, old, new = change.example
-        lines.append("- **%s** (%s -> %s): %s. Example `%s` of %s: %s -> %s. Cases: %s." % (
+        lines.append("- **%s** (%s -> %s): %s.%s Example `%s` of %s: %s -> %s. Cases: %s." % (
             change.description.rstrip(".") or change.cases[0], "/".join(change.before), "/".join(change.after),
-            change.what, path, change.cases[0], _short(old), _short(new),
-            ", ".join("`%s`" % case for case in change.cases)))
+            change.what, " Known: %s." % change.known if change.known else "", path, change.cases[0],
+            _short(old), _short(new), ", ".join("`%s`" % case for case in change.cases)))
     lines += ["", "%d changes." % len(changes)]
     return "\n".join(lines) + "\n"
 

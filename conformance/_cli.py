@@ -264,7 +264,8 @@ def _changes(args) -> int:
     cases = load_cases(args.cases)
     changes = changes_from_recordings(cases)
     source = "the recordings of " + (", ".join(args.cases) if args.cases else "the catalogue (conformance/catalogue)")
-    text = render_changes(changes, source)
+    text = render_changes(changes, source, None if args.cases else
+                          "What each change of 3.14 and 3.15 is, and where it comes from: [newest-versions.md](newest-versions.md).")
     target = Path(args.markdown)
     if args.check:
         if not target.exists() or target.read_text() != text:

@@ -12,6 +12,7 @@ import warnings
 
 from importlib.machinery import ModuleSpec  # the type is reused, as for every spec impl makes
 
+from impl import _profile
 from impl._bytecode import cache_path
 
 __all__ = ["legacy_meta_path_spec", "legacy_path_entry_spec", "load_through_load_module", "uses_load_module",
@@ -41,7 +42,7 @@ def spec_for_loader(name, loader):
         spec.has_location = True
         if is_package:
             spec.submodule_search_locations = [os.path.dirname(origin)]
-        if origin.endswith(".py"):
+        if origin.endswith(".py") and _profile.current.sets_cached:
             spec.cached = cache_path(origin)
         return spec
     return ModuleSpec(name, loader, is_package=is_package)
@@ -78,8 +79,10 @@ def legacy_path_entry_spec(finder, name, profile):
 
 
 def uses_load_module(spec):
-    """A loader without exec_module() is driven through its load_module() (every version)."""
-    return spec.loader is not None and not hasattr(spec.loader, "exec_module")
+    """A loader without exec_module() is driven through its load_module() up to 3.14; from 3.15
+    it is not, and executing the module fails for want of exec_module() (cases legacy.*)."""
+    return (spec.loader is not None and not hasattr(spec.loader, "exec_module")
+            and _profile.current.load_module_fallback)
 
 
 def load_through_load_module(spec, profile):

@@ -43,7 +43,7 @@ def set_import_attributes(spec, module, replace=False):
     if spec.has_location:
         if missing("__file__"):
             assign("__file__", spec.origin)
-        if missing("__cached__") and spec.cached is not None:
+        if missing("__cached__") and _profile.current.sets_cached and spec.cached is not None:
             assign("__cached__", spec.cached)
     return module
 
@@ -99,9 +99,21 @@ def load_new_module(spec):
             except KeyError:
                 pass
             raise
-        return _move_to_end(spec.name)
+        module = _move_to_end(spec.name)
+        _no_longer_pending(spec.name)
+        return module
     finally:
         spec._initializing = False
+
+
+def _no_longer_pending(name):
+    """A module loaded is no longer a pending lazy import (3.15: "When a lazily imported module
+    is accessed for the first time, its name is removed from this set", sys.lazy_modules).
+    Observed on 3.15.2 (cases lazy.*): the name leaves the set when a load of it succeeds, by
+    whatever import; a failed load, or an import that finds it in sys.modules, leaves it."""
+    pending = getattr(sys, "lazy_modules", None)
+    if isinstance(pending, set):
+        pending.discard(name)
 
 
 def execute_again(spec, module):

@@ -75,7 +75,7 @@ class NamespacePath(object):
         return len(self._portions_now())
 
     def __repr__(self):
-        return "_NamespacePath(%r)" % (self._path,)
+        return "%s(%r)" % (_profile.current.namespace_path_name, self._path)
 
     def __contains__(self, item):
         return item in self._portions_now()
@@ -139,7 +139,9 @@ class FileFinder(object):
         spec.has_location = True
         if locations is not None:
             spec.submodule_search_locations = locations
-        if loader_class is SourceFileLoader:
+        if not _profile.current.sets_cached:
+            pass  # 3.15: left to the spec, which works it out from origin when first asked
+        elif loader_class is SourceFileLoader:
             spec.cached = cache_path(path)
         elif loader_class is SourcelessFileLoader:  # its own file is its cache (__cached__)
             spec.cached = path

@@ -61,9 +61,12 @@ def _import_absent(name):
             _cached_or_imported(parent)
         if name in sys.modules:  # the parent's own code imported it
             # observed: case sys_modules.none_left_by_parent (a None the parent left is the result
-            # up to 3.13; 3.14 imports the child in its place)
-            if sys.modules[name] is not None or not _profile.current.import_over_none_left_by_parent:
-                return sys.modules[name]
+            # up to 3.13; 3.14 imports the child in its place; 3.15 halts as for any None)
+            left = sys.modules[name]
+            if left is None and _profile.current.none_left_by_parent == "halts":
+                raise ModuleNotFoundError("import of {} halted; None in sys.modules".format(name), name=name)
+            if left is not None or _profile.current.none_left_by_parent == "returned":
+                return left
         search_path = _parent_search_path(name, parent)
         if _profile.current.uninitialized_submodules:
             parent_spec = getattr(sys.modules[parent], "__spec__", None)

@@ -55,11 +55,27 @@ def _rules(version):
         # (observed: ModuleSpec._uninitialized_submodules exists from 3.11), which the
         # interpreter uses for "cannot access submodule ..." messages.
         uninitialized_submodules=at_least((3, 11)),
-        # Case sys_modules.none_left_by_parent (recorded on 3.8-3.13; 3.14 observed on Pyodide's
-        # 3.14.2, found by fuzzing impl there): a None that the parent's body put in sys.modules
-        # for the child is returned as the import's result up to 3.13; from 3.14 the child is
-        # imported in its place.
-        import_over_none_left_by_parent=at_least((3, 14)),
+        # Case sys_modules.none_left_by_parent (recorded on 3.8-3.15; 3.14 first observed on
+        # Pyodide's 3.14.2, found by fuzzing impl there): a None that the parent's body put in
+        # sys.modules for the child is returned as the import's result up to 3.13; 3.14 imports
+        # the child in its place; from 3.15 it halts the import as any None there does.
+        none_left_by_parent="halts" if at_least((3, 15)) else "imported" if at_least((3, 14)) else "returned",
+        # gh-97879, 3.14 documentation, "Pending removal in Python 3.15": "In Python 3.15,
+        # __cached__ will cease to be set or take into consideration by the import system or
+        # standard library." Observed on 3.15.2: no module imported from a file has __cached__
+        # (cases bytecode.*, import_module.*), and spec.cached is worked out when first asked,
+        # so after a module body has set sys.pycache_prefix it lies below that prefix (case
+        # bytecode.pycache_prefix_writes_there); up to 3.14 setting __cached__ asked it before
+        # the body ran.
+        sets_cached=not at_least((3, 15)),
+        # 3.14 documentation, "Pending removal in Python 3.15", importlib: "load_module() method:
+        # use exec_module() instead." Observed on 3.15.2 (cases legacy.load_module_only_loader*,
+        # legacy.bare_loader*): a spec's loader without exec_module() is no longer driven
+        # through load_module(); the import fails with AttributeError for exec_module.
+        load_module_fallback=not at_least((3, 15)),
+        # Case machinery.namespace_path_operations: a namespace package's __path__ is shown as
+        # _NamespacePath([...]) up to 3.14, NamespacePath([...]) from 3.15.
+        namespace_path_name="NamespacePath" if at_least((3, 15)) else "_NamespacePath",
         # Cases legacy.*: finders without find_spec() are asked through find_module() (meta
         # path) or find_loader()/find_module() (path entries) up to 3.11; from 3.12 a meta-path
         # one is passed over and a path-entry one fails with AttributeError.
@@ -69,7 +85,7 @@ def _rules(version):
     )
 
 
-PROFILES = {(3, minor): Profile((3, minor), **_rules((3, minor))) for minor in range(8, 15)}
+PROFILES = {(3, minor): Profile((3, minor), **_rules((3, minor))) for minor in range(8, 16)}
 
 
 def profile_for(version=None):

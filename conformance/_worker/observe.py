@@ -9,6 +9,8 @@ import re
 import sys
 import types
 
+from conformance._worker.lazy import describe_lazy, is_lazy
+
 __all__ = ["MACHINERY", "Observer", "class_name", "normalise_recursion", "ran_away"]
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
@@ -243,6 +245,8 @@ class Observer(object):
             return "bound"
         if isinstance(bound, types.ModuleType):
             return "bound to " + self.label(bound)
+        if is_lazy(bound):
+            return "bound to " + describe_lazy(bound)
         return "bound to " + _qualname(type(bound))
 
     def final_state(self, baseline, cache_baseline):
@@ -311,6 +315,8 @@ class Observer(object):
                 continue
             if isinstance(value, types.ModuleType):
                 out[name] = "module " + self.label(value)
+            elif is_lazy(value):  # a lazy import's binding, not reified by being observed
+                out[name] = describe_lazy(value)
             elif isinstance(value, _SIMPLE):
                 out[name] = self._simple(value)
             else:  # the class name only: where a library defines it differs by implementation

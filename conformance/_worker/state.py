@@ -16,8 +16,9 @@ _ABSENT = object()
 
 class ImportState(object):
     """sys.modules, sys.path, sys.meta_path, sys.path_hooks and sys.path_importer_cache (the
-    objects sys names and their contents), sys.pycache_prefix and the recursion limit, as they
-    are when made; `restore()` puts them back.
+    objects sys names and their contents), sys.pycache_prefix, the recursion limit, and (3.15)
+    the lazy imports mode, filter and sys.lazy_modules, as they are when made; `restore()` puts
+    them back.
 
     Not here, as each run sets them itself: builtins.__import__ and importlib's functions
     (Target.activate/deactivate, around every step), sys.dont_write_bytecode and
@@ -31,6 +32,10 @@ class ImportState(object):
         self.contents = [obj.copy() for _, obj in self.containers]
         self.pycache_prefix = getattr(sys, "pycache_prefix", _ABSENT)
         self.recursion_limit = sys.getrecursionlimit()
+        # lazy imports (3.15): the global mode, the filter, and the names pending
+        self.lazy = (sys.get_lazy_imports(), sys.get_lazy_imports_filter()) if hasattr(sys, "get_lazy_imports") else None
+        pending = getattr(sys, "lazy_modules", None)
+        self.lazy_pending = set(pending) if isinstance(pending, set) else None
 
     def restore(self):
         gc.collect()  # the last run's garbage goes now, not in the middle of the next run
@@ -44,3 +49,9 @@ class ImportState(object):
         if self.pycache_prefix is not _ABSENT:
             sys.pycache_prefix = self.pycache_prefix
         sys.setrecursionlimit(self.recursion_limit)
+        if self.lazy is not None:
+            sys.set_lazy_imports(self.lazy[0])
+            sys.set_lazy_imports_filter(self.lazy[1])
+        if self.lazy_pending is not None:
+            sys.lazy_modules.clear()
+            sys.lazy_modules.update(self.lazy_pending)

@@ -15,10 +15,11 @@ from conformance._worker.calls import CALLS
 from conformance._worker.contents import BASE_MTIME, describe_bytecode, is_bytecode
 from conformance._worker.finders import FINDER_KINDS, path_hook
 from conformance._worker.invariants import broken_invariants
+from conformance._worker.lazy import LazyImports, available as lazy_available, pending as lazy_pending
 from conformance._worker.observe import Observer, normalise_recursion, ran_away
 from conformance._worker.tree import Tree
 
-__all__ = ["CaseError", "Interrupted", "RunError", "run_case"]
+__all__ = ["CaseError", "Interrupted", "RunError", "Unresolved", "run_case"]
 
 
 
@@ -29,6 +30,12 @@ class Interrupted(BaseException):
 
 class CaseError(Exception):
     """The case data cannot be run (unknown op, bad reference): a harness error."""
+
+
+class Unresolved(Exception):
+    """A step's value names something this run does not have (a module no earlier step put in
+    sys.modules): the case is valid, this interpreter took another path. The step is observed
+    with outcome "unresolved", its call not made."""
 
 
 class RunError(Exception):
@@ -59,6 +66,7 @@ class _Run(object):
         self.current = {}  # sys.modules as of the end of the last step (a snapshot)
         self.executed = []
         self.finder_log = []
+        self.lazy = None  # the case's lazy imports in force (LazyImports), where it has some
 
     # -- values ------------------------------------------------------------
     def value(self, data):
@@ -82,7 +90,7 @@ class _Run(object):
             return os.path.join(self.case_dir, arg) if arg else self.case_dir
         if tag == "module":
             if arg not in sys.modules:
-                raise CaseError("value refers to sys.modules[%r], which is missing" % arg)
+                raise Unresolved("sys.modules[%r] is missing" % arg)
             return sys.modules[arg]
         if tag == "result":
             if not 0 <= arg < len(self.results):
@@ -117,6 +125,8 @@ class _Run(object):
     # -- set-up ------------------------------------------------------------
     def set_up(self):
         case = self.case
+        if "lazy_imports" in case:
+            self.lazy = LazyImports(case["lazy_imports"], self.finder_log)
         self.tree.materialise(case.get("files", {}), case.get("dirs", ()))
         entries = []
         for entry in case.get("sys_path", ["."]):
@@ -145,7 +155,7 @@ class _Run(object):
         op = step.get("op")
         if op in CALLS and op not in self.target.functions:
             return {"op": op, "outcome": "unsupported"}
-        before = self.current
+        before, lazy_before = self.current, lazy_pending()
         del self.executed[:], self.finder_log[:]
         obs, runaway = {"op": op}, False
         with warnings.catch_warnings(record=True) as caught:
@@ -154,6 +164,8 @@ class _Run(object):
                 result = self._perform(op, step)
             except (CaseError, Interrupted):
                 raise
+            except Unresolved as missing:
+                obs["outcome"], obs["unresolved"], result = "unresolved", str(missing), None
             except BaseException as exc:  # module bodies may raise anything
                 obs["outcome"], result = "raised", None
                 obs["exception"] = self.observer.exception(exc)
@@ -172,6 +184,10 @@ class _Run(object):
         obs["executed"], obs["finder_calls"], obs["warnings"] = executed, calls, warned
         self.current = self.observer.snapshot()
         obs["modules"] = self.observer.modules_diff(before, self.current)
+        lazy_after = lazy_pending()
+        if lazy_after != lazy_before:  # only then: a run without lazy imports observes what it always did
+            obs["lazy_modules"] = {"added": sorted(lazy_after - lazy_before),
+                                   "removed": sorted(lazy_before - lazy_after)}
         if op in CALLS:
             added = {key: self.current[key] for key, _ in obs["modules"]["added"]}
             broken = broken_invariants(op, step.get("name"), result if obs["outcome"] == "returned" else None, added)
@@ -219,8 +235,11 @@ def run_case(case, target, case_dir, emit):
     Returns the case outcome ("ok" or "unsupported"); observations of steps and of
     the final state are passed to emit(kind, data) as soon as they are made.
     """
+    if "lazy_imports" in case and not lazy_available():
+        return "unsupported"  # the interpreter has no lazy imports (CPython 3.15 added them)
     sys.dont_write_bytecode = not case.get("write_bytecode", False)
     run = _Run(case, target, case_dir)
+    lazy_baseline = lazy_pending()
     builtins.__executed__ = run.executed.append
     baseline = run.observer.snapshot()
     cache_baseline = dict(sys.path_importer_cache)
@@ -244,8 +263,13 @@ def run_case(case, target, case_dir, emit):
                 outcome = "unsupported"
                 break
     finally:
+        if run.lazy is not None:
+            run.lazy.restore()
         _in_phase("uninstall", target.uninstall)
     final = _in_phase("final observation", run.observer.final_state, baseline, cache_baseline)
+    lazy_left = lazy_pending() - lazy_baseline
+    if lazy_left:  # only then, as for steps
+        final["lazy_modules"] = sorted(lazy_left)
     if _uses_bytecode(case):
         final["bytecode"] = describe_bytecode(case_dir, BASE_MTIME, run.observer.text)
     emit("final", final)

@@ -14,8 +14,10 @@ from impl._pathfinder import FileFinder, NamespacePath, PathFinder
 from impl._profile import PROFILES, profile_for
 
 
-def test_profiles_cover_3_8_to_3_13():
-    assert sorted(PROFILES) == [(3, minor) for minor in range(8, 15)]
+def test_profiles_cover_3_8_to_3_15():
+    assert sorted(PROFILES) == [(3, minor) for minor in range(8, 16)]
+    assert profile_for((3, 14)).load_module_fallback and not profile_for((3, 15)).load_module_fallback
+    assert [profile_for((3, m)).none_left_by_parent for m in (13, 14, 15)] == ["returned", "imported", "halts"]
     assert profile_for((3, 8)).beyond_top_level_error is ValueError
     assert profile_for((3, 9)).beyond_top_level_error is ImportError
     assert profile_for((3, 11)).has_find_loader and not profile_for((3, 12)).has_find_loader
