@@ -1,5 +1,6 @@
 """nox sessions: `nox -s tests` (the project's own tests), `nox -s conformance` (the catalogue
-on every interpreter found, then a short fuzz; extra arguments go to `python -m conformance
+on every interpreter found, CPython 3.14, 3.15 and PyPy 3.11 fetched first where the machine can
+(scripts/debian_interpreters.py), then a short fuzz; extra arguments go to `python -m conformance
 check`), `nox -s fuzz` (a long campaign; extra arguments go to `python -m conformance fuzz`),
 `nox -s hooks` (the real import hooks of hooks/ on an interpreter under test; extra arguments:
 `--python X` (default 3.11) and `--fuzz-seconds N` (default 60))."""
@@ -17,6 +18,13 @@ nox.options.sessions = ["tests"]
 
 
 
+def _debian_interpreters(session):
+    """CPython 3.14 and 3.15 and PyPy 3.11 from Debian unstable, unpacked under
+    .conformance_cache/interpreters (scripts/debian_interpreters.py; one line and nothing else
+    where the machine cannot get them)."""
+    session.run("python", "scripts/debian_interpreters.py")
+
+
 def _npm_ci(session):
     """The npm packages of package.json (Pyodide), as the lock file pins them, unless present."""
     if not Path("node_modules").is_dir():
@@ -27,6 +35,7 @@ def _npm_ci(session):
 def tests(session):
     session.install("-e", ".[test]")
     _npm_ci(session)
+    _debian_interpreters(session)
     session.run("pytest", "-n", "auto", *session.posargs)
 
 
@@ -37,10 +46,12 @@ def conformance(session):
     .conformance_cache/conformance/."""
     session.install("-e", ".")
     _npm_ci(session)
+    _debian_interpreters(session)
     session.run("python", "-m", "conformance", "interpreters")
     out = Path(".conformance_cache") / "conformance"
     args = session.posargs or ["--target", "stdlib", "--reference", "expected", "--fuzz-seconds", "30",
-                               "--expectations", "expectations/pypy3.9.toml"]
+                               "--expectations", "expectations/pypy3.9.toml",
+                               "--expectations", "expectations/pypy3.11.toml"]
     try:
         session.run("python", "-m", "conformance", "check", *args, "--json", str(out / "check.json"))
         failed = False

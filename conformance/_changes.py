@@ -87,6 +87,10 @@ def _change_of(path: str, old: Any, new: Any) -> tuple:
     return old_shape, new_shape
 
 
+def _family(kind: str | None) -> str | None:
+    return "ImportError" if kind == "ModuleNotFoundError" else kind
+
+
 def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
     """What changed at `boundary` between two observations of one case (older, newer): where the
     first differing step raises another exception type (or one in its chain is no longer there),
@@ -96,9 +100,9 @@ def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
     (one change shows through more fields in some cases than in others)."""
     kinds = _first_step_exceptions(older, newer, differences)
     if kinds[0] != kinds[1]:
-        if kinds[0] is None:  # raises where it returned: what it raises now tells changes apart
-            return minor(boundary), "raises", None, kinds[1]
-        return minor(boundary), "raises", kinds[0]
+        # what it raises now (or nothing) tells changes of one older type apart; ImportError and
+        # its ModuleNotFoundError are one (3.9's ValueError became either, by call)
+        return minor(boundary), "raises", kinds[0], _family(kinds[1])
     first = differences[0]
     field = generalise(first.path)
     if field.endswith("exception.message"):
@@ -133,9 +137,11 @@ class VersionChange:
         if kind == "cause":
             return "what changes with %s (the change vanishes without them)" % " and ".join(self.key[2])
         if kind == "raises":
+            now = self.key[3] if len(self.key) > 3 else None
+            now = "ImportError or ModuleNotFoundError" if now == "ImportError" else now
             if self.key[2]:
-                return "%s is no longer what is raised" % self.key[2]
-            return "raises %s where it returned" % self.key[3] if len(self.key) > 3 else "raises where it returned"
+                return "%s is no longer what is raised%s" % (self.key[2], " (%s instead)" % now if now else "")
+            return "raises %s where it returned" % now if now else "raises where it returned"
         if kind == "message":
             return "the words of %s" % self.key[2]
         return "`%s`: %s -> %s" % self.key[2:]

@@ -47,9 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", metavar="FILE", help="write the full report as JSON")
     check.add_argument("--junit", metavar="FILE", help="write JUnit XML (a test case per case and interpreter)")
     check.add_argument("--ignore", action="append", default=[], metavar="PATTERN", help=IGNORE_HELP)
-    check.add_argument("--expectations", metavar="FILE",
+    check.add_argument("--expectations", metavar="FILE", action="append",
                        help="expected outcomes (TOML or JSON, see README): exit 0 when every outcome is "
-                            "the expected one; a listed case that passes or fails otherwise fails the run")
+                            "the expected one; a listed case that passes or fails otherwise fails the run; "
+                            "repeatable (the files read as one, first match wins)")
     check.add_argument("--update-expectations", metavar="FILE",
                        help="write the divergences of this run into FILE (reasons already there are kept)")
 

@@ -33,7 +33,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the host's 3.10
     import tomli as tomllib
 
-__all__ = ["Expectation", "ExpectationError", "Expectations", "Assessment", "assess", "load_expectations",
+__all__ = ["Expectation", "ExpectationError", "Expectations", "Assessment", "assess", "load_expectations", "merged",
            "write_expectations", "STATUSES"]
 
 STATUSES = ("fail", "timeout", "crash", "unsupported", "skip")
@@ -56,6 +56,7 @@ class Expectation:
     python: tuple[str, ...] = ()
     line: int = 0
     features: tuple[str, ...] = ()  # what a covered case does, all of it (conformance/_features.py)
+    source: Path | None = None  # the file it is written in
 
     def covers(self, case_id: str, interpreter: str, features: frozenset = frozenset()) -> bool:
         return (glob_pattern(self.case).fullmatch(case_id) is not None
@@ -121,7 +122,7 @@ class Expectations:
             return Assessment(verdict, "ok" if ok else "unexpected", None,
                              "" if ok else "not in %s" % self.path)
         actual = entry.status_of(verdict)
-        where = "%s:%d" % (self.path, entry.line)
+        where = "%s:%d" % (entry.source or self.path, entry.line)
         if actual == "pass":
             return Assessment(verdict, "unexpected", entry, "now passes: remove it from %s" % where)
         if actual != entry.status:
@@ -141,6 +142,14 @@ def assess(verdict: Verdict, expectations: Expectations | None = None) -> Assess
         return expectations.assess(verdict)
     ok = verdict.status in ("passed", "skipped", "unsupported")
     return Assessment(verdict, "ok" if ok else "unexpected")
+
+
+def merged(files: list[Expectations]) -> Expectations:
+    """Several expectation files read as one (`--expectations` given more than once): their
+    entries in the order given, first match wins; each entry keeps its own file for messages."""
+    if len(files) == 1:
+        return files[0]
+    return Expectations(", ".join(str(f.path) for f in files), [e for f in files for e in f.entries])
 
 
 def load_expectations(path: str | Path) -> Expectations:
@@ -214,7 +223,7 @@ def _entry(path: Path, line: int, item, text: str) -> Expectation:
     if "link" in item and not isinstance(item["link"], str):
         raise fail("link", "must be a string")
     return Expectation(item["case"], item["status"], item["reason"], lists["fields"], item.get("link"),
-                       lists["python"], line, lists["features"])
+                       lists["python"], line, lists["features"], path)
 
 
 def _key_line(text: str, start: int, key: str) -> int:

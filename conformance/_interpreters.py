@@ -160,11 +160,12 @@ def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpret
         if not matches:
             raise InterpreterError(f"--python {spec}: no CPython {spec} found on PATH or under pyenv")
         interpreter = matches[-1]
-    else:
-        path = shutil.which(spec)
+    else:  # a command: on PATH, or a launcher of scripts/debian_interpreters.py (pypy3.11)
+        path = shutil.which(spec) or next((str(d / spec) for d in launcher_dirs() if (d / spec).is_file()), None)
         interpreter = probe(path) if path else None
         if interpreter is None:
-            raise InterpreterError(f"--python {spec}: no such interpreter on PATH")
+            raise InterpreterError(f"--python {spec}: no such interpreter on PATH or among the launchers "
+                                   "of scripts/debian_interpreters.py")
     if interpreter.version[:2] < MINIMUM:
         raise InterpreterError(f"--python {spec}: {interpreter.label} is older than 3.8")
     return interpreter

@@ -10,7 +10,7 @@ from pathlib import Path
 from conformance._case import Case
 from conformance._check import stderr_progress
 from conformance._compare import FEATURE_PREFIX, IgnoreRule
-from conformance._expectations import Expectations, load_expectations
+from conformance._expectations import Expectations, load_expectations, merged
 from conformance._features import unknown_feature
 from conformance._interpreters import Interpreter, discover, resolve
 from conformance._targets import BUILT_IN_TARGETS
@@ -75,9 +75,15 @@ def count(text: str) -> int:
     return int(text)
 
 
-def expectations_for(path: str | None, cases: list[Case], must_exist: bool = True) -> Expectations | None:
+def expectations_for(path: str | list[str] | None, cases: list[Case], must_exist: bool = True) -> Expectations | None:
     """The expectation file at `path` (None if no path, or if it need not exist and does not),
-    checked against the run's cases."""
+    checked against the run's cases; several paths are read as one (merged)."""
+    if isinstance(path, list):
+        if not path:
+            return None
+        if len(path) > 1:
+            return merged([expectations_for(p, cases, must_exist) for p in path])
+        path = path[0]
     if path is None or (not must_exist and not Path(path).exists()):
         return None
     expectations = load_expectations(path)

@@ -46,10 +46,20 @@ class NamespacePath(object):
         self._path_finder = path_finder
 
     def _parent_path(self):
+        """The path the portions are found on: sys.path, or the parent's __path__. A parent gone
+        from sys.modules raises KeyError up to 3.14; from 3.15 ModuleNotFoundError caused by the
+        KeyError (observed: case namespace.path_after_parent_removed)."""
         parent, dot, _ = self._name.rpartition(".")
         if not dot:
             return sys.path
-        return getattr(sys.modules[parent], "__path__")
+        try:
+            module = sys.modules[parent]
+        except KeyError as gone:
+            if not _profile.current.namespace_parent_gone_not_found:
+                raise
+            raise ModuleNotFoundError("{!r} must be imported before finding {!r}.".format(parent, self._name),
+                                      name=parent) from gone
+        return getattr(module, "__path__")
 
     def _portions_now(self):
         """The portions, found again when the parent's path or the epoch has moved on."""

@@ -76,6 +76,10 @@ def _rules(version):
         # Case machinery.namespace_path_operations: a namespace package's __path__ is shown as
         # _NamespacePath([...]) up to 3.14, NamespacePath([...]) from 3.15.
         namespace_path_name="NamespacePath" if at_least((3, 15)) else "_NamespacePath",
+        # Case namespace.path_after_parent_removed (found by fuzz --across over 3.13-3.15): a
+        # namespace package's path, recomputed after its parent left sys.modules, raises KeyError
+        # up to 3.14 and ModuleNotFoundError ("'p' must be imported before finding 'p.ns'.") from 3.15.
+        namespace_parent_gone_not_found=at_least((3, 15)),
         # Cases legacy.*: finders without find_spec() are asked through find_module() (meta
         # path) or find_loader()/find_module() (path entries) up to 3.11; from 3.12 a meta-path
         # one is passed over and a path-entry one fails with AttributeError.

@@ -81,6 +81,17 @@ def launcher(root: Path, binary: str, cpython: bool) -> str:
             "--argv0 \"$(readlink -f \"$0\")\" \"%s/%s\" \"$@\"\n" % (binary, home, loader, lib, root, binary))
 
 
+def write_whole(path: Path, text: str, mode: int = 0o644) -> None:
+    """`text` written to `path` whole or not at all: a temporary file beside it, fsync, replace."""
+    temporary = path.with_name(".%s.tmp%d" % (path.name, os.getpid()))
+    with open(temporary, "w") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.chmod(temporary, mode)
+    os.replace(temporary, path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", default=str(DEFAULT_CACHE))
@@ -98,27 +109,31 @@ def main() -> int:
         for directory in (cache / "apt" / "lists" / "partial", cache / "apt" / "cache" / "archives" / "partial",
                           cache / "debs", cache / "bin"):
             directory.mkdir(parents=True, exist_ok=True)
-        (cache / "apt" / "sources.list").write_text("deb [signed-by=%s] %s unstable main\n" % (KEYRING, mirror()))
+        write_whole(cache / "apt" / "sources.list", "deb [signed-by=%s] %s unstable main\n" % (KEYRING, mirror()))
         (cache / "apt" / "status").touch()
         apt(cache, "apt-get", "update")
         root = cache / "root"
         for package in wanted:
-            needed = dependencies(cache, package)
-            apt(cache, "apt-get", "download", *needed)
             version = apt(cache, "apt-cache", "show", "--no-all-versions", package, capture=True)
             version = re.search(r"^Version: (\S+)", version, re.M).group(1)
+            path = cache / "bin" / LAUNCHERS[package]
+            marker = cache / "bin" / (".%s.version" % LAUNCHERS[package])
+            if path.exists() and marker.exists() and marker.read_text() == version:
+                print("%s %s: %s (unpacked before)" % (package, version, path))
+                continue
+            needed = dependencies(cache, package)
+            apt(cache, "apt-get", "download", *needed)
             for deb in sorted((cache / "debs").glob("*.deb")):
                 if deb.name.split("_")[0] in needed:
                     subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
             # the launcher lives beside the binary (PyPy finds its library from its own path, which
             # the launcher gives it as argv0), and DIR/bin links to it
             script = root / "usr" / "bin" / (LAUNCHERS[package] + "-launcher")
-            script.write_text(launcher(root, PACKAGES[package], package.startswith("python")))
-            script.chmod(0o755)
-            path = cache / "bin" / LAUNCHERS[package]
+            write_whole(script, launcher(root, PACKAGES[package], package.startswith("python")), 0o755)
             if path.is_symlink() or path.exists():
                 path.unlink()
             path.symlink_to(script)
+            write_whole(marker, version)  # the next run keeps what is unpacked while unstable has this version
             print("%s %s: %s" % (package, version, path))
     except Unavailable as why:
         print("debian_interpreters: skipped: %s" % why)

@@ -11,12 +11,12 @@ from conformance._interpreters import discover, probe
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = Path(__file__).resolve().parent / "targets"
-CPYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
+CPYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]  # 3.14, 3.15: scripts/debian_interpreters.py
 
 
 @pytest.fixture(scope="session")
 def interpreters():
-    """Every interpreter found here; the suite requires CPython 3.8-3.13 and PyPy."""
+    """Every interpreter found here; the suite requires CPython 3.8-3.15 and PyPy 3.9 and 3.11."""
     return discover()
 
 

@@ -89,7 +89,8 @@ def test_interpreters_lists_every_cpython_and_pypy(cli):
     versions = [line.split()[1] for line in result.out.splitlines() if line.startswith("cpython")]
     for version in CPYTHONS:
         assert any(v.startswith(version + ".") for v in versions), version
-    assert any(line.startswith("pypy") for line in result.out.splitlines())
+    assert any(line.startswith("pypy 3.9") for line in result.out.splitlines())
+    assert any(line.startswith("pypy 3.11") for line in result.out.splitlines())
 
 
 def test_default_interpreters_are_announced(cli, small):

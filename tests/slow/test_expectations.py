@@ -36,6 +36,17 @@ def test_the_shipped_pypy_file_makes_pypy_pass_and_each_entry_counts(cli, tmp_pa
     assert re.match(r"\d+ passed, 1 failed \(6 expected failures", result.last_line)
 
 
+def test_both_pypy_files_gate_both_pypys_in_one_run(cli):
+    """--expectations twice: the files read as one; each entry is scoped to its PyPy."""
+    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", "pypy3", "--python",
+                 "pypy3.11", "--expectations", PYPY, "--expectations", REPO / "expectations" / "pypy3.11.toml")
+    assert result.code == 0, result.out[-3000:]
+    assert "14 expected failures (%s, %s)" % (PYPY, REPO / "expectations" / "pypy3.11.toml") in result.last_line
+    alone = cli("check", "--target", "stdlib", "--reference", "expected", "--python", "pypy3.11",
+                "--expectations", PYPY)  # 3.9's entries do not cover 3.11
+    assert alone.code == 1 and "7 failed" in alone.last_line
+
+
 def test_update_then_gate_then_a_fix_and_a_different_failure(cli, tmp_path):
     written = tmp_path / "mutant.toml"
     first = cli("check", "--target", MUTANT, "--python", "3.11", "--cases", CASES,

@@ -33,7 +33,8 @@ def test_impl_matches_the_stdlib_and_the_recordings(cli, version):
     assert recorded.code == 0, recorded.out[-3000:]
 
 
-@pytest.mark.parametrize("profile, interpreter", [("3.8", "3.13"), ("3.13", "3.8"), ("3.10", "3.12")])
+@pytest.mark.parametrize("profile, interpreter", [("3.8", "3.13"), ("3.13", "3.8"), ("3.10", "3.12"), ("3.15", "3.13"),
+                                                  ("3.13", "3.15")])
 def test_a_chosen_version_runs_on_another_interpreter(tmp_path, cli, profile, interpreter):
     import json
 

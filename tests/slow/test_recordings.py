@@ -22,9 +22,10 @@ def test_stdlib_matches_expectations(cli, version):
     assert passed >= 150
 
 
-def test_pypy_runs_and_its_divergences_are_the_documented_findings(cli, tmp_path):
+@pytest.mark.parametrize("pypy", ["pypy3", "pypy3.11"])
+def test_pypy_runs_and_its_divergences_are_the_documented_findings(cli, tmp_path, pypy):
     report = tmp_path / "pypy.json"
-    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", "pypy3",
+    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", pypy,
                  "--json", report)
     data = json.loads(report.read_text())
     assert data["cases"] >= 150 and data["errors"] == []
