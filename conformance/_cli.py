@@ -29,7 +29,8 @@ __all__ = ["main"]
 
 CHANGES_FILE = Path(__file__).resolve().parent.parent / "docs" / "version-changes.md"
 POLICY_HELP = ("steer generation: comma-separated none, all, SWITCH, no-SWITCH, LIMIT=N applied to the "
-               "default, e.g. 'none,reload,edits,max_steps=6' (see README, Fuzzing)")
+               "default, e.g. 'none,reload,edits,max_steps=6' (see README, Fuzzing); the switch lazy (lazy "
+               "imports) is on by default only where every interpreter is CPython 3.15 or later")
 IGNORE_HELP = ("an intended difference: field paths matching PATTERN ('*' any characters, '?' one, e.g. "
                "'*.__loader__', 'final.path_importer_cache.*') are set aside, counted, not divergences; repeatable")
 
@@ -178,10 +179,10 @@ def _check(args) -> int:
 
 
 def _fuzz(args) -> int:
-    policy = policy_from(args.policy)
     target = target_spec("--target", args.target)
     reference = target_spec("--reference", args.reference)
     interpreters = interpreters_for(args.python)
+    policy = policy_from(args.policy, interpreters)
     if args.across and len(interpreters) < 2:
         raise UsageError("--across needs at least two interpreters (--python)")
     seconds = args.seconds if args.seconds is not None or args.examples is not None else 60.0

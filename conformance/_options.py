@@ -103,11 +103,18 @@ def ignore_rules(patterns: list[str]) -> list[IgnoreRule]:
     return [IgnoreRule(pattern, "--ignore") for pattern in patterns]
 
 
-def policy_from(text: str):
-    """A --policy as a strategies.Policy."""
-    from strategies import parse_policy
+def policy_from(text: str, interpreters=None):
+    """A --policy as a strategies.Policy; lazy imports generated too where every one of
+    `interpreters` has them (CPython 3.15 and later), unless the text says `lazy` or `no-lazy`."""
+    from dataclasses import replace
+
+    from strategies import mentions, parse_policy
 
     try:
-        return parse_policy(text)
+        policy = parse_policy(text)
     except ValueError as exc:
         raise UsageError(f"--policy: {exc}")
+    if interpreters and not mentions(text, "lazy") and all(
+            i.implementation == "cpython" and tuple(i.version[:2]) >= (3, 15) for i in interpreters):
+        policy = replace(policy, lazy=True)
+    return policy

@@ -61,7 +61,12 @@ def _step(choose: Choices, policy: Policy, tree: Tree, index: int, seeded: list)
         ops += ["write", "delete", "invalidate_caches", "del_module"]
     if policy.find_loader:
         ops.append("find_loader")
+    if policy.lazy:
+        ops += ["getattr", "getattr"]  # the access that imports a lazy binding
     op = choose.pick(ops)
+    if op == "getattr":
+        leaves = sorted({name.split(".")[0] for name in _names(tree)} | {name.rpartition(".")[2] for name in _names(tree)})
+        return {"op": op, "module": choose.pick(_names(tree)), "attr": choose.pick(leaves + NAMES)}
     if op == "import_module":
         step = {"op": op, "name": _name_arg(choose, policy, tree)}
         if choose.boolean():
@@ -185,6 +190,10 @@ def build_case(policy: Policy, data: bytes) -> dict:
         case["path_hooks"] = [{"hook": choose.pick(["legacy_find_loader", "legacy_find_module"]), "entry": "old",
                                "name": "h", "modules": {choose.pick(_names(tree)): ["__executed__(__name__)"]}}]
         case["sys_path"] = ["old"] + case["sys_path"] if choose.boolean() else case["sys_path"] + ["old"]
+    if policy.lazy and choose.one_in(3):  # a global mode, and maybe a filter that keeps one name eager
+        case["lazy_imports"] = {"mode": choose.pick(["all", "normal"])}
+        if choose.boolean():
+            case["lazy_imports"]["filter"] = {"eager": [choose.pick(_names(tree))]}
     case["steps"] = [_step(Choices(_slice(data, step_at, STEP_BYTES, i)), policy, tree, i, seeded)
                      for i in range(steps)]
     return case_from(case)

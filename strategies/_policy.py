@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, replace
 
 from hypothesis import strategies as st
 
-__all__ = ["Policy", "DEFAULT", "POLICY_BYTES", "policies", "swarm_policy", "parse_policy", "describe_policy"]
+__all__ = ["Policy", "DEFAULT", "POLICY_BYTES", "policies", "swarm_policy", "parse_policy", "describe_policy", "mentions"]
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,21 @@ class Policy:
     finders: bool = True
     bytecode: bool = True
     zips: bool = True
+    # lazy imports (CPython 3.15): `lazy import` in bodies, __lazy_modules__, a case's global mode
+    # and filter, getattr steps that use a binding. Off by default (a syntax error before 3.15):
+    # the fuzz command turns it on where every interpreter of the campaign has lazy imports.
+    lazy: bool = False
 
 
 DEFAULT = Policy()
 SWITCHES = [f.name for f in fields(Policy) if f.type in ("bool", bool)]
 LIMITS = {"max_roots": (1, 5), "max_nodes": (1, 16), "max_statements": (0, 8), "max_steps": (1, 16)}
+
+
+def mentions(text: str, switch: str) -> bool:
+    """Whether a --policy text names `switch` itself (as SWITCH or no-SWITCH)."""
+    items = {part.strip().replace("-", "_") for part in text.split(",")}
+    return switch in items or "no_" + switch in items
 
 
 def parse_policy(text: str) -> Policy:

@@ -110,7 +110,18 @@ def _statement(choose: Choices, policy, tree: Tree, node: Node) -> str:
         choices += ["call"]
     if node.kind != "module" and policy.path_edits:
         choices += ["path_edit"]
+    if policy.lazy:
+        choices += ["lazy", "lazy", "lazy_modules"]
     kind = choose.pick(choices)
+    if kind == "lazy":  # top level only: inside try it is a syntax error
+        parent, _, _ = name.rpartition(".")
+        return choose.pick([
+            "lazy import %s" % name,
+            "lazy from %s import %s" % (parent or name, leaf if parent else choose.pick(NAMES)),
+            "lazy from . import %s" % leaf,
+            "lazy import %s as %s" % (name, choose.pick(NAMES))])
+    if kind == "lazy_modules":  # plain imports of these names after it are lazy
+        return "__lazy_modules__ = %r" % choose.items(tree.names + ["zz"], 2)
     if kind == "import":
         text = "import %s" % name
     elif kind == "from_import":

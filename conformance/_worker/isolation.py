@@ -19,6 +19,7 @@ import sys
 import time
 
 from conformance._worker.child import run_child, run_one
+from conformance._worker.lazy import shares_no_process
 from conformance._worker.state import ImportState
 from conformance._worker.steps import Interrupted
 from conformance._worker.wire import collect, exit_wording, wait_status_code
@@ -40,11 +41,14 @@ class Isolation(object):
         """Fill in the results of `runs` ([(target, case_dir, result)], `result` naming its
         target spec): a process per run; or, `together` (fork only), one forked process for all
         of them, one after another. A crash or timeout ends that process; the runs after it go
-        on in a new one."""
-        if self.mode == "inprocess":
+        on in a new one. A case with lazy imports runs in a process of its own per run, whatever
+        was asked (lazy.shares_no_process)."""
+        if shares_no_process(case):
+            together = False
+        if self.mode == "inprocess" and not shares_no_process(case):
             for run in runs:
                 self._run_inprocess(case, run, timeout)
-        elif self.mode != "fork":
+        elif self.mode != "fork" or not hasattr(os, "fork"):
             for _, case_dir, result in runs:
                 self._run_subprocess(case, result["target"], case_dir, timeout, result)
         elif together:

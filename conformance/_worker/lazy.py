@@ -9,10 +9,12 @@ resolved_imported_module_name, [fromlist])"; `sys.lazy_modules`: "A set of fully
 name strings that have been lazily imported in the current interpreter but not yet loaded. When a
 lazily imported module is accessed for the first time, its name is removed from this set."
 """
+import json
+import re
 import sys
 import types
 
-__all__ = ["LazyImports", "available", "describe_lazy", "is_lazy", "pending"]
+__all__ = ["LazyImports", "available", "describe_lazy", "is_lazy", "pending", "shares_no_process"]
 
 def available():
     """Whether this interpreter has lazy imports (CPython 3.15 and later)."""
@@ -33,6 +35,16 @@ def describe_lazy(value):
     text = repr(value)
     start, end = text.find("'"), text.rfind("'")
     return "lazy " + (text[start + 1:end] if 0 <= start < end else text)
+
+
+_LAZY_TEXT = re.compile(r'(^|\\n|")\s*lazy\s+(import|from)\s|__lazy_modules__')
+
+
+def shares_no_process(case):
+    """Whether a case must run in a process of its own on this interpreter: one that uses lazy
+    imports leaves state behind that no restore reaches (which submodules the interpreter will bind
+    lazily on a package when it is imported), so a later run in the same process would see it."""
+    return available() and ("lazy_imports" in case or _LAZY_TEXT.search(json.dumps(case)) is not None)
 
 
 def _library(name):

@@ -104,3 +104,43 @@ def test_decoding_reads_zeros_past_the_end_and_keeps_slices_apart():
     after = build_case(policy, bytes(data))
     assert after["files"] == before["files"] and after["steps"][:3] == before["steps"][:3]
     assert after["steps"][3] != before["steps"][3]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cases(parse_policy("lazy")))
+def test_lazy_cases_are_valid_and_keep_lazy_statements_at_top_level(case):
+    """The lazy switch: `lazy` statements and __lazy_modules__ in bodies (never inside try, a syntax
+    error there), a case's global mode and filter, getattr steps; all valid case data."""
+    errors = list(VALIDATOR.iter_errors({"format": 1, "cases": [case]}))
+    assert errors == [], errors[0].message
+    for source in case["files"].values():
+        for line in (source if isinstance(source, list) else []):
+            assert not ("lazy " in line and line.startswith("try:")), line
+
+
+def test_the_lazy_switch_is_off_by_default_and_on_where_every_interpreter_has_lazy_imports():
+    import random
+    from types import SimpleNamespace
+
+    from conformance._options import policy_from
+
+    def python(*version):
+        return SimpleNamespace(implementation="cpython", version=version)
+
+    assert not DEFAULT.lazy and parse_policy("lazy").lazy
+    assert policy_from("", [python(3, 15, 2)]).lazy
+    assert not policy_from("", [python(3, 14, 10), python(3, 15, 2)]).lazy  # a syntax error on 3.14
+    assert not policy_from("no-lazy", [python(3, 15, 2)]).lazy
+    assert policy_from("lazy", [python(3, 13, 0)]).lazy  # asked for: the user's choice
+    assert not policy_from("", [SimpleNamespace(implementation="pypy", version=(3, 15, 0))]).lazy
+    seen = {"statement": False, "mode": False, "getattr": False}
+    for seed in range(300):
+        data = random.Random(seed).randbytes(generated_size(parse_policy("lazy")))
+        case = generated_case(parse_policy("lazy"), data)
+        text = str(case["files"])
+        seen["statement"] |= "lazy import" in text or "lazy from" in text
+        seen["mode"] |= "lazy_imports" in case
+        seen["getattr"] |= any(step["op"] == "getattr" for step in case["steps"])
+    assert all(seen.values()), seen
+    plain = generated_case(DEFAULT, random.Random(1).randbytes(generated_size(DEFAULT)))
+    assert "lazy_imports" not in plain

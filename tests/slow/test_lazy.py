@@ -1,0 +1,68 @@
+"""Lazy imports (CPython 3.15) as the worker observes them, and a step that names a module its run
+does not have: observed as `unresolved`, and the run goes on."""
+import json
+
+import pytest
+
+from conformance._interpreters import resolve
+from conformance._protocol import Worker
+
+pytestmark = pytest.mark.slow
+LAZY = {"id": "lazy", "files": {"a.py": ["__executed__(__name__)", "lazy import b"],
+                                "b.py": ["__executed__(__name__)", "x = 1"]},
+        "steps": [{"op": "import_module", "name": "a"}, {"op": "getattr", "module": "a", "attr": "b"}]}
+
+
+def _run(version, case, **options):
+    with Worker(resolve(version)) as worker:
+        (result,) = worker.run(case, ["stdlib"], 5.0, **options)
+    return result
+
+
+def test_a_pending_binding_is_observed_without_being_imported_and_its_use_imports_it():
+    result = _run("3.15", LAZY)
+    imported, used = result["steps"]
+    assert imported["executed"] == ["a"] and imported["lazy_modules"] == {"added": ["b"], "removed": []}
+    assert used["executed"] == ["b"] and used["lazy_modules"] == {"added": [], "removed": ["b"]}
+    assert "lazy_modules" not in result["final"]  # nothing left pending
+
+
+def test_what_is_left_pending_is_in_the_final_state_and_a_binding_reads_lazy_name():
+    result = _run("3.15", {**LAZY, "steps": LAZY["steps"][:1]})
+    assert result["final"]["lazy_modules"] == ["b"]
+    assert result["final"]["modules"]["a"]["attrs"]["b"] == "lazy b"  # observing did not import it
+    assert "b" not in result["final"]["modules"]
+
+
+def test_a_case_with_lazy_imports_is_unsupported_before_3_15_and_its_syntax_an_error():
+    moded = {**LAZY, "lazy_imports": {"mode": "all"}}
+    assert _run("3.14", moded)["outcome"] == "unsupported"
+    assert _run("3.14", LAZY)["steps"][0]["exception"]["type"] == "SyntaxError"
+
+
+def test_the_global_mode_and_filter_are_in_force_for_the_steps_and_the_filter_calls_observed():
+    case = {"id": "mode", "lazy_imports": {"mode": "all", "filter": {"eager": ["b"]}},
+            "files": {"a.py": ["__executed__(__name__)", "import b", "import c"], "b.py": ["__executed__(__name__)"],
+                      "c.py": ["__executed__(__name__)"]},
+            "steps": [{"op": "import_module", "name": "a"}]}
+    shared = _run("3.15", case, shared_process=True)
+    (step,) = shared["steps"]
+    assert step["executed"] == ["a", "b"] and step["lazy_modules"]["added"] == ["c"]
+    assert [call[:4] for call in step["finder_calls"]] == [["lazy", "filter", "a", "b"], ["lazy", "filter", "a", "c"]]
+    with Worker(resolve("3.15"), isolation="inprocess") as worker:  # a case with lazy imports gets a
+        (alone,) = worker.run(case, ["stdlib"], 5.0)                 # process of its own even so
+        (plain,) = worker.run({**case, "id": "plain", "lazy_imports": {"mode": "normal"}}, ["stdlib"], 5.0)
+    assert alone["steps"] == shared["steps"]
+    assert plain["steps"][0]["executed"] == ["a", "b", "c"] and "lazy_modules" not in plain["steps"][0]
+
+
+@pytest.mark.parametrize("version", ["3.8", "3.15"])
+def test_a_step_naming_a_module_the_run_lacks_is_unresolved_and_the_run_goes_on(version):
+    case = {"id": "unresolved", "files": {"a.py": ["__executed__(__name__)"]},
+            "steps": [{"op": "reload", "module": {"module": "never_imported"}},
+                      {"op": "import_module", "name": "a"}]}
+    result = _run(version, case)
+    assert result["outcome"] == "ok", json.dumps(result)[:500]
+    missing, imported = result["steps"]
+    assert missing["outcome"] == "unresolved" and missing["unresolved"] == "sys.modules['never_imported'] is missing"
+    assert imported["executed"] == ["a"]
