@@ -308,11 +308,17 @@ def write_change_catalogue(findings, out: Path, recorded_cases: list[Case]) -> t
     """The report of a cross-version campaign, `out`/changes.md: its changes, each marked as in
     the change list of `recorded_cases`' recordings (the catalogue's: docs/version-changes.md) or
     new there. Returns how many changes there are, and how many of them the recordings show."""
-    found = changes_from_findings(findings)
     recorded = changes_from_recordings(recorded_cases)
-    for change in found:
+    found, by_twin = [], {}
+    for change in changes_from_findings(findings):
         twin = next((known for known in recorded if known.matches(change)), None)
+        if twin is not None and id(twin) in by_twin:  # one change of the catalogue's, found twice: one entry
+            by_twin[id(twin)].cases += change.cases
+            continue
         change.description = ("also in the catalogue's changes: " + twin.cases[0]) if twin else "not in the catalogue"
+        if twin is not None:
+            by_twin[id(twin)] = change
+        found.append(change)
     write_text(out / "changes.md", render_changes(found, "a fuzz --across campaign (minimal cases under this "
                                                   "directory)"))
     return len(found), sum(change.description != "not in the catalogue" for change in found)

@@ -80,3 +80,30 @@ def test_implementations_of_one_version_are_no_version_change():
     recorded = VersionChange(("3.9", "raises", "AttributeError"), ["3.8"], ["3.9"],
                              ["sys_modules.parent_rejects_binding"])
     assert not recorded.matches(change) and not change.matches(recorded)
+
+
+def test_one_catalogue_change_found_twice_is_one_entry_of_the_campaigns_change_list(tmp_path, monkeypatch):
+    """A campaign that meets one change through two roots (3.15's load_module() removal: a module
+    served, a package served) lists it once, with both cases."""
+    from conformance import _changes
+
+    def finding(root, case_id):
+        class _Finding:
+            pass
+        found = _Finding()
+        found.root, found.case = root, {"id": case_id, "steps": []}
+        found.groups = [(["cpython 3.14.10"], {"outcome": "ok", "steps": [], "final": {"a": 1}}),
+                        (["cpython 3.15.2"], {"outcome": "ok", "steps": [], "final": {"a": 2}})]
+        return found
+
+    known = VersionChange(("3.15", "cause", ("legacy finders",)), ["3.14"], ["3.15"], ["legacy.load_module_only_loader"])
+    monkeypatch.setattr(_changes, "changes_from_recordings", lambda cases: [known])
+    monkeypatch.setattr(_changes, "features_of", lambda case: [] if case["id"] == "fuzz.new" else ["legacy finders"])
+    found = [finding(("3.15", "raises", None, "AttributeError"), "fuzz.one"),
+             finding(("3.15", "cause", ("legacy finders",)), "fuzz.two"),
+             finding(("3.15", "field", "steps[].x", (), ()), "fuzz.new")]
+    total, in_catalogue = _changes.write_change_catalogue(found, tmp_path, [])
+    text = (tmp_path / "changes.md").read_text()
+    assert (total, in_catalogue) == (2, 1)
+    assert text.count("also in the catalogue's changes: legacy.load_module_only_loader") == 1
+    assert "`fuzz.one`, `fuzz.two`" in text and "not in the catalogue" in text
