@@ -111,7 +111,10 @@ def verdict_of(case: Case, interpreter: Interpreter, target: str, reference: str
             return Verdict(case.id, label, "skipped", note="no recorded expectation")
         (result,) = pool.run(case.data, [target], timeout)
         changed = _changed(case, recording, version, interpreter)
-        return compare(case.id, label, result, recording, list(ignore) + changed, features_of(case.data))
+        verdict = compare(case.id, label, result, recording, list(ignore) + changed, features_of(case.data))
+        if verdict.status == "failed":
+            verdict.note = _patch_release(recording, version, interpreter)
+        return verdict
     result, reference_result = pool.run(case.data, [target, reference], timeout)
     return compare(case.id, label, result, reference_result, ignore, features_of(case.data))
 
@@ -126,6 +129,19 @@ def _changed(case: Case, recording: dict, version: tuple, interpreter: Interpret
         return []
     return [IgnoreRule(field, "changed after %s: %s" % (made[0], change.get("issue") or change["description"]))
             for change in case.changes_since(made[0], interpreter.version) for field in change["fields"]]
+
+
+def _patch_release(recording: dict, version: tuple, interpreter: Interpreter) -> str:
+    """Where a CPython differs from the recording of its own major.minor made on another patch
+    release, that is what the divergence is, to triage: a change of that release (the case's
+    `changes`, with its issue) or a bug of it. '' otherwise."""
+    made = [exact for python, exact in zip(recording.get("pythons", []), recording.get("recorded_on", []))
+            if python == minor(version)]
+    now = ".".join(map(str, interpreter.version))
+    if interpreter.implementation != "cpython" or not made or made[0] == now or minor(interpreter.version) != minor(version):
+        return ""
+    return ("recorded on %s, this is %s: a patch release that behaves otherwise (a change of that release, for "
+            "the case's `changes` with its issue, or a bug of it)" % (made[0], now))
 
 
 def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = "stdlib",

@@ -157,6 +157,7 @@ def _check(args) -> int:
             print(f"ERROR {verdict.case_id} on {verdict.interpreter}: {verdict.note}\n")
         elif verdict.status == "failed":  # unlisted, listed otherwise, or failing in other fields
             block = divergence_block(verdict.divergence, by_id.get(verdict.case_id), target, reference)
+            block += "\n  " + verdict.note if verdict.note else ""  # a patch release unlike its recording
             print(block + ("\n  " + assessment.message if assessment.entry else "") + "\n")
         else:
             print(f"UNEXPECTED {verdict.case_id} on {verdict.interpreter}: {assessment.message}\n")

@@ -1,0 +1,40 @@
+"""A CPython compared with the recording of its major.minor made on another patch release: a
+divergence there is named as a patch release that behaves otherwise (Debian's unstable moves
+to new patch releases; the recordings stay per major.minor)."""
+import sys
+
+from tests.conftest import case_file
+
+HOST = "%d.%d" % sys.version_info[:2]
+NOW = "%d.%d.%d" % sys.version_info[:3]
+
+
+def _recorded(made_on, executed):
+    observation = {"outcome": "ok", "detail": None, "final": {"modules": {}, "order": [], "removed": [],
+                                                              "path_importer_cache": {}},
+                   "steps": [{"op": "invalidate_caches", "outcome": "returned", "executed": executed,
+                              "finder_calls": [], "warnings": [], "result": {"type": "NoneType", "value": None},
+                              "modules": {"added": [], "removed": [], "replaced": []}}]}
+    return {"id": "patch.case", "steps": [{"op": "invalidate_caches"}],
+            "expected": [{"pythons": [HOST], "recorded_on": [made_on], **observation}]}
+
+
+def test_a_divergence_from_a_recording_of_another_patch_release_says_so(cli, tmp_path):
+    other = "%d.%d.%d" % (sys.version_info[0], sys.version_info[1], sys.version_info[2] + 1)
+    cases = case_file(tmp_path, _recorded(other, ["nothing ran"]))
+    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", sys.executable,
+                 "--cases", cases)
+    assert result.code == 1
+    assert "recorded on %s, this is %s: a patch release that behaves otherwise" % (other, NOW) in result.out
+
+
+def test_the_same_release_or_a_pass_says_nothing_of_patch_releases(cli, tmp_path):
+    cases = case_file(tmp_path, _recorded(NOW, ["nothing ran"]))
+    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", sys.executable,
+                 "--cases", cases)
+    assert result.code == 1 and "patch release" not in result.out
+    other = "%d.%d.%d" % (sys.version_info[0], sys.version_info[1], sys.version_info[2] + 1)
+    cases = case_file(tmp_path, _recorded(other, []), name="passing.json")
+    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", sys.executable,
+                 "--cases", cases)
+    assert result.code == 0 and "patch release" not in result.out
