@@ -330,10 +330,28 @@ def describe(value):
     return repr(value).replace(CASE, "<case>")
 
 
+def pending():
+    """The case's names in sys.lazy_modules (lazy imports, 3.15), the standard library's left out."""
+    library = getattr(sys, "stdlib_module_names", ())
+    return {name for name in list(getattr(sys, "lazy_modules", ())) if name.partition(".")[0] not in library}
+
+
+def lazy_imports(mode=None, eager=None):
+    """A case's global lazy imports mode and filter (3.15): the filter keeps an import eager when
+    the name it resolves to is listed, and says when it is asked."""
+    if eager is not None:
+        def lazy_filter(importer, name, fromlist=None):
+            print("  lazy filter asked: %s imports %s (fromlist %s)" % (importer, name, fromlist))
+            return name not in eager
+        sys.set_lazy_imports_filter(lazy_filter)
+    if mode is not None:
+        sys.set_lazy_imports(mode)
+
+
 def step(index, text, action, target=None):
     """Perform one step; a call step (`target` given) runs with the target's functions in
     importlib and its __import__ as the builtin (a hook target's: as its hook leaves them)."""
-    before = dict(sys.modules)
+    before, lazy_before = dict(sys.modules), pending()
     del EXECUTED[:]
     saved, functions = {}, target.functions if target is not None else None
     hooked = builtins.__import__
@@ -370,6 +388,10 @@ def step(index, text, action, target=None):
         print("  sys.modules: added %s, removed %s" % (added, removed))
     if EXECUTED:
         print("  executed: %s" % EXECUTED)
+    lazy_after = pending()
+    if lazy_after != lazy_before:
+        print("  sys.lazy_modules: added %s, removed %s" % (sorted(lazy_after - lazy_before),
+                                                            sorted(lazy_before - lazy_after)))
 
 
 def final_state(baseline):
@@ -381,10 +403,14 @@ def final_state(baseline):
         bound = ""
         if parent and parent in sys.modules:
             bound = " (bound on parent)" if namespace(sys.modules[parent]).get(child) is value else " (not bound on parent)"
-        attrs = {k: v for k, v in sorted(namespace(value).items())
-                 if not k.startswith("__") and isinstance(v, (int, str, bool, type(None)))}
+        attrs = {k: (v if isinstance(v, (int, str, bool, type(None))) else repr(v))
+                 for k, v in sorted(namespace(value).items())
+                 if not k.startswith("__") and (isinstance(v, (int, str, bool, type(None)))
+                                                or type(v).__name__ == "lazy_import")}  # not used yet
         print("  %s: %s%s %s" % (key, describe(value) if not isinstance(value, types.ModuleType)
                                  else "module", bound, attrs))
+    if pending():
+        print("  still pending lazily (sys.lazy_modules): %s" % sorted(pending()))
     for top, _, names in sorted(os.walk(CASE)):
         for name in sorted(n for n in names if n.endswith(".pyc")):
             with open(os.path.join(top, name), "rb") as handle:

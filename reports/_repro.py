@@ -153,6 +153,9 @@ def repro_script(case: dict, title: str = "") -> str:
         "    materialise(FILES, DIRS)",
         "    sys.path[:0] = [%s]" % ", ".join(entries),
         *seeds, *finders,
+        *(["    lazy_imports(%r, %r)" % (case["lazy_imports"].get("mode"),
+                                          case["lazy_imports"].get("filter", {}).get("eager"))]
+          if "lazy_imports" in case else []),
         '    T.install("after-setup")',
         "    try:",
         "        run_steps()",

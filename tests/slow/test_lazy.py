@@ -1,6 +1,7 @@
 """Lazy imports (CPython 3.15) as the worker observes them, and a step that names a module its run
 does not have: observed as `unresolved`, and the run goes on."""
 import json
+import subprocess
 
 import pytest
 
@@ -66,3 +67,26 @@ def test_a_step_naming_a_module_the_run_lacks_is_unresolved_and_the_run_goes_on(
     missing, imported = result["steps"]
     assert missing["outcome"] == "unresolved" and missing["unresolved"] == "sys.modules['never_imported'] is missing"
     assert imported["executed"] == ["a"]
+
+
+def test_a_target_broken_on_lazy_imports_is_caught_by_the_catalogue_and_the_search(cli, tmp_path):
+    from tests.conftest import TARGETS
+
+    broken = TARGETS / "lazy_keeps_pending.py"
+    checked = cli("check", "--target", broken, "--python", "3.15", "--cases",
+                  "conformance/catalogue/lazy.json")
+    assert checked.code == 1 and "DIVERGENCE lazy.import_module_of_pending on cpython 3.15" in checked.out
+    assert "steps[1].lazy_modules" in checked.out
+    assert cli("check", "--target", broken, "--python", "3.14", "--cases", "conformance/catalogue/lazy.json").code == 0
+    # a campaign on lazy imports alone finds it (the default policy's cases reach it more rarely)
+    fuzzed = cli("fuzz", "--target", broken, "--python", "3.15", "--seconds", "120", "--seed", "1", "--first",
+                 "--policy", "none,lazy", "--out", tmp_path / "found")
+    assert fuzzed.code == 1 and "lazy_modules" in fuzzed.out, fuzzed.out[-2000:]
+    # and its standalone script shows the difference: the name left pending with the target only
+    (repro,) = (tmp_path / "found").glob("*/repro.py")
+    python = resolve("3.15").path
+    plain = subprocess.run([python, str(repro)], capture_output=True, text=True, timeout=60)
+    hooked = subprocess.run([python, str(repro), str(broken)], capture_output=True, text=True, timeout=60)
+    assert plain.returncode == hooked.returncode == 0, plain.stderr + hooked.stderr
+    assert "sys.lazy_modules: added [], removed [" in plain.stdout and "still pending lazily" not in plain.stdout
+    assert "still pending lazily (sys.lazy_modules)" in hooked.stdout
