@@ -1,5 +1,6 @@
 """Causes of a version change, by ablation: a feature of a case (a zip archive on sys.path,
-finders of the legacy protocols, bytecode writing) is a cause of the change a case shows when
+finders of the legacy protocols, bytecode writing, a module body that puts None in sys.modules)
+is a cause of the change a case shows when
 the same case with that feature replaced by its plain counterpart (the archive's entries as a
 directory of the same name, find_spec finders, no bytecode writing) no longer shows it. A case
 whose difference vanishes once the changes found already are undone in it (their features
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Callable
 
 __all__ = ["FEATURES", "ablate", "atomic", "explain", "features_of", "widen_guards"]
@@ -77,12 +79,37 @@ def _modern_finders(case: dict) -> dict:
     return {k: v for k, v in case.items() if k != "path_hooks"} | ({"meta_path": finders} if finders else {})
 
 
+_NONE_ENTRY = re.compile(r"sys\.modules\[[^\]]+\] = None")
+
+
+def _replaced_in_sources(value, pattern, replacement):
+    if isinstance(value, str):
+        return pattern.sub(replacement, value)
+    if isinstance(value, list):
+        return [_replaced_in_sources(item, pattern, replacement) for item in value]
+    if isinstance(value, dict):
+        return {key: _replaced_in_sources(item, pattern, replacement) for key, item in value.items()}
+    return value
+
+
+def _has_none_entries(case: dict) -> bool:
+    return _NONE_ENTRY.search(json.dumps([case.get("files", {}), case.get("steps", [])])) is not None
+
+
+def _without_none_entries(case: dict) -> dict:
+    """Module bodies that put None in sys.modules for a name (a parent's for its child, say) no
+    longer do (3.14 imports such a child in its place, 3.15 halts there)."""
+    return {key: _replaced_in_sources(value, _NONE_ENTRY, "pass") if key in ("files", "steps") else value
+            for key, value in case.items()}
+
+
 # name -> (whether a case has the feature, the case with it replaced by its plain counterpart)
 FEATURES: dict[str, tuple[Callable[[dict], bool], Callable[[dict], dict]]] = {
     "zip archives": (_has_zip, _unzip),
     "legacy finders": (_has_legacy_finders, _modern_finders),
     "bytecode writing": (lambda case: bool(case.get("write_bytecode")),
                          lambda case: {k: v for k, v in case.items() if k != "write_bytecode"}),
+    "None put in sys.modules by a body": (_has_none_entries, _without_none_entries),
 }
 
 GUARD = "except ImportError:"  # how generated module bodies guard a statement (strategies/_trees.py)

@@ -35,6 +35,27 @@ def test_legacy_finders_become_find_spec_finders_of_the_same_modules_and_legacy_
     assert features_of({"path_hooks": [{"hook": "legacy_find_loader"}]}) == ["legacy finders"]
 
 
+def test_a_body_that_puts_none_in_sys_modules_no_longer_does_so_and_a_change_it_causes_is_the_catalogues():
+    """3.14 imports a child over the None its parent's body left, 3.15 halts there: one change seen
+    through many first differences (a module added, an AttributeError gone, another name missing);
+    its cause ties them to the catalogue's case that shows it."""
+    case = {"files": {"r0.zip": {"zip": {"p/__init__.py": ["__executed__(__name__)",
+                                                             "import sys; sys.modules['p.a'] = None"]}},
+                      "r0/q.py": ["try:\n    import sys; sys.modules['q'] = None\nexcept ImportError:\n    pass"]},
+            "steps": [{"op": "write", "path": "r0/x.py", "source": ["import sys; sys.modules[\"x.y\"] = None"]}]}
+    assert features_of(case) == ["zip archives", "None put in sys.modules by a body"]
+    plain = ablate(case, ["None put in sys.modules by a body"])
+    assert features_of(plain) == ["zip archives"]
+    assert plain["files"]["r0.zip"]["zip"]["p/__init__.py"] == ["__executed__(__name__)", "import sys; pass"]
+    assert "= None" not in str(plain)
+    assert features_of({"sys_modules": {"p": None}, "steps": []}) == []  # a seeded None is the case's own set-up
+    cause = VersionChange(("3.14", "cause", ("None put in sys.modules by a body",)), ["3.13"], ["3.14"], ["fuzz.x"])
+    recorded = VersionChange(("3.14", "field", "steps[].executed", (), ()), ["3.13"], ["3.14"],
+                             ["sys_modules.none_left_by_parent"],
+                             features=frozenset({"None put in sys.modules by a body"}))
+    assert cause.matches(recorded)
+
+
 def test_known_changes_are_undone_in_a_case_only_where_they_apply():
     guarded = "try:\n    from .. import b\nexcept ImportError:\n    pass"
     case = {"files": {"lib.zip": {"zip": {"p/__init__.py": [guarded, "import q"]}}}, "sys_path": ["lib.zip"],
