@@ -242,7 +242,7 @@ def test_across_a_finding_the_changes_found_explain_is_absorbed():
         for case in (plain, guarded):
             divergence, groups = judge.judge(case)
             findings.append(Finding(signature_of(case, divergence), case, divergence, interpreters, groups))
-        assert findings[0].root == ("3.9", "raises", "ValueError")
+        assert findings[0].root == ("3.9", "raises", "ValueError", "ImportError")
         assert findings[1].root == ("3.9", "message", "ValueError")  # its first difference alone: another change
         judge.changes.add(findings[0])
         assert judge.shows_known(findings[1])
