@@ -54,3 +54,22 @@ def case_file(tmp_path: Path, *cases: dict, name: str = "cases.json") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps({"format": 1, "cases": list(cases)}))
     return path
+
+
+def matches_recordings(result, report: Path) -> bool:
+    """Whether a `check --reference expected --json report` run matches the recordings, a
+    divergence of a patch release other than the recording's excepted: Debian unstable moves to
+    new patch releases of 3.14 and 3.15 on its own, and such a divergence is CPython's to triage
+    (the check names it so), not a failure of this project's CI; it is shown as a warning."""
+    import json
+    import warnings
+
+    if result.code == 0:
+        return True
+    data = json.loads(report.read_text())
+    failed = [v for v in data["verdicts"] if v["status"] in ("failed", "error")]
+    if failed and all(v.get("note", "").startswith("recorded on ") for v in failed):
+        warnings.warn("a patch release behaves otherwise than its recording: %s"
+                      % ", ".join("%s on %s" % (v["case"], v["interpreter"]) for v in failed))
+        return True
+    return False

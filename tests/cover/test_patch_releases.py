@@ -38,3 +38,24 @@ def test_the_same_release_or_a_pass_says_nothing_of_patch_releases(cli, tmp_path
     result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", sys.executable,
                  "--cases", cases)
     assert result.code == 0 and "patch release" not in result.out
+
+
+def test_the_suite_lets_a_patch_release_differ_and_nothing_else(cli, tmp_path):
+    """tests.conftest.matches_recordings: the recordings gate of the project's CI passes a run whose
+    only divergences are a newer patch release's (with a warning), and fails any other."""
+    import pytest
+
+    from tests.conftest import matches_recordings
+
+    other = "%d.%d.%d" % (sys.version_info[0], sys.version_info[1], sys.version_info[2] + 1)
+    for made_on, tolerated in ((other, True), (NOW, False)):
+        report = tmp_path / ("%s.json" % made_on)
+        cases = case_file(tmp_path, _recorded(made_on, ["nothing ran"]), name="c%s.json" % made_on)
+        result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", sys.executable,
+                     "--cases", cases, "--json", report)
+        assert result.code == 1
+        if tolerated:
+            with pytest.warns(UserWarning, match="a patch release behaves otherwise"):
+                assert matches_recordings(result, report)
+        else:
+            assert not matches_recordings(result, report)
