@@ -5,7 +5,6 @@ check`), `nox -s fuzz` (a long campaign; extra arguments go to `python -m confor
 `nox -s hooks` (the real import hooks of hooks/ on an interpreter under test; extra arguments:
 `--python X` (default 3.11) and `--fuzz-seconds N` (default 60))."""
 import json
-import os
 import subprocess
 from pathlib import Path
 
