@@ -16,11 +16,15 @@ from tests.conftest import TARGETS
 pytestmark = pytest.mark.slow
 LEAKY = str(TARGETS / "leaky_install.py")
 LEAKS = ["sys_modules", "modules_rebound", "sys_path", "sys_path_rebound", "meta_path", "meta_path_rebound",
-         "path_hooks", "path_importer_cache", "pycache_prefix", "recursion_limit"]
+         "path_hooks", "path_importer_cache", "pycache_prefix", "recursion_limit", "cwd"]
 # Sees each leak: a is a stub in sys.modules, b lies in the leaked sys.path entry, c comes from the
 # leaked meta-path finder, d from the leaked cache entry; m shows hooks, __cached__ and the limit.
-SEES_LEAKS = {"id": "sees-leaks", "files": {"m.py": ["x = 1"]}, "sys_path": [".", {"literal": "/conformance-leak"}],
+SEES_LEAKS = {"id": "sees-leaks", "files": {"m.py": ["x = 1"]},
+              "sys_path": [".", {"literal": "/conformance-leak"}, {"literal": ""}],  # "": the working directory
               "steps": [{"op": "import_module", "name": name} for name in ("m", "a", "b", "c", "d")]}
+# Sees the lazy imports mode (CPython 3.15): n's `import o` is lazy only in the mode "all".
+SEES_LAZY_MODE = {"id": "sees-lazy-mode", "files": {"n.py": ["import o"], "o.py": ["x = 1"]},
+                  "steps": [{"op": "import_module", "name": "n"}]}
 
 
 @pytest.mark.parametrize("leak", LEAKS)
@@ -33,6 +37,17 @@ def test_a_run_after_a_leaky_one_sees_a_fresh_import_state(host, monkeypatch, le
     assert observation(leaked) != observation(alone), "the leak must show, or this test proves nothing"
     assert observation(first) == observation(leaked)
     assert observation(second) == observation(alone)
+
+
+def test_a_run_after_one_that_leaks_the_lazy_imports_mode_sees_the_mode_it_started_with(monkeypatch):
+    monkeypatch.setenv("CONFORMANCE_LEAK", "lazy_mode")
+    with Worker(resolve("3.15")) as worker:
+        (alone,) = worker.run(SEES_LAZY_MODE, ["stdlib"], 5.0)
+        (leaked,) = worker.run(SEES_LAZY_MODE, [LEAKY], 5.0)
+        first, second = worker.run(SEES_LAZY_MODE, [LEAKY, "stdlib"], 5.0, shared_process=True)
+    assert leaked["steps"][0].get("lazy_modules") == {"added": ["o"], "removed": []}, "the leak must show"
+    assert observation(first) == observation(leaked)
+    assert observation(second) == observation(alone) and "lazy_modules" not in second["steps"][0]
 
 
 def _generated(count, seed):

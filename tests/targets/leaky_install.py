@@ -70,5 +70,9 @@ def install():
         sys.pycache_prefix = HERE
     elif leak == "recursion_limit":  # a little deeper than here: an import statement goes past it
         sys.setrecursionlimit(_depth() + 8)
+    elif leak == "cwd":  # the case's "" sys.path entry then finds leaky_dir's b
+        os.chdir(HERE)
+    elif leak == "lazy_mode":  # CPython 3.15: every top-level import statement potentially lazy
+        sys.set_lazy_imports("all")
     else:
         raise ValueError("unknown CONFORMANCE_LEAK %r" % leak)
