@@ -1,8 +1,8 @@
 """Causes of a version change, by ablation: a feature of a case (a zip archive on sys.path,
 finders of the legacy protocols, bytecode writing, a module body that puts None in sys.modules)
-is a cause of the change a case shows when
-the same case with that feature replaced by its plain counterpart (the archive's entries as a
-directory of the same name, find_spec finders, no bytecode writing) no longer shows it. A case
+is a cause of the change a case shows when the same case with that feature replaced by its plain
+counterpart (the archive's entries as a directory of the same name, find_spec finders, no bytecode
+writing, no such statement) no longer shows it. A case
 whose difference vanishes once the changes found already are undone in it (their features
 replaced, the exceptions they no longer raise caught) shows nothing new.
 
@@ -82,13 +82,14 @@ def _modern_finders(case: dict) -> dict:
 _NONE_ENTRY = re.compile(r"sys\.modules\[[^\]]+\] = None")
 
 
-def _replaced_in_sources(value, pattern, replacement):
+def _texts_changed(value, change: Callable[[str], str]):
+    """`value` (case data: strings, lists, dicts) with `change` applied to every string in it."""
     if isinstance(value, str):
-        return pattern.sub(replacement, value)
+        return change(value)
     if isinstance(value, list):
-        return [_replaced_in_sources(item, pattern, replacement) for item in value]
+        return [_texts_changed(item, change) for item in value]
     if isinstance(value, dict):
-        return {key: _replaced_in_sources(item, pattern, replacement) for key, item in value.items()}
+        return {key: _texts_changed(item, change) for key, item in value.items()}
     return value
 
 
@@ -99,8 +100,8 @@ def _has_none_entries(case: dict) -> bool:
 def _without_none_entries(case: dict) -> dict:
     """Module bodies that put None in sys.modules for a name (a parent's for its child, say) no
     longer do (3.14 imports such a child in its place, 3.15 halts there)."""
-    return {key: _replaced_in_sources(value, _NONE_ENTRY, "pass") if key in ("files", "steps") else value
-            for key, value in case.items()}
+    return {key: _texts_changed(value, lambda text: _NONE_ENTRY.sub("pass", text)) if key in ("files", "steps")
+            else value for key, value in case.items()}
 
 
 # name -> (whether a case has the feature, the case with it replaced by its plain counterpart)
@@ -128,22 +129,13 @@ def ablate(case: dict, features) -> dict:
     return case
 
 
-def _widened(value, exception: str):
-    if isinstance(value, str):
-        return value.replace(GUARD, "except (ImportError, %s):" % exception)
-    if isinstance(value, list):
-        return [_widened(item, exception) for item in value]
-    if isinstance(value, dict):
-        return {key: _widened(item, exception) for key, item in value.items()}
-    return value
-
-
 def widen_guards(case: dict, exception: str) -> dict:
     """`case` with its modules' `except ImportError:` guards also catching `exception`: where an
     older version raised that exception and a newer one ImportError, a guarded statement shows
     the change through whatever the module does next (a later import, another exception)."""
-    return {key: _widened(value, exception) if key in ("files", "steps", "meta_path", "path_hooks") else value
-            for key, value in case.items()}
+    widened = "except (ImportError, %s):" % exception
+    return {key: _texts_changed(value, lambda text: text.replace(GUARD, widened))
+            if key in ("files", "steps", "meta_path", "path_hooks") else value for key, value in case.items()}
 
 
 def atomic(root: tuple) -> bool:

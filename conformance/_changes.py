@@ -207,8 +207,8 @@ def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
             change = found.get(key)
             if change is None:
                 first = differences[0]
-                before = [python for _, python, _, index in _run(timeline, position, -1)]
-                after = [python for _, python, _, index in _run(timeline, position + 1, 1)]
+                before = [python for _, python, _, _ in _alike(timeline, position, -1)]
+                after = [python for _, python, _, _ in _alike(timeline, position + 1, 1)]
                 change = found[key] = VersionChange(key, before, after,
                                                     example=(first.path, first.target, first.reference),
                                                     description=case.data.get("description", ""),
@@ -218,7 +218,7 @@ def changes_from_recordings(cases: list[Case]) -> list[VersionChange]:
     return sorted(found.values(), key=lambda c: (parse_version(c.boundary), c.cases[0]))
 
 
-def _run(timeline: list, start: int, direction: int) -> list:
+def _alike(timeline: list, start: int, direction: int) -> list:
     """The versions next to each other in `timeline` from `start` (towards older ones for -1)
     that observe alike, oldest first."""
     run, index = [], start

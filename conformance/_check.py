@@ -123,25 +123,28 @@ def _changed(case: Case, recording: dict, version: tuple, interpreter: Interpret
     """What a patch release changed between the recording (of `version`'s major.minor) and the
     interpreter (the case's `changes`), as rules: the recording cannot show it, and the
     interpreter's behaviour is not its fault."""
-    made = [exact for python, exact in zip(recording.get("pythons", []), recording.get("recorded_on", []))
-            if python == minor(version)]
-    if not made:
+    made = _recorded_on(recording, version)
+    if made is None:
         return []
-    return [IgnoreRule(field, "changed after %s: %s" % (made[0], change.get("issue") or change["description"]))
-            for change in case.changes_since(made[0], interpreter.version) for field in change["fields"]]
+    return [IgnoreRule(field, "changed after %s: %s" % (made, change.get("issue") or change["description"]))
+            for change in case.changes_since(made, interpreter.version) for field in change["fields"]]
+
+
+def _recorded_on(recording: dict, version: tuple) -> str | None:
+    """The exact release a recording's observation of `version`'s major.minor was made on."""
+    return next((exact for python, exact in zip(recording.get("pythons", []), recording.get("recorded_on", []))
+                 if python == minor(version)), None)
 
 
 def _patch_release(recording: dict, version: tuple, interpreter: Interpreter) -> str:
     """Where a CPython differs from the recording of its own major.minor made on another patch
     release, that is what the divergence is, to triage: a change of that release (the case's
     `changes`, with its issue) or a bug of it. '' otherwise."""
-    made = [exact for python, exact in zip(recording.get("pythons", []), recording.get("recorded_on", []))
-            if python == minor(version)]
-    now = ".".join(map(str, interpreter.version))
-    if interpreter.implementation != "cpython" or not made or made[0] == now or minor(interpreter.version) != minor(version):
+    made, now = _recorded_on(recording, version), ".".join(map(str, interpreter.version))
+    if interpreter.implementation != "cpython" or made in (None, now) or minor(interpreter.version) != minor(version):
         return ""
     return ("recorded on %s, this is %s: a patch release that behaves otherwise (a change of that release, for "
-            "the case's `changes` with its issue, or a bug of it)" % (made[0], now))
+            "the case's `changes` with its issue, or a bug of it)" % (made, now))
 
 
 def run_check(cases: list[Case], interpreters: list[Interpreter], target: str = "stdlib",

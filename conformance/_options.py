@@ -79,11 +79,8 @@ def expectations_for(path: str | list[str] | None, cases: list[Case], must_exist
     """The expectation file at `path` (None if no path, or if it need not exist and does not),
     checked against the run's cases; several paths are read as one (merged)."""
     if isinstance(path, list):
-        if not path:
-            return None
-        if len(path) > 1:
-            return merged([expectations_for(p, cases, must_exist) for p in path])
-        path = path[0]
+        files = [found for found in (expectations_for(p, cases, must_exist) for p in path) if found is not None]
+        return merged(files) if files else None
     if path is None or (not must_exist and not Path(path).exists()):
         return None
     expectations = load_expectations(path)

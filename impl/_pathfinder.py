@@ -149,12 +149,11 @@ class FileFinder(object):
         spec.has_location = True
         if locations is not None:
             spec.submodule_search_locations = locations
-        if not _profile.current.sets_cached:
-            pass  # 3.15: left to the spec, which works it out from origin when first asked
-        elif loader_class is SourceFileLoader:
-            spec.cached = cache_path(path)
-        elif loader_class is SourcelessFileLoader:  # its own file is its cache (__cached__)
-            spec.cached = path
+        if _profile.current.sets_cached:  # 3.15: left to the spec, worked out from origin when first asked
+            if loader_class is SourceFileLoader:
+                spec.cached = cache_path(path)
+            elif loader_class is SourcelessFileLoader:  # its own file is its cache (__cached__)
+                spec.cached = path
         return spec
 
     @classmethod

@@ -338,7 +338,11 @@ def pending():
 
 def lazy_imports(mode=None, eager=None):
     """A case's global lazy imports mode and filter (3.15): the filter keeps an import eager when
-    the name it resolves to is listed, and says when it is asked."""
+    the name it resolves to is listed, and says when it is asked. Where there are none, the case
+    does not apply (the worker calls it unsupported)."""
+    if not hasattr(sys, "set_lazy_imports"):
+        print("unsupported: this interpreter has no lazy imports (CPython 3.15 added them)")
+        sys.exit(0)
     if eager is not None:
         def lazy_filter(importer, name, fromlist=None):
             print("  lazy filter asked: %s imports %s (fromlist %s)" % (importer, name, fromlist))
@@ -409,8 +413,9 @@ def final_state(baseline):
                                                 or type(v).__name__ == "lazy_import")}  # not used yet
         print("  %s: %s%s %s" % (key, describe(value) if not isinstance(value, types.ModuleType)
                                  else "module", bound, attrs))
-    if pending():
-        print("  still pending lazily (sys.lazy_modules): %s" % sorted(pending()))
+    left = pending()
+    if left:
+        print("  still pending lazily (sys.lazy_modules): %s" % sorted(left))
     for top, _, names in sorted(os.walk(CASE)):
         for name in sorted(n for n in names if n.endswith(".pyc")):
             with open(os.path.join(top, name), "rb") as handle:

@@ -4,8 +4,8 @@ what the reference does, so it fails while the difference is there (`--without-t
 same with the stdlib alone, which passes).
 
 Only cases it can say plainly get one (a target that is a module; files, sys.path and the five
-functions, edits and attribute steps; no seeded sys.modules or meta-path finders); the others
-keep repro.py.
+functions, edits and attribute steps; no seeded sys.modules, meta-path finders or lazy imports
+mode); the others keep repro.py.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _plain(case: dict, target: str) -> bool:
     if is_own_target(target) or is_recorded(target):
         return False
     if case.get("sys_modules") or case.get("meta_path") or case.get("path_hooks") \
-            or case.get("write_bytecode"):
+            or case.get("write_bytecode") or case.get("lazy_imports"):  # repro.py sets a lazy mode
         return False
     sources = list(case.get("files", {}).values()) + [step.get("source") for step in case.get("steps", ())]
     if any(isinstance(source, dict) for source in sources):  # bytecode, archives: repro.py writes them

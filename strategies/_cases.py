@@ -65,7 +65,8 @@ def _step(choose: Choices, policy: Policy, tree: Tree, index: int, seeded: list)
         ops += ["getattr", "getattr"]  # the access that imports a lazy binding
     op = choose.pick(ops)
     if op == "getattr":
-        leaves = sorted({name.split(".")[0] for name in _names(tree)} | {name.rpartition(".")[2] for name in _names(tree)})
+        names = _names(tree)  # an attribute a module body may bind: a top-level name or a leaf
+        leaves = sorted({name.split(".")[0] for name in names} | {name.rpartition(".")[2] for name in names})
         return {"op": op, "module": choose.pick(_names(tree)), "attr": choose.pick(leaves + NAMES)}
     if op == "import_module":
         step = {"op": op, "name": _name_arg(choose, policy, tree)}

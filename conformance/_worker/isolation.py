@@ -43,9 +43,9 @@ class Isolation(object):
         of them, one after another. A crash or timeout ends that process; the runs after it go
         on in a new one. A case with lazy imports runs in a process of its own per run, whatever
         was asked (lazy.shares_no_process)."""
-        if shares_no_process(case):
-            together = False
-        if self.mode == "inprocess" and not shares_no_process(case):
+        alone = shares_no_process(case)
+        together = together and not alone
+        if self.mode == "inprocess" and not alone:
             for run in runs:
                 self._run_inprocess(case, run, timeout)
         elif self.mode != "fork" or not hasattr(os, "fork"):

@@ -16,6 +16,7 @@ import types
 
 __all__ = ["LazyImports", "available", "describe_lazy", "is_lazy", "pending", "shares_no_process"]
 
+
 def available():
     """Whether this interpreter has lazy imports (CPython 3.15 and later)."""
     return hasattr(sys, "set_lazy_imports") and hasattr(sys, "set_lazy_imports_filter")

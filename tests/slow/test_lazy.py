@@ -90,3 +90,40 @@ def test_a_target_broken_on_lazy_imports_is_caught_by_the_catalogue_and_the_sear
     assert plain.returncode == hooked.returncode == 0, plain.stderr + hooked.stderr
     assert "sys.lazy_modules: added [], removed [" in plain.stdout and "still pending lazily" not in plain.stdout
     assert "still pending lazily (sys.lazy_modules)" in hooked.stdout
+
+
+def test_a_finding_with_a_lazy_imports_mode_gets_repro_py_only_which_says_where_it_does_not_apply(tmp_path):
+    """finding.py cannot set a lazy imports mode: such a case keeps repro.py, which sets it on 3.15
+    and, on an interpreter without lazy imports, says the case does not apply (no traceback)."""
+    from conformance._compare import Difference, Divergence
+    from conformance._findings import Finding
+    from conformance._interpreters import Interpreter
+    from reports import repro_script
+    from reports._short import short_script
+    from tests.conftest import TARGETS
+
+    plain = {"id": "fuzz.lazy", "files": {"r0/a.py": []}, "sys_path": ["r0"],
+             "steps": [{"op": "import_module", "name": "a"}, {"op": "getattr", "module": "a", "attr": "__loader__"}]}
+    first = {"op": "import_module", "outcome": "returned"}
+    mine = {"op": "getattr", "outcome": "done", "result": {"type": "NoneType", "value": None}}
+    theirs = {"op": "getattr", "outcome": "done", "result": {"type": "loader", "kind": "SourceFileLoader"}}
+    divergence = Divergence(plain["id"], "cpython 3.15.2", [Difference("steps[1].result.type", "NoneType", "loader")],
+                            {"outcome": "ok", "steps": [first, mine], "final": {}},
+                            {"outcome": "ok", "steps": [first, theirs], "final": {}})
+
+    def finding(case):
+        return Finding(("getattr", ("steps[].result.type",), (None, None)), case, divergence,
+                       [Interpreter("/usr/bin/python3", "cpython", (3, 15, 2))])
+
+    control = str(TARGETS / "control.py")
+    assert short_script(finding(plain), control, "stdlib") is not None  # said plainly, without a mode
+    assert short_script(finding({**plain, "lazy_imports": {"mode": "all"}}), control, "stdlib") is None
+    case = {**LAZY, "id": "fuzz.lazy", "lazy_imports": {"mode": "all", "filter": {"eager": ["zz"]}}}
+    script = tmp_path / "repro.py"
+    script.write_text(repro_script(case))
+    old = subprocess.run([resolve("3.8").path, str(script)], capture_output=True, text=True, timeout=60)
+    assert old.returncode == 0 and old.stderr == ""
+    assert old.stdout == "unsupported: this interpreter has no lazy imports (CPython 3.15 added them)\n"
+    new = subprocess.run([resolve("3.15").path, str(script)], capture_output=True, text=True, timeout=60)
+    assert new.returncode == 0 and new.stderr == "", new.stderr
+    assert "lazy filter asked: a imports b" in new.stdout and "sys.lazy_modules: added ['b']" in new.stdout
