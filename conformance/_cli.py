@@ -84,10 +84,14 @@ def _parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--ignore", action="append", default=[], metavar="PATTERN", help=IGNORE_HELP)
     fuzz.add_argument("--jobs", type=count, default=None, help="workers per interpreter (default: cores + 1)")
     fuzz.add_argument("--timeout", type=positive, default=DEFAULT_TIMEOUT, help="seconds per case and target")
+    fuzz.add_argument("--isolation", choices=("inprocess", "fork", "subprocess"), default=None,
+                      help="how the search isolates its runs: inprocess (the default: in the workers' own "
+                           "processes, the import state restored after each run; every new divergence is "
+                           "confirmed with a fresh process per run), fork (a forked process per case, or per run "
+                           "for a module target) or subprocess (a fresh interpreter per run)")
     fuzz.add_argument("--process-per-run", action="store_true",
-                      help="search with a forked process per run; by default, with a stdlib, builtin or impl "
-                           "reference, each case's reference and target share one (the import state restored "
-                           "between them) and divergences are confirmed with a process per run")
+                      help="search with a forked process per run (--isolation fork, and never the reference and "
+                           "target of a case in one process)")
 
     record = commands.add_parser("record", help="(re)record expectations on real CPython interpreters")
     _common(record)
@@ -174,7 +178,8 @@ def _check(args) -> int:
     if args.fuzz_seconds:
         findings = run_fuzz(FuzzSettings(interpreters, target, fuzzing_reference(reference), seconds=args.fuzz_seconds,
                                          seed=args.seed, out=args.out, jobs=args.jobs, timeout=args.timeout,
-                                         policy=policy, ignore=ignore, expectations=expectations))
+                                         policy=policy, ignore=ignore, expectations=expectations,
+                                         isolation=args.isolation))
         failed = failed or findings
     return 1 if failed else 0
 
@@ -186,11 +191,14 @@ def _fuzz(args) -> int:
     policy = policy_from(args.policy, interpreters)
     if args.across and len(interpreters) < 2:
         raise UsageError("--across needs at least two interpreters (--python)")
+    if args.process_per_run and args.isolation not in (None, "fork", "subprocess"):
+        raise UsageError("--process-per-run: not with --isolation %s (a process per run is fork or subprocess)"
+                         % args.isolation)
     seconds = args.seconds if args.seconds is not None or args.examples is not None else 60.0
     found = run_fuzz(FuzzSettings(
         interpreters, target, reference, across=args.across, seconds=seconds, examples=args.examples, seed=args.seed,
         out=args.out, jobs=args.jobs, timeout=args.timeout, policy=policy, first=args.first,
-        process_per_run=args.process_per_run, ignore=ignore_rules(args.ignore),
+        process_per_run=args.process_per_run, isolation=args.isolation, ignore=ignore_rules(args.ignore),
         expectations=args.expectations and load_expectations(args.expectations), json_file=args.json,
         junit=args.junit))
     return 1 if found and not args.across else 0

@@ -3,7 +3,9 @@ several interpreters), until a divergence with a new signature turns up.
 
 A campaign first replays what earlier campaigns found (Hypothesis's example database), then
 searches: random byte strings, each decoded to a case (strategies.generated_case), streamed to
-the worker pools so that no worker waits for the host. The first divergence whose signature is
+the worker pools so that no worker waits for the host. The search runs in the workers' own
+processes (in-process isolation, the import state restored after each run) unless told to fork;
+each new divergence it finds is confirmed with a fresh process per run before it counts. The first divergence whose signature is
 new is handed to Hypothesis to shrink (fewer files, fewer steps, plainer choices), then the case
 reducer deletes what is left to delete (conformance/_shrinking.py); the search goes on for other
 signatures until the time or case budget is spent. Random bytes rather than Hypothesis's own
@@ -67,6 +69,7 @@ class Campaign:
     progress: Callable[[dict], None] | None = None
     max_findings: int | None = None  # stop after this many (fuzz --first: one)
     process_per_run: bool = False  # never search with reference and target in one process
+    isolation: str | None = None  # how the search isolates its runs: inprocess (the default), fork or subprocess
     ignore: list = field(default_factory=list)  # IgnoreRules (--ignore); targets' declarations join them
     expectations: Any = None  # an Expectations file: divergences it expects are counted, not findings
     findings: list[Finding] = field(default_factory=list)
@@ -81,6 +84,10 @@ class Campaign:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
+        if self.isolation is None:
+            self.isolation = "fork" if self.process_per_run else "inprocess"
+        if self.process_per_run and self.isolation == "inprocess":
+            raise ValueError("a process per run is not in-process isolation")
         self.judge: Judge = (AcrossJudge(self.interpreters, self.target, self.timeout, self.ignore, self._judge_counted)
                              if self.across else
                              PairJudge(self.interpreters, self.target, self.reference, self.timeout, self.ignore,
@@ -127,6 +134,8 @@ class Campaign:
                     self._report_progress(len(known))
                 if divergence is None:
                     continue
+                if self.judge.confirms and signature_of(case, divergence) in known:
+                    continue  # found already: nothing to confirm, as nothing would count
                 divergence, groups = self.judge.confirm(case, divergence, groups)
                 if divergence is None:
                     continue
@@ -191,7 +200,7 @@ class Campaign:
         known: set = set()
         database = self._database()
         for interpreter in self.interpreters:
-            self._pools[interpreter] = Pool(interpreter, self.jobs, targets=self.judge.sides)
+            self._pools[interpreter] = Pool(interpreter, self.jobs, self.isolation, targets=self.judge.sides)
         self.judge.start(self._pools)
         self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)

@@ -38,6 +38,7 @@ class FuzzSettings:
     policy: Policy = DEFAULT
     first: bool = False  # stop at the first divergence
     process_per_run: bool = False
+    isolation: str | None = None  # the search's: inprocess (default), fork or subprocess
     ignore: list = field(default_factory=list)  # IgnoreRules
     expectations: object = None  # an Expectations file
     json_file: str | None = None
@@ -55,6 +56,7 @@ def run_fuzz(settings: FuzzSettings) -> int:
                         jobs=settings.jobs or default_jobs(), timeout=settings.timeout, seed=settings.seed,
                         policy=settings.policy, progress=_progress_line(),
                         max_findings=1 if settings.first else None, process_per_run=settings.process_per_run,
+                        isolation=settings.isolation,
                         ignore=list(settings.ignore), expectations=settings.expectations)
     findings = campaign.run(seconds=settings.seconds if settings.examples is None else None,
                             examples=settings.examples)
@@ -90,7 +92,7 @@ def run_fuzz(settings: FuzzSettings) -> int:
               f"{judge.known_changes_seen} more cases only showed one found already; change catalogue: "
               f"{out / 'changes.md'}")
     if judge.unconfirmed:
-        print("fuzz: %d divergences seen with a shared process did not recur with a process per run: "
+        print("fuzz: %d divergences seen in a shared process did not recur with a fresh process per run: "
               "the worker's restore of the import state missed something (please report)" % judge.unconfirmed)
     if settings.json_file:
         write_json(settings.json_file, fuzz_json_report(settings, campaign, findings, written, titles))

@@ -1,8 +1,11 @@
 """How a fuzz campaign judges a case: whether it diverges, and what a divergence shows.
 
 A PairJudge runs a target against a reference on each interpreter: a divergence is a field they
-observe otherwise, after the intended differences (ignore rules) and an expectation file; a search
-that ran both in one process confirms it with a process per run. An AcrossJudge runs one target
+observe otherwise, after the intended differences (ignore rules) and an expectation file. A search
+whose runs shared a process (in-process isolation, or a case's two runs in one fork) confirms what
+it found with a process per run that never ran another case; everything else a judge runs (shrinking,
+reduction, where a finding reproduces) runs that way too, where it is cheap (not in a runtime
+started per run: Pyodide's). An AcrossJudge runs one target
 on several versions: a divergence is a version change, steered away from once found
 (conformance/_changes.py, KnownChanges). The campaign (conformance/_fuzz.py) searches; the judge
 tells it what it found.
@@ -30,6 +33,7 @@ class Judge:
         self.ignore = list(ignore)  # IgnoreRules given (--ignore)
         self.pools: dict = {}
         self.shared_process = False  # whether the search runs a case's sides in one process
+        self.in_process = False  # whether the search runs in the workers' own processes (set by start)
         self.reduces_by_cause = False  # whether a finding's case is reduced to its cause (_shrinking.py)
         self.ignored_differences = 0  # intended differences set aside (ignore rules)
         self.ignored_cases = 0  # cases (on an interpreter) with an intended difference set aside
@@ -51,6 +55,28 @@ class Judge:
     def start(self, pools: dict) -> None:
         """The campaign's pools (interpreter -> Pool), started."""
         self.pools = pools
+        self.in_process = any(pool.in_process or pool.interpreter.launcher for pool in pools.values())
+
+    @property
+    def confirms(self) -> bool:
+        """Whether what the search finds needs confirming with a process per run."""
+        return self.shared_process or self.in_process
+
+    def runs(self, interpreter: Interpreter, case: dict, targets: list[str], how: str) -> list[dict]:
+        """The results of `case` on `targets` on one interpreter, run as the search runs them
+        (`how` "search"), as a verdict is made ("judge": a process per run, a fresh one where
+        that is cheap), or to confirm ("confirm": a fresh process, or runtime, per run)."""
+        pool = self.pools[interpreter]
+        if how == "search":
+            return pool.run(case, targets, self.timeout, shared_process=self.shared_process)
+        return pool.run(case, targets, self.timeout, fresh=how == "confirm" or pool.in_process)
+
+    def confirmed(self, verdict: tuple[Divergence | None, list]) -> tuple[Divergence | None, list]:
+        """A confirmation's verdict, counted in `unconfirmed` when the divergence did not recur."""
+        if verdict[0] is None:
+            with self._lock:
+                self.unconfirmed += 1
+        return verdict
 
     def judge(self, case: dict) -> tuple[Divergence | None, list]:
         """Run `case` everywhere it must run, a process per run: its divergence (or None) and,
@@ -59,11 +85,12 @@ class Judge:
 
     def search(self, case: dict) -> tuple[Divergence | None, list]:
         """judge(), as the search runs it (cheaper where that is safe; see confirm)."""
-        return self.judge(case)
+        raise NotImplementedError
 
     def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
-        """A divergence search() found, as a process per run sees it."""
-        return divergence, groups
+        """A divergence search() found, as a fresh process per run sees it: one that does not
+        recur is the harness's (counted in `unconfirmed`), not the target's."""
+        raise NotImplementedError
 
     def shows_known(self, finding) -> bool:
         """Whether `finding` shows only what was found already (and is not searched again)."""
@@ -112,32 +139,21 @@ class PairJudge(Judge):
         self._rules = {interpreter: pool.ignore_rules(self.sides, self.ignore) for interpreter, pool in pools.items()}
 
     def judge(self, case: dict) -> tuple[Divergence | None, list]:
-        return self._run(case)
+        return self._run(case, "judge")
 
     def search(self, case: dict) -> tuple[Divergence | None, list]:
-        """Reference then target in one forked process (Worker.run) where that is safe."""
-        return self._run(case, shared_process=self.shared_process)
+        """In-process, or reference then target in one forked process, where that is safe."""
+        return self._run(case, "search")
 
     def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
-        """With a process (runtime) per run, where the search shared one: a divergence that does
-        not recur is the harness's (counted in `unconfirmed`), not the target's."""
-        if not self.shared_process:
-            return divergence, groups
-        confirmed = self._run(case, fresh=True)
-        if confirmed[0] is None:
-            with self._lock:
-                self.unconfirmed += 1
-        return confirmed
+        return self.confirmed(self._run(case, "confirm")) if self.confirms else (divergence, groups)
 
-    def _run(self, case: dict, shared_process: bool = False, fresh: bool = False) -> tuple[Divergence | None, list]:
-        """`fresh`: where runs are in-process (Pyodide), each in a fresh runtime (confirmation)."""
+    def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
         for interpreter in self.interpreters:
-            if shared_process:
-                reference, target = self.pools[interpreter].run(
-                    case, [self.reference, self.target], self.timeout, shared_process=True)
+            if how == "search" and self.shared_process:  # the reference first, as a process of its own sees it
+                reference, target = self.runs(interpreter, case, [self.reference, self.target], how)
             else:
-                target, reference = self.pools[interpreter].run(case, [self.target, self.reference], self.timeout,
-                                                                fresh=fresh)
+                target, reference = self.runs(interpreter, case, [self.target, self.reference], how)
             verdict: Verdict = compare(case["id"], interpreter.label, target, reference,
                                        self._rules.get(interpreter, self.ignore), features_of(case))
             if verdict.ignored:
@@ -156,8 +172,7 @@ class PairJudge(Judge):
         """Run the reduced case on every interpreter of the campaign and note where it diverges
         (the search stops at the first interpreter that diverges)."""
         for interpreter in self.interpreters:
-            target, reference = self.pools[interpreter].run(finding.case, [self.target, self.reference],
-                                                            self.timeout)
+            target, reference = self.runs(interpreter, finding.case, [self.target, self.reference], "judge")
             verdict = compare(finding.case["id"], interpreter.label, target, reference,
                               self._rules.get(interpreter, self.ignore), features_of(finding.case))
             (finding.reproduces_on if verdict.status == "failed" else finding.passes_on).append(interpreter.label)
@@ -175,7 +190,16 @@ class AcrossJudge(Judge):
         self.changes = KnownChanges(run_counted or self.judge)  # the version changes found so far
 
     def judge(self, case: dict) -> tuple[Divergence | None, list]:
-        results = [(i, self.pools[i].run(case, [self.target], self.timeout)[0]) for i in self.interpreters]
+        return self._run(case, "judge")
+
+    def search(self, case: dict) -> tuple[Divergence | None, list]:
+        return self._run(case, "search")
+
+    def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
+        return self.confirmed(self._run(case, "confirm")) if self.confirms else (divergence, groups)
+
+    def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
+        results = [(i, self.runs(i, case, [self.target], how)[0]) for i in self.interpreters]
         groups: list[tuple[list[str], dict]] = []
         for interpreter, result in results:
             obs = observation(result)

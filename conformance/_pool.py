@@ -11,6 +11,12 @@ A target that is a module (not the worker's own stdlib, builtin or impl) gets wo
 own: its import may install finders or patch importlib, and no other target's run, the
 reference's least of all, may happen in a process that imported it.
 
+With in-process isolation on a native interpreter, the runs happen in the workers' own processes
+(the import state restored after each); a run asked `fresh` goes instead to workers of the same
+group that only fork (started when first needed), whose processes never ran a case: what confirms
+a divergence, and where a run that cost an in-process worker is tried again. A worker that asks
+to be replaced (its `retire`: runs, memory, a thread left running) is, after its reply.
+
 The pool also says which differences are intended where its interpreter runs (`ignore_rules`: the
 ones given, the targets' declarations, the runtime's profile), and counts what befell its workers
 (`counts`, a RunCounts, which check and fuzz report alike).
@@ -58,11 +64,13 @@ class RunCounts:
     worker_restarts: int = 0  # workers that died or hung and were replaced
     retried_runs: int = 0  # runs tried again in a fresh worker after losing theirs
     crashed_runs: int = 0  # runs whose outcome is crash (their process or their worker died)
+    recycled_workers: int = 0  # in-process workers replaced as they asked (runs, memory, a thread)
 
     def add(self, other: RunCounts) -> None:
         self.worker_restarts += other.worker_restarts
         self.retried_runs += other.retried_runs
         self.crashed_runs += other.crashed_runs
+        self.recycled_workers += other.recycled_workers
 
     def parts(self) -> list[str]:
         """["1 worker restart", "2 crashed runs"] for the progress and closing lines; zeros left out."""
@@ -72,7 +80,7 @@ class RunCounts:
 
     def to_json(self) -> dict[str, int]:
         return {"worker_restarts": self.worker_restarts, "retried_runs": self.retried_runs,
-                "crashed_runs": self.crashed_runs}
+                "crashed_runs": self.crashed_runs, "recycled_workers": self.recycled_workers}
 
 
 _OPEN: weakref.WeakSet = weakref.WeakSet()
@@ -87,6 +95,9 @@ def _close_all() -> None:
 def _group(spec: str) -> str:
     """Which workers a target's runs go to: "" for the worker's own targets, else its own."""
     return "" if is_own_target(spec) else spec
+
+
+FRESH = "\0fresh"  # appended to a group: its workers that only fork (in-process pools)
 
 
 def lost_result(target: str, lost: WorkerLost) -> dict[str, Any]:
@@ -104,6 +115,8 @@ class Pool:
     def __init__(self, interpreter: Interpreter, jobs: int, isolation: str | None = None,
                  targets: tuple[str, ...] | list[str] = ("stdlib",)):
         self.interpreter, self.isolation, self.jobs = interpreter, isolation, jobs
+        # runs in the workers' own processes, where a fresh run needs other workers
+        self.in_process = isolation == "inprocess" and not interpreter.launcher
         self.counts = RunCounts()
         self._root = tempfile.mkdtemp(prefix="conformance-", dir=scratch_parent())
         self._serial = itertools.count(1)
@@ -127,7 +140,7 @@ class Pool:
 
     def _start_group(self, group: str) -> queue.Queue:
         with ThreadPoolExecutor(self.jobs) as starter:
-            workers = list(starter.map(lambda _: self._start(), range(self.jobs)))
+            workers = list(starter.map(lambda _: self._start(group), range(self.jobs)))
         idle: queue.Queue[Worker] = queue.Queue()
         for worker in workers:
             idle.put(worker)
@@ -139,8 +152,9 @@ class Pool:
             idle = self._idle.get(group)
         return idle if idle is not None else self._start_group(group)
 
-    def _start(self) -> Worker:
-        worker = Worker(self.interpreter, self.isolation, os.path.join(self._root, "w%d" % next(self._serial)))
+    def _start(self, group: str = "") -> Worker:
+        isolation = "fork" if group.endswith(FRESH) else self.isolation
+        worker = Worker(self.interpreter, isolation, os.path.join(self._root, "w%d" % next(self._serial)))
         with self._lock:
             if not self._closed:
                 self._all.append(worker)
@@ -148,26 +162,35 @@ class Pool:
         worker.close()
         raise PoolClosed("pool of %s closed" % self.interpreter.label)
 
-    def _replace(self, worker: Worker) -> Worker:
+    def _replace(self, worker: Worker, group: str, recycled: bool = False) -> Worker:
         worker.close()
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
             if self._closed:
                 raise PoolClosed("pool of %s closed" % self.interpreter.label)
-            self.counts.worker_restarts += 1
-        return self._start()
+            if recycled:
+                self.counts.recycled_workers += 1
+            else:
+                self.counts.worker_restarts += 1
+        return self._start(group)
 
     def _attempt(self, case: dict, targets: list[str], timeout: float, shared_process: bool,
                  fresh: bool = False) -> list[dict]:
-        """One request on an idle worker of the targets' group; a lost worker is replaced
-        before WorkerLost goes on."""
-        idle = self._idle_of(_group(targets[0]))
+        """One request on an idle worker of the targets' group (`fresh`, in an in-process pool:
+        of its workers that fork); a lost worker is replaced before WorkerLost goes on, one that
+        asks to retire after its reply."""
+        group = _group(targets[0])
+        if fresh and self.in_process:
+            group, shared_process, fresh = group + FRESH, False, False
+        idle = self._idle_of(group)
         worker = idle.get()
         try:
             results = worker.run(case, targets, timeout, shared_process, fresh)
+            if worker.retiring:
+                worker = self._replace(worker, group, recycled=True)
         except WorkerLost:
-            worker = self._replace(worker)
+            worker = self._replace(worker, group)
             raise
         finally:
             idle.put(worker)
@@ -180,8 +203,10 @@ class Pool:
     def run(self, case: dict[str, Any], targets: list[str], timeout: float, shared_process: bool = False,
             fresh: bool = False) -> list[dict]:
         """Per-target results of one case (Worker.run), whatever happens to the workers: the
-        targets of each group in one request (`shared_process` within it, `fresh`: each in a fresh
-        runtime, where a launcher runs them in-process), group after group."""
+        targets of each group in one request (`shared_process` within it), group after group.
+        `fresh`: each run in a process (runtime) that never ran another case: a process per run
+        forked from a worker that runs nothing in-process (in-process pools), a runtime started
+        for it (a launcher's)."""
         results: list[dict | None] = [None] * len(targets)
         for group in dict.fromkeys(_group(spec) for spec in targets):
             indexes = [i for i, spec in enumerate(targets) if _group(spec) == group]
@@ -206,7 +231,7 @@ class Pool:
             try:
                 return worker.describe(target)
             except WorkerLost as lost:
-                worker = self._replace(worker)
+                worker = self._replace(worker, _group(target))
                 if attempt:
                     raise WorkerError("target %s: its worker died as it loaded it (%s)" % (target, lost.detail))
             finally:
@@ -249,11 +274,12 @@ class Pool:
         return rules
 
     def _last_try(self, case: dict, target: str, timeout: float) -> dict:
-        """The target alone in a fresh run, its result final: a lost worker now counts."""
+        """The target alone in a fresh run (in-process pools: forked), its result final: a lost
+        worker now counts."""
         with self._lock:
             self.counts.retried_runs += 1
         try:
-            (result,) = self._attempt(case, [target], timeout, False)
+            (result,) = self._attempt(case, [target], timeout, False, fresh=self.in_process)
             return result
         except WorkerLost as lost:
             with self._lock:

@@ -101,6 +101,7 @@ class Worker:
         self._steps = 0  # steps of the case in flight, to say how far it got if the worker dies
         self._loaded: set[str] = set()
         self._busy = False
+        self.retiring: str | None = None
         try:
             self.hello = self.request({"op": "hello"}, limit=LOAD_GRACE)
         except BaseException:
@@ -165,6 +166,7 @@ class Worker:
         if self.interpreter.launcher:  # the launcher may be restarting its runtime (and reloading targets)
             limit += LOAD_GRACE * (1 + (len(targets) if fresh else 0))
         reply = self.request(request, limit)
+        self.retiring = reply.get("retire")  # in-process: the worker asks to be replaced, saying why
         self._loaded.update(targets)
         if reply.get("id") != self._next_id:
             raise WorkerError(f"reply for request {reply.get('id')}, expected {self._next_id}")

@@ -127,7 +127,7 @@ def fuzz_json_report(settings, campaign, findings: list, written: list[str], tit
         "reference": None if settings.across else settings.reference, "across": settings.across,
         "cases": campaign.cases_run, "elapsed_seconds": round(campaign.elapsed_seconds, 3),
         "cases_per_second": round(rate, 1), "policy": describe_policy(settings.policy),
-        "shared_process": judge.shared_process, "unconfirmed": judge.unconfirmed,
+        "isolation": campaign.isolation, "shared_process": judge.shared_process, "unconfirmed": judge.unconfirmed,
         **campaign.counts.to_json(),
         "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in judge.ignore_rules],
         "ignored_differences": judge.ignored_differences, "ignored_cases": judge.ignored_cases,

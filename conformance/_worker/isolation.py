@@ -20,7 +20,7 @@ import time
 
 from conformance._worker.child import run_child, run_one
 from conformance._worker.lazy import shares_no_process
-from conformance._worker.state import ImportState
+from conformance._worker.state import ImportState, threads
 from conformance._worker.steps import Interrupted
 from conformance._worker.wire import collect, exit_wording, wait_status_code
 
@@ -28,6 +28,12 @@ __all__ = ["MODES", "Isolation"]
 
 MODES = ("fork", "subprocess", "inprocess")
 MAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "main.py")
+# In-process, a worker asks to be replaced (the `retire` of a result) after this many runs, or
+# once its resident size passes RSS_LIMIT (checked every RSS_EVERY runs), or when a run left a
+# thread running (no restore reaches a thread).
+MAX_RUNS = int(os.environ.get("CONFORMANCE_MAX_RUNS", "5000"))
+RSS_LIMIT = 120 * 1024 * 1024
+RSS_EVERY = 50
 
 
 class Isolation(object):
@@ -36,6 +42,14 @@ class Isolation(object):
 
     def __init__(self, mode, scratch, startup):
         self.mode, self.scratch, self.startup = mode, scratch, startup
+        self.runs_in_process = 0
+        self.retire = None  # why this worker should be replaced (in-process runs), once it should
+        self._state = None  # the import state between in-process runs (restore makes it so again)
+
+    def state_changed(self):
+        """The worker changed the import state itself (it loaded a target): the next in-process
+        run saves it anew."""
+        self._state = None
 
     def run(self, case, runs, timeout, together=False):
         """Fill in the results of `runs` ([(target, case_dir, result)], `result` naming its
@@ -48,7 +62,7 @@ class Isolation(object):
         if self.mode == "inprocess" and not alone:
             for run in runs:
                 self._run_inprocess(case, run, timeout)
-        elif self.mode != "fork" or not hasattr(os, "fork"):
+        elif self.mode == "subprocess" or not hasattr(os, "fork"):
             for _, case_dir, result in runs:
                 self._run_subprocess(case, result["target"], case_dir, timeout, result)
         elif together:
@@ -160,7 +174,7 @@ class Isolation(object):
         target, case_dir, result = run
         if hasattr(gc, "freeze"):
             gc.freeze()  # objects alive now are never this run's garbage: restore's collection skips them
-        state, cwd = ImportState(), os.getcwd()
+        state, running = self._state or ImportState(), threads()
         self.startup.hide_root()
         out = []
         saved = _silence()
@@ -174,13 +188,37 @@ class Isolation(object):
         finally:
             _disarm(previous)
             _unsilence(saved)
-            os.chdir(cwd)
             state.restore()
+            self._state = state
+        self._count_run(running)
         if not collect(b"".join(out), [result]):
             result["outcome"] = "timeout" if stopped else "crash"
             result["detail"] = ("no outcome within %gs" % timeout if stopped
                                 else "the run ended without an outcome")
         result["seconds"] = round(time.monotonic() - started, 4)
+
+    def _count_run(self, running):
+        """Note one more run in this process, and whether the worker should now be replaced."""
+        self.runs_in_process += 1
+        if self.retire is not None:
+            return
+        if running is not None and threads() > running:
+            self.retire = "a run left a thread running"
+        elif self.runs_in_process >= MAX_RUNS:
+            self.retire = "%d runs in its process" % self.runs_in_process
+        elif self.runs_in_process % RSS_EVERY == 0:
+            size = resident_size()
+            if size is not None and size > RSS_LIMIT:
+                self.retire = "resident size %d MB" % (size >> 20)
+
+
+def resident_size():
+    """This process's resident size in bytes (Linux: /proc/self/statm), or None."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _interrupt(signum, frame):

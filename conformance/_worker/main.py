@@ -56,9 +56,12 @@ class Worker(object):
             if op == "describe":
                 return self._load(request["target"]).describe()
             if op == "run":
-                return {"op": "result", "id": request["id"],
-                        "results": self.run(request["case"], request["targets"], request.get("timeout", 5.0),
-                                            request.get("together", False))}
+                reply = {"op": "result", "id": request["id"],
+                         "results": self.run(request["case"], request["targets"], request.get("timeout", 5.0),
+                                             request.get("together", False))}
+                if self.isolation.retire is not None:  # replace me: see Isolation.retire
+                    reply["retire"] = self.isolation.retire
+                return reply
             return {"op": "error", "message": "unknown request op %r" % (op,)}
         except targets.TargetError as exc:
             return {"op": "error", "id": request.get("id"), "message": str(exc)}
@@ -79,6 +82,7 @@ class Worker(object):
         """targets.load, the scratch directory saying which target loads the first time it does."""
         if targets.is_loaded(spec):
             return targets.load(spec)
+        self.isolation.state_changed()
         return self.scratch.loading(spec, targets.load)
 
     def serve(self, stdin, out):

@@ -1,5 +1,6 @@
 """The fuzzer's search machinery without workers: signatures, and Hypothesis shrinking (and
 replaying) the byte strings the random search hands it."""
+import pytest
 from hypothesis.database import InMemoryExampleDatabase
 
 from conformance._changes import generalise as _generalise
@@ -52,34 +53,41 @@ def test_what_a_campaign_saved_is_replayed_by_the_next_and_never_deleted():
 
 class _Interpreter:
     label = "fake"
+    launcher = None
 
 
 class _Pool:
-    """Runs nothing; the results differ when they share a process, and also
-    alone when `always` - a restore of the import state that missed something, or a real bug."""
+    """Runs nothing; the results differ when they share a process (in-process, or a case's runs
+    in one fork), and also in fresh processes when `always` - a restore of the import state that
+    missed something, or a real bug."""
 
-    def __init__(self, always):
-        self.always, self.shared = always, []
+    def __init__(self, always, in_process=False):
+        self.always, self.in_process, self.shared, self.fresh = always, in_process, [], []
+        self.interpreter = _Interpreter()
+
+    def ignore_rules(self, sides, given=()):
+        return list(given)
 
     def run(self, case, targets, timeout, shared_process=False, fresh=False):
         self.shared.append(shared_process)
-        differ = shared_process or self.always
+        self.fresh.append(fresh)
+        differ = shared_process or (self.in_process and not fresh) or self.always
         return [{"target": target, "outcome": "ok", "detail": None, "steps": [],
                  "final": {"n": number if differ else 0}} for number, target in enumerate(targets)]
 
 
-def _explore(pool, budget=20):
+def _explore(pool, budget=20, known=(), isolation=None):
     import random
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    campaign = Campaign([_Interpreter()], "builtin")
+    campaign = Campaign([_Interpreter()], "builtin", isolation=isolation)
     campaign._pools = {campaign.interpreters[0]: pool}
-    campaign.judge.pools = campaign._pools
+    campaign.judge.start(campaign._pools)
     campaign._executor = ThreadPoolExecutor(1)
     assert campaign.judge.shared_process  # the worker's own target and reference
     try:
-        found = campaign._explore(random.Random(0), time.monotonic() + 60, budget, set())
+        found = campaign._explore(random.Random(0), time.monotonic() + 60, budget, set(known))
     finally:
         campaign._executor.shutdown()
     return campaign, found
@@ -87,9 +95,27 @@ def _explore(pool, budget=20):
 
 def test_a_divergence_only_a_shared_process_shows_is_counted_not_reported():
     pool = _Pool(always=False)
-    campaign, found = _explore(pool)
+    campaign, found = _explore(pool, isolation="fork")
     assert found is None and campaign.judge.unconfirmed == 20 and campaign.cases_run == 20
     assert pool.shared.count(True) == 20 and pool.shared.count(False) == 20  # each one re-run alone
+
+
+def test_a_divergence_only_the_in_process_search_shows_is_counted_not_reported():
+    pool = _Pool(always=False, in_process=True)
+    campaign, found = _explore(pool)
+    assert campaign.isolation == "inprocess" and campaign.judge.confirms
+    assert found is None and campaign.judge.unconfirmed == 20 and campaign.cases_run == 20
+    assert pool.fresh.count(True) == 20 and pool.fresh.count(False) == 20  # each one re-run in fresh processes
+
+
+def test_a_divergence_found_already_is_not_confirmed_again():
+    from conformance._fuzz import signature_of
+
+    pool = _Pool(always=True, in_process=True)
+    campaign, found = _explore(pool, budget=1)
+    pool.fresh.clear()
+    campaign, again = _explore(pool, budget=1, known=[found[1].signature])
+    assert again is None and pool.fresh == [False] and campaign.judge.unconfirmed == 0
 
 
 def test_a_divergence_a_process_per_run_repeats_is_a_finding():
@@ -103,6 +129,9 @@ def test_a_target_that_is_a_module_never_shares_a_process_with_the_reference():
     assert not Campaign([_Interpreter()], "stdlib", "my.hook").judge.shared_process
     assert Campaign([_Interpreter()], "impl:3.8", "builtin").judge.shared_process
     assert not Campaign([_Interpreter()], "impl:3.8", "builtin", process_per_run=True).judge.shared_process
+    assert Campaign([_Interpreter()], "impl:3.8", "builtin", process_per_run=True).isolation == "fork"
+    with pytest.raises(ValueError):
+        Campaign([_Interpreter()], "stdlib", isolation="inprocess", process_per_run=True)
 
 
 def test_findings_of_one_root_cause_are_one_finding():

@@ -20,6 +20,7 @@ class RuntimeWorker:
     """A worker of the fake runtime: every run ends ok; `builtin` answers 1, the rest 2."""
 
     hello = {"op": "hello", "ignore": PROFILE}
+    retiring = None
 
     def __init__(self, interpreter, isolation=None, scratch=None):
         pass

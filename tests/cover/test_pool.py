@@ -17,6 +17,7 @@ class FakeWorker:
 
     plan = staticmethod(lambda case, targets, worker: None)
     started: list = []
+    retiring = None
 
     def __init__(self, interpreter, isolation=None, scratch=None):
         self.closed = False
