@@ -32,6 +32,20 @@ def test_every_mutant_is_found_with_a_small_case(cli, tmp_path, mutant):
     assert len(divergence["case"].get("files", {})) <= 3 and len(divergence["case"]["steps"]) <= 3
 
 
+@pytest.mark.parametrize("mutant", ["mutant_unbound_submodule.py", "mutant_import_level_message.py"])
+def test_the_in_process_search_finds_the_minimal_case_a_process_per_run_finds(cli, tmp_path, monkeypatch, mutant):
+    found = {}
+    for isolation in ("inprocess", "fork"):
+        monkeypatch.chdir(tmp_path.joinpath(isolation).mkdir() or tmp_path / isolation)  # a database each
+        result = cli("fuzz", "--target", TARGETS / mutant, "--python", "3.11", "--examples", "3000", "--seed", "2",
+                     "--first", "--isolation", isolation, *(["--process-per-run"] if isolation == "fork" else []),
+                     "--out", "out", "--json", "r.json")
+        assert result.code == 1, result.out[-2000:]
+        (divergence,) = json.loads((tmp_path / isolation / "r.json").read_text())["divergences"]
+        found[isolation] = divergence["case"]
+    assert found["inprocess"] == found["fork"]
+
+
 @pytest.mark.parametrize("mutant", ["mutant_unbound_submodule.py", "mutant_keeps_failed_module.py"])
 def test_mutant_is_found_and_reduced(cli, tmp_path, mutant):
     out, report = tmp_path / "out", tmp_path / "r.json"
@@ -73,19 +87,22 @@ def test_one_cause_is_one_finding(cli, tmp_path):
     assert divergence["case"]["steps"][0]["name"] == "b" and len(divergence["case"]["files"]) <= 1
 
 
-@pytest.mark.parametrize("target, options, shared", [
-    ("stdlib", [], True), ("stdlib", ["--process-per-run"], False), (TARGETS / "control.py", [], False),
-], ids=["stdlib-shared", "stdlib-process-per-run", "module"])
-def test_control_finds_nothing(cli, tmp_path, target, options, shared):
+@pytest.mark.parametrize("target, options, isolation, shared", [
+    ("stdlib", [], "inprocess", True), ("stdlib", ["--isolation", "fork"], "fork", True),
+    ("stdlib", ["--process-per-run"], "fork", False), (TARGETS / "control.py", [], "inprocess", False),
+    (TARGETS / "control.py", ["--isolation", "fork"], "fork", False),
+], ids=["stdlib-inprocess", "stdlib-fork-per-case", "stdlib-process-per-run", "module-inprocess", "module-fork"])
+def test_control_finds_nothing(cli, tmp_path, target, options, isolation, shared):
     report = tmp_path / "r.json"
     result = cli("fuzz", "--target", target, "--python", "3.8", "--seconds", "20",
                  "--out", tmp_path / "out", "--json", report, *options)
     assert result.code == 0 and "0 distinct divergences" in result.out
     assert not (tmp_path / "out").exists()
     data = json.loads(report.read_text())
-    # Sharing a process (reference, then target) must not make the control diverge either; a
-    # target that is a module never shares one with the reference.
-    assert data["shared_process"] is shared and data["unconfirmed"] == 0
+    # Runs in the worker's own process, or reference then target in one fork, must not make the
+    # control diverge either, not even unconfirmed; a target that is a module never shares a
+    # process with the reference.
+    assert data["isolation"] == isolation and data["shared_process"] is shared and data["unconfirmed"] == 0
 
 
 def test_across_versions_reports_behaviour_changes(cli, tmp_path):
@@ -107,6 +124,8 @@ def test_across_versions_reports_behaviour_changes(cli, tmp_path):
 
 def test_fuzz_usage_errors(cli):
     assert cli("fuzz", "--target", "stdlib", "--across", "--python", "3.11").code == 2
+    result = cli("fuzz", "--target", "stdlib", "--python", "3.11", "--process-per-run", "--isolation", "inprocess")
+    assert result.code == 2 and "--process-per-run: not with --isolation inprocess" in result.err
     assert cli("fuzz", "--target", "nothere.py").code == 2
     for jobs in ("0", "-1", "two"):
         with pytest.raises(SystemExit) as exit_:

@@ -1,11 +1,15 @@
 """Broken target: the stdlib's functions, but install() leaves the import state changed (the
 change named by $CONFORMANCE_LEAK) and there is no uninstall(). A run after it in the same
-process must not see the change (tests/slow/test_together.py)."""
+process must not see the change (tests/slow/test_together.py, tests/slow/test_restore.py)."""
+import builtins
 import importlib.machinery
 import importlib.util
 import os
 import sys
+import threading
+import time
 import types
+import warnings
 
 from _stdlib_functions import *  # noqa: F401,F403
 
@@ -74,5 +78,21 @@ def install():
         os.chdir(HERE)
     elif leak == "lazy_mode":  # CPython 3.15: every top-level import statement potentially lazy
         sys.set_lazy_imports("all")
+    elif leak == "module_attribute":  # a package that survives gets a submodule bound
+        importlib.leaked = types.ModuleType("importlib.leaked")
+    elif leak == "builtins":
+        builtins.leaked = True
+    elif leak == "machinery_class":  # the path finder made blind
+        importlib.machinery.PathFinder.find_spec = classmethod(lambda cls, name, path=None, target=None: None)
+    elif leak == "bytecode":
+        sys.dont_write_bytecode = False
+    elif leak == "environ":
+        os.environ["CONFORMANCE_LEAKED"] = "1"
+    elif leak == "warnings":
+        warnings.filterwarnings("ignore", message="conformance-leak")
+    elif leak == "trace":
+        sys.settrace(lambda frame, event, arg: None)
+    elif leak == "thread":  # no restore reaches it: the worker retires
+        threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
     else:
         raise ValueError("unknown CONFORMANCE_LEAK %r" % leak)
