@@ -45,6 +45,7 @@ class Isolation(object):
         self.runs_in_process = 0
         self.retire = None  # why this worker should be replaced (in-process runs), once it should
         self._state = None  # the import state between in-process runs (restore makes it so again)
+        self.parent = os.getppid()  # in-process: the guardian (main._guard), whose loss ends this worker
 
     def state_changed(self):
         """The worker changed the import state itself (it loaded a target): the next in-process
@@ -172,6 +173,8 @@ class Isolation(object):
         interrupt can stop it; its lines in memory, which no case can reach as it could a file
         descriptor."""
         target, case_dir, result = run
+        if os.getppid() != self.parent:  # the guardian was killed: the worker is lost, as a forked
+            os._exit(70)  # run's worker killed from outside is
         if hasattr(gc, "freeze"):
             gc.freeze()  # objects alive now are never this run's garbage: restore's collection skips them
         state, running = self._state or ImportState(), threads()
@@ -182,7 +185,7 @@ class Isolation(object):
         stopped = False
         previous = _arm(timeout)
         try:
-            run_one(case, target, case_dir, out, os.getppid(), self.startup)
+            run_one(case, target, case_dir, out, self.parent, self.startup)
         except Interrupted:
             stopped = True
         finally:

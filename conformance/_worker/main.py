@@ -137,6 +137,32 @@ def _one():
               request.get("worker", os.getppid()), STARTUP)
 
 
+def _guard():
+    """In-process, a run's process is the worker's own, and a run may reach that process's parent
+    (os.getppid(): a target that kills "its worker"); the parent must be the worker's, never the
+    host. So this process forks: the parent, the guardian, lets go of every stream and only waits
+    for the child, the worker, ending as it ends; a run that kills the guardian ends the worker at
+    its next line (child.run_one: its parent is gone), as a forked run that kills its worker does."""
+    pid = os.fork()
+    if pid == 0:
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    if os.WIFSIGNALED(status):  # the worker's death, as the host would have seen it
+        import signal
+
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+
+
 def main(argv):
     if "--one" in argv:
         _one()
@@ -145,6 +171,8 @@ def main(argv):
     if "--isolation" in argv:
         isolation = argv[argv.index("--isolation") + 1]
     scratch = argv[argv.index("--scratch") + 1] if "--scratch" in argv else None
+    if isolation == "inprocess" and hasattr(os, "fork"):
+        _guard()
     worker = Worker(isolation, scratch)
     protocol_out = os.dup(1)
     os.dup2(2, 1)  # stray prints (a target's import, say) must not corrupt the protocol
