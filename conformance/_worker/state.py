@@ -31,24 +31,29 @@ class ImportState(object):
     submodule bound on a package that survives, builtins.__import__, a flag of sys); the methods of
     the machinery's classes; sys.pycache_prefix and sys.dont_write_bytecode; the recursion limit;
     the working directory; os.environ; the warnings filters; the trace and profile functions; and
-    (3.15) the lazy imports mode, filter and sys.lazy_modules."""
+    (3.15) the lazy imports mode, filter and sys.lazy_modules.
 
-    def __init__(self):
+    Not `complete` (the runs of a case in one forked child): neither module attributes, nor the
+    machinery's classes, nor os.environ, whose comparison would touch (and so copy) most of the
+    pages the child shares with the worker; the host confirms what such a search finds with a
+    process per run."""
+
+    def __init__(self, complete=True):
         self.containers = [(name, getattr(sys, name)) for name in _CONTAINERS if name not in _SKIPPED]
         self.contents = [obj.copy() for _, obj in self.containers]
         # namespaces and their copies, side by side: one comparison of two lists (in C, where
         # identity settles every value a run left alone) tells whether any changed
-        self.namespaces = [] if "module_attributes" in _SKIPPED else [
+        self.namespaces = [] if "module_attributes" in _SKIPPED or not complete else [
             vars(module) for module in list(sys.modules.values()) if isinstance(getattr(module, "__dict__", None), dict)]
         self.namespace_copies = [namespace.copy() for namespace in self.namespaces]
-        self.classes = [] if "machinery_classes" in _SKIPPED else _machinery_classes()
+        self.classes = [] if "machinery_classes" in _SKIPPED or not complete else _machinery_classes()
         self.class_namespaces = [vars(cls) for cls in self.classes]
         self.class_copies = [dict(namespace) for namespace in self.class_namespaces]
         self.pycache_prefix = getattr(sys, "pycache_prefix", _ABSENT)
         self.dont_write_bytecode = sys.dont_write_bytecode
         self.recursion_limit = sys.getrecursionlimit()
         self.cwd = os.getcwd()
-        self.environ = dict(os.environ)
+        self.environ = dict(os.environ) if complete else None
         self.filters = (warnings.filters, list(warnings.filters), warnings.defaultaction)
         self.trace = (sys.gettrace(), sys.getprofile())
         # lazy imports (3.15): the global mode, the filter, and the names pending
@@ -102,7 +107,7 @@ class ImportState(object):
         os.chdir(self.cwd)
 
     def _environ(self):
-        if dict(os.environ) == self.environ:
+        if self.environ is None or dict(os.environ) == self.environ:
             return
         for name in [name for name in os.environ if name not in self.environ]:
             del os.environ[name]
