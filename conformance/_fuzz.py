@@ -123,35 +123,46 @@ class Campaign:
                 while found is None and len(in_flight) < window and self._more(deadline, budget):
                     data = rng.randbytes(size)
                     case = generated_case(self.policy, data)
-                    in_flight.append((data, case, self._executor.submit(self.judge.search, case)))
+                    in_flight.append((data, self._executor.submit(self._search, case, known)))
                     self._generated += 1
                 if not in_flight:
                     return found
-                data, case, future = in_flight.popleft()
-                divergence, groups = future.result()
+                data, future = in_flight.popleft()
+                finding = future.result()
                 self.cases_run += 1
                 if self.cases_run % PROGRESS_EVERY == 0:
                     self._report_progress(len(known))
-                if divergence is None:
+                if finding is None or finding.signature in known:  # none, or found meanwhile
                     continue
-                if self.judge.confirms and signature_of(case, divergence) in known:
-                    continue  # found already: nothing to confirm, as nothing would count
-                divergence, groups = self.judge.confirm(case, divergence, groups)
-                if divergence is None:
-                    continue
-                signature = signature_of(case, divergence)
-                if signature in known or (found is not None and signature == found[1].signature):
-                    continue
-                finding = Finding(signature, case, divergence, list(self.interpreters), groups)
-                if self.judge.shows_known(finding) or (found is not None and self.judge.same_change(finding, found[1])):
+                if found is not None and (finding.signature == found[1].signature
+                                          or self.judge.same_change(finding, found[1])):
                     continue
                 if found is None:
                     found = (data, finding)
                 else:
                     self._pending.append((data, finding))
         finally:
-            for _, _, future in in_flight:  # Ctrl-C: drop what has not started
+            for _, future in in_flight:  # Ctrl-C: drop what has not started
                 future.cancel()
+
+    def _search(self, case: dict, known: set) -> Finding | None:
+        """In a search thread: the Finding `case` makes, confirmed where the search shared a
+        process (a divergence found already is not confirmed again: nothing would count), or None
+        if it does not diverge, or only shows what was found already."""
+        divergence, groups = self.judge.search(case)
+        if divergence is None:
+            return None
+        if self.judge.confirms:
+            if signature_of(case, divergence) in known:
+                return None
+            divergence, groups = self.judge.confirm(case, divergence, groups)
+            if divergence is None:
+                return None
+        signature = signature_of(case, divergence)
+        if signature in known:
+            return None
+        finding = Finding(signature, case, divergence, list(self.interpreters), groups)
+        return None if self.judge.shows_known(finding) else finding
 
     def _database(self) -> ExampleDatabase:
         key = hashlib.sha1(json.dumps([self.target, self.reference, self.across, [i.label for i in self.interpreters],

@@ -13,6 +13,7 @@ tells it what it found.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from conformance._changes import KnownChanges
@@ -188,6 +189,7 @@ class AcrossJudge(Judge):
                  run_counted: Callable[[dict], tuple] | None = None):
         super().__init__(interpreters, target, timeout, ignore)
         self.changes = KnownChanges(run_counted or self.judge)  # the version changes found so far
+        self._versions: ThreadPoolExecutor | None = None  # runs a case on every version at once
 
     def judge(self, case: dict) -> tuple[Divergence | None, list]:
         return self._run(case, "judge")
@@ -199,7 +201,16 @@ class AcrossJudge(Judge):
         return self.confirmed(self._run(case, "confirm")) if self.confirms else (divergence, groups)
 
     def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
-        results = [(i, self.runs(i, case, [self.target], how)[0]) for i in self.interpreters]
+        """The search runs the versions one after another (its threads keep every worker busy);
+        a verdict or a confirmation, one at a time (shrinking, causes), runs them all at once."""
+        if how == "search":
+            results = [(i, self.runs(i, case, [self.target], how)[0]) for i in self.interpreters]
+        else:
+            with self._lock:
+                if self._versions is None:
+                    self._versions = ThreadPoolExecutor(len(self.interpreters), thread_name_prefix="versions")
+            runs = [self._versions.submit(self.runs, i, case, [self.target], how) for i in self.interpreters]
+            results = [(i, run.result()[0]) for i, run in zip(self.interpreters, runs)]
         groups: list[tuple[list[str], dict]] = []
         for interpreter, result in results:
             obs = observation(result)
