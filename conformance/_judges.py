@@ -72,25 +72,29 @@ class Judge:
             return pool.run(case, targets, self.timeout, shared_process=self.shared_process)
         return pool.run(case, targets, self.timeout, fresh=how == "confirm" or pool.in_process)
 
-    def confirmed(self, verdict: tuple[Divergence | None, list]) -> tuple[Divergence | None, list]:
-        """A confirmation's verdict, counted in `unconfirmed` when the divergence did not recur."""
+    def judge(self, case: dict) -> tuple[Divergence | None, list]:
+        """Run `case` everywhere it must run, a process per run: its divergence (or None) and,
+        across versions, the groups of versions that observe alike."""
+        return self._run(case, "judge")
+
+    def search(self, case: dict) -> tuple[Divergence | None, list]:
+        """judge(), as the search runs it: in-process, or a case's runs in one fork, where that is
+        safe (see confirm)."""
+        return self._run(case, "search")
+
+    def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
+        """A divergence search() found, as a fresh process per run sees it: one that does not
+        recur is the harness's (counted in `unconfirmed`), not the target's."""
+        if not self.confirms:
+            return divergence, groups
+        verdict = self._run(case, "confirm")
         if verdict[0] is None:
             with self._lock:
                 self.unconfirmed += 1
         return verdict
 
-    def judge(self, case: dict) -> tuple[Divergence | None, list]:
-        """Run `case` everywhere it must run, a process per run: its divergence (or None) and,
-        across versions, the groups of versions that observe alike."""
-        raise NotImplementedError
-
-    def search(self, case: dict) -> tuple[Divergence | None, list]:
-        """judge(), as the search runs it (cheaper where that is safe; see confirm)."""
-        raise NotImplementedError
-
-    def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
-        """A divergence search() found, as a fresh process per run sees it: one that does not
-        recur is the harness's (counted in `unconfirmed`), not the target's."""
+    def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
+        """The verdict on `case`, its runs made as `how` says (runs())."""
         raise NotImplementedError
 
     def shows_known(self, finding) -> bool:
@@ -139,16 +143,6 @@ class PairJudge(Judge):
         super().start(pools)
         self._rules = {interpreter: pool.ignore_rules(self.sides, self.ignore) for interpreter, pool in pools.items()}
 
-    def judge(self, case: dict) -> tuple[Divergence | None, list]:
-        return self._run(case, "judge")
-
-    def search(self, case: dict) -> tuple[Divergence | None, list]:
-        """In-process, or reference then target in one forked process, where that is safe."""
-        return self._run(case, "search")
-
-    def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
-        return self.confirmed(self._run(case, "confirm")) if self.confirms else (divergence, groups)
-
     def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
         for interpreter in self.interpreters:
             if how == "search" and self.shared_process:  # the reference first, as a process of its own sees it
@@ -190,15 +184,6 @@ class AcrossJudge(Judge):
         super().__init__(interpreters, target, timeout, ignore)
         self.changes = KnownChanges(run_counted or self.judge)  # the version changes found so far
         self._versions: ThreadPoolExecutor | None = None  # runs a case on every version at once
-
-    def judge(self, case: dict) -> tuple[Divergence | None, list]:
-        return self._run(case, "judge")
-
-    def search(self, case: dict) -> tuple[Divergence | None, list]:
-        return self._run(case, "search")
-
-    def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
-        return self.confirmed(self._run(case, "confirm")) if self.confirms else (divergence, groups)
 
     def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
         """The search runs the versions one after another (its threads keep every worker busy);
