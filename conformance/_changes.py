@@ -356,10 +356,10 @@ class KnownChanges:
         ablated, used = explain(finding.case, roots)
         return used if ablated is not None and self._vanishes(finding, ablated) else []
 
-    def shows_known(self, finding) -> bool:
-        """Whether a divergence shows only changes found already: the same root, or a difference
-        that vanishes once those changes are undone in its case."""
-        return finding.root in self.roots or bool(self._explained(finding))
+    def shows_known(self, finding, runs: bool = True) -> bool:
+        """Whether a divergence shows only changes found already: the same root, or (with `runs`)
+        a difference that vanishes once those changes are undone in its case."""
+        return finding.root in self.roots or (runs and bool(self._explained(finding)))
 
     def add(self, finding) -> None:
         finding.cause = self.cause_of(finding)

@@ -149,20 +149,19 @@ class Campaign:
         """In a search thread: the Finding `case` makes, confirmed where the search shared a
         process (a divergence found already is not confirmed again: nothing would count), or None
         if it does not diverge, or only shows what was found already."""
-        divergence, groups = self.judge.search(case)
+        finding = self._finding(case, *self.judge.search(case), known)
+        if finding is not None and self.judge.confirms:
+            if self.judge.shows_known(finding, runs=False):  # known as found: no runs to confirm it
+                return None
+            finding = self._finding(case, *self.judge.confirm(case, finding.divergence, finding.groups), known)
+        return None if finding is None or self.judge.shows_known(finding) else finding
+
+    def _finding(self, case: dict, divergence: Divergence | None, groups: list, known: set) -> Finding | None:
+        """The Finding a divergence makes, None if there is none or its signature is known."""
         if divergence is None:
             return None
-        if self.judge.confirms:
-            if signature_of(case, divergence) in known:
-                return None
-            divergence, groups = self.judge.confirm(case, divergence, groups)
-            if divergence is None:
-                return None
         signature = signature_of(case, divergence)
-        if signature in known:
-            return None
-        finding = Finding(signature, case, divergence, list(self.interpreters), groups)
-        return None if self.judge.shows_known(finding) else finding
+        return None if signature in known else Finding(signature, case, divergence, list(self.interpreters), groups)
 
     def _database(self) -> ExampleDatabase:
         key = hashlib.sha1(json.dumps([self.target, self.reference, self.across, [i.label for i in self.interpreters],

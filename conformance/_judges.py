@@ -97,8 +97,9 @@ class Judge:
         """The verdict on `case`, its runs made as `how` says (runs())."""
         raise NotImplementedError
 
-    def shows_known(self, finding) -> bool:
-        """Whether `finding` shows only what was found already (and is not searched again)."""
+    def shows_known(self, finding, runs: bool = True) -> bool:
+        """Whether `finding` shows only what was found already (and is not searched again);
+        without `runs`, as far as that is known without running anything."""
         return False
 
     def same_change(self, finding, other) -> bool:
@@ -211,11 +212,11 @@ class AcrossJudge(Judge):
         verdict = compare(case["id"], " vs ".join(g[0][0] for g in groups[:2]), first, second)
         return verdict.divergence, groups
 
-    def shows_known(self, finding) -> bool:
+    def shows_known(self, finding, runs: bool = True) -> bool:
         """A divergence that only shows version changes found already is not searched again
         (counted in known_changes_seen), so the time goes to other changes (the same root, or one
-        that vanishes once they are undone: conformance/_changes.py)."""
-        if not self.changes.shows_known(finding):
+        that vanishes once they are undone: conformance/_changes.py; without `runs`, the root)."""
+        if not self.changes.shows_known(finding, runs):
             return False
         with self._lock:
             self.known_changes_seen += 1
