@@ -1,7 +1,8 @@
 """Benchmark: differential cases per second of the fuzzer, each way of isolating runs side by side.
 
     python benchmarks/fuzz_throughput.py [--python 3.11]... [--cases 300] [--seconds 20] [--repeat 3]
-        [--baseline DIR] [--across 3.8,3.9,3.10,3.11,3.12,3.13] [--memory-seconds 600]
+        [--baseline DIR] [--targets stdlib,impl,control.py] [--across 3.8,3.9,3.10,3.11,3.12,3.13]
+        [--memory-seconds 600]
 
 (1) The same generated cases (stdlib against stdlib, --jobs at a time) through a worker pool run
 in-process (the import state restored after each run), forked per case (both runs in one child),
@@ -150,7 +151,7 @@ def campaign_rows(args, interpreters) -> list[tuple[str, list[tuple[str, Path, l
     ways = [("in-process", HERE, ["--isolation", "inprocess"]), ("fork", HERE, ["--isolation", "fork"])] + baseline
     rows = []
     for interpreter in interpreters:
-        for target in ("stdlib", "impl", "control.py"):
+        for target in args.targets.split(","):
             spec = ["--target", target] if target != "control.py" else []
             rows.append(("%s, %s" % (interpreter.label, target),
                          [(name, checkout, (spec or ["--target", str(checkout / "tests" / "targets" / target)])
@@ -174,6 +175,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1, help="workers (default: cores + 1)")
     parser.add_argument("--baseline", metavar="DIR", help="a checkout of earlier code (git worktree add DIR REV)")
     parser.add_argument("--across", metavar="VERSIONS", default="", help="comma-separated, e.g. 3.8,3.9,3.10")
+    parser.add_argument("--targets", default="stdlib,impl,control.py",
+                        help="the campaigns on each --python (default %(default)s; control.py: a module target)")
     parser.add_argument("--memory-seconds", type=float, default=0.0)
     parser.add_argument("--skip-pool", action="store_true", help="only the whole campaigns")
     args = parser.parse_args()
@@ -191,6 +194,8 @@ def main() -> None:
             rates.append(len(cases) / naive(interpreter, cases[:100], args.jobs) * 100 / len(cases))
             print("| %s | %s |" % (interpreter.label, " | ".join("%.0f" % rate for rate in rates)), flush=True)
     rows = campaign_rows(args, interpreters)
+    if not rows:
+        return
     columns = [name for name, _, _ in rows[0][1]]
     print("\nWhole campaigns, %gs each, median of %d (differential cases/s; largest worker resident size):\n"
           % (args.seconds, args.repeat))
