@@ -151,7 +151,7 @@ def campaign_rows(args, interpreters) -> list[tuple[str, list[tuple[str, Path, l
     ways = [("in-process", HERE, ["--isolation", "inprocess"]), ("fork", HERE, ["--isolation", "fork"])] + baseline
     rows = []
     for interpreter in interpreters:
-        for target in args.targets.split(","):
+        for target in [name for name in args.targets.split(",") if name]:
             spec = ["--target", target] if target != "control.py" else []
             rows.append(("%s, %s" % (interpreter.label, target),
                          [(name, checkout, (spec or ["--target", str(checkout / "tests" / "targets" / target)])
@@ -163,6 +163,28 @@ def campaign_rows(args, interpreters) -> list[tuple[str, list[tuple[str, Path, l
                      [(name, checkout, ["--target", "stdlib", "--across", *pythons] + extra)
                       for name, checkout, extra in ways]))
     return rows
+
+
+def campaign_table(args, rows) -> None:
+    """The whole campaigns' table; the campaigns of a row run one after another."""
+    columns = [name for name, _, _ in rows[0][1]]
+    print("\nWhole campaigns, %gs each, median of %d (differential cases/s; largest worker resident size):\n"
+          % (args.seconds, args.repeat))
+    print("| campaign | %s |" % " | ".join(columns))
+    print("|" + " --- |" * (len(columns) + 1))
+    for label, ways in rows:
+        results: dict[str, list[dict]] = {name: [] for name in columns}
+        for _ in range(args.repeat):
+            for name, checkout, arguments in ways:
+                results[name].append(campaign(checkout, arguments, args.seconds))
+        cells = []
+        for name in columns:
+            rates = [data["cases_per_second"] for data in results[name]]
+            unconfirmed = sum(data.get("unconfirmed", 0) for data in results[name])
+            cells.append("%.0f (%s)%s; %d MB" % (statistics.median(rates), ", ".join("%.0f" % r for r in rates),
+                                                ", %d unconfirmed" % unconfirmed if unconfirmed else "",
+                                                max(data["worker_rss"] for data in results[name]) >> 20))
+        print("| %s | %s |" % (label, " | ".join(cells)), flush=True)
 
 
 def main() -> None:
@@ -194,26 +216,8 @@ def main() -> None:
             rates.append(len(cases) / naive(interpreter, cases[:100], args.jobs) * 100 / len(cases))
             print("| %s | %s |" % (interpreter.label, " | ".join("%.0f" % rate for rate in rates)), flush=True)
     rows = campaign_rows(args, interpreters)
-    if not rows:
-        return
-    columns = [name for name, _, _ in rows[0][1]]
-    print("\nWhole campaigns, %gs each, median of %d (differential cases/s; largest worker resident size):\n"
-          % (args.seconds, args.repeat))
-    print("| campaign | %s |" % " | ".join(columns))
-    print("|" + " --- |" * (len(columns) + 1))
-    for label, ways in rows:
-        results: dict[str, list[dict]] = {name: [] for name in columns}
-        for _ in range(args.repeat):
-            for name, checkout, arguments in ways:
-                results[name].append(campaign(checkout, arguments, args.seconds))
-        cells = []
-        for name in columns:
-            rates = [data["cases_per_second"] for data in results[name]]
-            unconfirmed = sum(data.get("unconfirmed", 0) for data in results[name])
-            cells.append("%.0f (%s)%s; %d MB" % (statistics.median(rates), ", ".join("%.0f" % r for r in rates),
-                                                ", %d unconfirmed" % unconfirmed if unconfirmed else "",
-                                                max(data["worker_rss"] for data in results[name]) >> 20))
-        print("| %s | %s |" % (label, " | ".join(cells)), flush=True)
+    if rows:
+        campaign_table(args, rows)
     if args.memory_seconds:
         data = campaign(HERE, ["--target", "stdlib", "--python", interpreters[0].path], args.memory_seconds)
         print("\nOne in-process campaign of %gs on %s: %d cases (%.0f/s), largest worker resident size %d MB, "
