@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import random
+import signal
 import threading
 import time
 from collections import deque
@@ -82,6 +83,11 @@ class Campaign:
     _generated: int = 0
     _threads: int = 1
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _interrupted: bool = False  # Ctrl-C seen: the search stops even if its KeyboardInterrupt was lost
+
+    def _interrupt(self, signum, frame) -> None:
+        self._interrupted = True
+        raise KeyboardInterrupt
 
     def __post_init__(self):
         if self.isolation is None:
@@ -103,7 +109,7 @@ class Campaign:
 
     # -- searching -----------------------------------------------------------------------
     def _more(self, deadline: float, budget: int | None) -> bool:
-        return (time.monotonic() < deadline and (budget is None or self._generated < budget)
+        return (not self._interrupted and time.monotonic() < deadline and (budget is None or self._generated < budget)
                 and (self.max_findings is None or len(self.findings) < self.max_findings))
 
     def _explore(self, rng: random.Random, deadline: float, budget: int | None, known: set) -> tuple | None:
@@ -206,6 +212,8 @@ class Campaign:
         shrinking not counted); Ctrl-C stops early and keeps what was found."""
         self._started = time.monotonic()
         deadline = self._started + (seconds if seconds is not None else 10 ** 9)
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, self._interrupt) if in_main else None
         rng = random.Random(self.seed)
         known: set = set()
         database = self._database()
@@ -241,5 +249,7 @@ class Campaign:
             self._executor.shutdown(cancel_futures=True)
             self._pools.clear()
             self.elapsed_seconds = time.monotonic() - self._started
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
         self.findings = group_findings(self.findings)
         return self.findings
