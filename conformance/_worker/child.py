@@ -15,18 +15,17 @@ from conformance._worker.tree import write_all
 __all__ = ["run_child", "run_one"]
 
 
-def run_child(case, runs, out, worker, startup, finished=None, state=None):
+def run_child(case, runs, out, worker, startup, finished=None):
     """In the isolated process: silence stdio, run the case on each (target, case_dir) of
-    `runs` in turn, the import state restored before each run after the first (to `state`, an
-    ImportState the worker saved before it forked, else one saved here); JSON lines to `out`, and
-    a byte to `finished` (if given) as each run ends. `worker` is the worker's pid: once the worker
-    is gone (a target killed it, say), the child stops at its next line."""
+    `runs` in turn, the import state restored before each run after the first (its containers and
+    settings: ImportState(complete=False)); JSON lines to `out`, and a byte to `finished` (if
+    given) as each run ends. `worker` is the worker's pid: once the worker is gone (a target killed
+    it, say), the child stops at its next line."""
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     startup.hide_root()
-    if state is None and len(runs) > 1:
-        state = ImportState(complete=False)
+    state = ImportState(complete=False) if len(runs) > 1 else None
     for number, (target, case_dir) in enumerate(runs):
         if number:
             state.restore()

@@ -81,8 +81,6 @@ class Isolation(object):
         it hit)."""
         out = self.scratch.output_file()
         read_end, write_end = os.pipe()
-        if len(runs) > 1 and self._state is None:  # saved once, here: each child inherits it
-            self._state = ImportState(complete=False)
         if hasattr(gc, "freeze"):
             gc.freeze()  # the child's collector then leaves the worker's objects (and pages) alone
         worker = os.getpid()
@@ -92,7 +90,7 @@ class Isolation(object):
                 os.close(read_end)
                 os.setpgid(0, 0)
                 run_child(case, [(target, case_dir) for target, case_dir, _ in runs], out, worker,
-                          self.startup, write_end, self._state)
+                          self.startup, write_end)
             finally:
                 os._exit(0)
         os.close(write_end)

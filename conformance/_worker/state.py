@@ -62,10 +62,8 @@ class ImportState(object):
         self.lazy_pending = set(pending) if isinstance(pending, set) else None
 
     def restore(self):
-        if sys.gettrace() is not self.trace[0] and "trace" not in _SKIPPED:
-            sys.settrace(self.trace[0])  # first: a run's tracer must not see the restore
-        if sys.getprofile() is not self.trace[1] and "trace" not in _SKIPPED:
-            sys.setprofile(self.trace[1])
+        if "trace" not in _SKIPPED:  # first: a run's tracer must not see the restore
+            self._trace()
         gc.collect()  # the last run's garbage goes now, not in the middle of the next run
         for (name, obj), contents in zip(self.containers, self.contents):
             setattr(sys, name, obj)
@@ -82,11 +80,17 @@ class ImportState(object):
             for cls, saved in zip(self.classes, self.class_copies):
                 if _differs(vars(cls), saved):
                     _put_back_class(cls, saved)
-        for piece, restore in ((("pycache_prefix", self._pycache_prefix)), ("dont_write_bytecode", self._bytecode),
+        for piece, restore in (("pycache_prefix", self._pycache_prefix), ("dont_write_bytecode", self._bytecode),
                                ("recursion_limit", self._recursion_limit), ("cwd", self._cwd),
                                ("environ", self._environ), ("warnings", self._warnings), ("lazy", self._lazy)):
             if piece not in _SKIPPED:
                 restore()
+
+    def _trace(self):
+        if sys.gettrace() is not self.trace[0]:
+            sys.settrace(self.trace[0])
+        if sys.getprofile() is not self.trace[1]:
+            sys.setprofile(self.trace[1])
 
     def _pycache_prefix(self):
         if self.pycache_prefix is not _ABSENT:
