@@ -2,7 +2,7 @@
 
     python benchmarks/fuzz_throughput.py [--python 3.11]... [--cases 300] [--seconds 20] [--repeat 3]
         [--baseline DIR] [--targets stdlib,impl,control.py] [--across 3.8,3.9,3.10,3.11,3.12,3.13]
-        [--memory-seconds 600]
+        [--ways in-process,fork,baseline] [--memory-seconds 600]
 
 (1) The same generated cases (stdlib against stdlib, --jobs at a time) through a worker pool run
 in-process (the import state restored after each run), forked per case (both runs in one child),
@@ -149,6 +149,7 @@ def campaign_rows(args, interpreters) -> list[tuple[str, list[tuple[str, Path, l
     """(row label, [(column, checkout, fuzz arguments)]) for each campaign compared."""
     baseline = [("baseline", Path(args.baseline).resolve(), [])] if args.baseline else []
     ways = [("in-process", HERE, ["--isolation", "inprocess"]), ("fork", HERE, ["--isolation", "fork"])] + baseline
+    ways = [way for way in ways if way[0] in args.ways.split(",")]
     rows = []
     for interpreter in interpreters:
         for target in [name for name in args.targets.split(",") if name]:
@@ -168,7 +169,8 @@ def campaign_rows(args, interpreters) -> list[tuple[str, list[tuple[str, Path, l
 def campaign_table(args, rows) -> None:
     """The whole campaigns' table; the campaigns of a row run one after another."""
     columns = [name for name, _, _ in rows[0][1]]
-    print("\nWhole campaigns, %gs each, median of %d (differential cases/s; largest worker resident size):\n"
+    print("\nWhole campaigns, %gs each, median of %d (differential cases/s; divergences found; largest worker "
+          "resident size):\n"
           % (args.seconds, args.repeat))
     print("| campaign | %s |" % " | ".join(columns))
     print("|" + " --- |" * (len(columns) + 1))
@@ -181,9 +183,11 @@ def campaign_table(args, rows) -> None:
         for name in columns:
             rates = [data["cases_per_second"] for data in results[name]]
             unconfirmed = sum(data.get("unconfirmed", 0) for data in results[name])
-            cells.append("%.0f (%s)%s; %d MB" % (statistics.median(rates), ", ".join("%.0f" % r for r in rates),
-                                                ", %d unconfirmed" % unconfirmed if unconfirmed else "",
-                                                max(data["worker_rss"] for data in results[name]) >> 20))
+            found = statistics.median(len(data["divergences"]) for data in results[name])
+            cells.append("%.0f (%s)%s; %g found; %d MB" % (
+                statistics.median(rates), ", ".join("%.0f" % r for r in rates),
+                ", %d unconfirmed" % unconfirmed if unconfirmed else "", found,
+                max(data["worker_rss"] for data in results[name]) >> 20))
         print("| %s | %s |" % (label, " | ".join(cells)), flush=True)
 
 
@@ -199,6 +203,8 @@ def main() -> None:
     parser.add_argument("--across", metavar="VERSIONS", default="", help="comma-separated, e.g. 3.8,3.9,3.10")
     parser.add_argument("--targets", default="stdlib,impl,control.py",
                         help="the campaigns on each --python (default %(default)s; control.py: a module target)")
+    parser.add_argument("--ways", default="in-process,fork,baseline",
+                        help="the columns of the campaigns' table (default %(default)s)")
     parser.add_argument("--memory-seconds", type=float, default=0.0)
     parser.add_argument("--skip-pool", action="store_true", help="only the whole campaigns")
     args = parser.parse_args()

@@ -5,10 +5,12 @@ A campaign first replays what earlier campaigns found (Hypothesis's example data
 searches: random byte strings, each decoded to a case (strategies.generated_case), streamed to
 the worker pools so that no worker waits for the host. The search runs in the workers' own
 processes (in-process isolation, the import state restored after each run) unless told to fork;
-each new divergence it finds is confirmed with a fresh process per run before it counts. The first divergence whose signature is
-new is handed to Hypothesis to shrink (fewer files, fewer steps, plainer choices), then the case
-reducer deletes what is left to delete (conformance/_shrinking.py); the search goes on for other
-signatures until the time or case budget is spent. Random bytes rather than Hypothesis's own
+each new divergence it finds is confirmed with a fresh process per run before it counts. The first
+divergence whose signature is new is handed to Hypothesis to shrink (fewer files, fewer steps,
+plainer choices), then the case reducer deletes what is left to delete (conformance/_shrinking.py),
+their runs made as the search makes them; the minimal case is confirmed in fresh processes again
+(if it does not recur, shrinking starts over with a fresh process per run). The search goes on for
+other signatures until the time or case budget is spent. Random bytes rather than Hypothesis's own
 generation: it costs the host microseconds, not milliseconds, a case, and repeats no case. Across
 versions, changes found already are steered away from. Whether a case diverges is the judge's
 to say (conformance/_judges.py: target against reference, or one target across versions). At the
@@ -98,11 +100,23 @@ class Campaign:
                              if self.across else
                              PairJudge(self.interpreters, self.target, self.reference, self.timeout, self.ignore,
                                        self.expectations, self.process_per_run))
+        seconds = CAUSE_SHRINK_SECONDS if self.judge.reduces_by_cause else SHRINK_SECONDS
+        self._shrinker = Shrinker(self.policy, self.interpreters, self._shrink_counted, self.judge.shows_known, seconds)
+        self._fresh_shrinker = Shrinker(self.policy, self.interpreters, self._judge_counted, self.judge.shows_known,
+                                        seconds)  # where what _shrinker ends at does not recur
 
     def _judge_counted(self, case: dict) -> tuple[Divergence | None, list]:
-        """The judge's verdict with a process per run, counted in cases_run (shrinking,
-        reduction, causes)."""
+        """The judge's verdict with a process per run, counted in cases_run (causes; shrinking
+        and reduction where a shrunk case did not recur)."""
         verdict = self.judge.judge(case)
+        with self._lock:
+            self.cases_run += 1
+        return verdict
+
+    def _shrink_counted(self, case: dict) -> tuple[Divergence | None, list]:
+        """The judge's verdict as the search makes it (in-process, say), counted in cases_run
+        (shrinking and reduction: what they end at is confirmed)."""
+        verdict = self.judge.shrink(case)
         with self._lock:
             self.cases_run += 1
         return verdict
@@ -183,13 +197,32 @@ class Campaign:
             self.progress({"cases": self.cases_run, "cases_per_second": self.cases_run / elapsed,
                            "divergences": len(self.findings), "signatures": signatures, "counts": counts})
 
-    def _add(self, finding: Finding, known: set) -> None:
+    def _minimal(self, database: ExampleDatabase, seed: int, known: set, finding: Finding | None = None) -> Finding | None:
+        """`finding` (without one: the first new divergence the database replays) shrunk and
+        reduced, its runs made as the search makes them, then confirmed with a fresh process per
+        run; where it does not recur (the restore missed something; counted as unconfirmed),
+        shrunk and reduced again with a fresh process per run."""
+        before = set(known)
+        minimal = self._reduced(self._shrinker, database, seed, known, finding)
+        if minimal is None or minimal.case is getattr(finding, "case", None) or self.judge.confirms_finding(minimal):
+            return minimal  # (the search's own case was confirmed as found)
+        known.clear()
+        known.update(before)
+        return self._reduced(self._fresh_shrinker, database, seed, known, finding)
+
+    def _reduced(self, shrinker: Shrinker, database: ExampleDatabase, seed: int, known: set,
+                 finding: Finding | None) -> Finding | None:
+        finding = shrinker.shrink_or_replay(database, seed, known, finding)
+        if finding is None:
+            return None
         known.add(finding.signature)  # as found; reduced by cause, its signature may change
         if self.judge.reduces_by_cause:
-            finding = self._shrinker.localise(self._shrinker.reduce(finding, same_cause=True))
+            finding = shrinker.localise(shrinker.reduce(finding, same_cause=True))
             known.update(f.signature for f in finding.absorbed)
-        else:
-            finding = self._shrinker.reduce(finding)
+            return finding
+        return shrinker.reduce(finding)
+
+    def _add(self, finding: Finding, known: set) -> None:
         self.cases_run += self.judge.where(finding)
         known.add(finding.signature)
         self.judge.found(finding)
@@ -222,11 +255,9 @@ class Campaign:
         self.judge.start(self._pools)
         self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)
-        self._shrinker = Shrinker(self.policy, self.interpreters, self._judge_counted, self.judge.shows_known,
-                                  CAUSE_SHRINK_SECONDS if self.judge.reduces_by_cause else SHRINK_SECONDS)
         try:
             while self._more(deadline, None):  # what earlier campaigns found, replayed first
-                replayed = self._shrinker.shrink_or_replay(ShrinkDatabase(database), rng.getrandbits(64), known)
+                replayed = self._minimal(ShrinkDatabase(database), rng.getrandbits(64), known)
                 if replayed is None:
                     break
                 self._add(replayed, known)
@@ -238,7 +269,7 @@ class Campaign:
                 if self._absorbed_as_found(finding, known):
                     continue
                 seeded = ShrinkDatabase(database, seed=data)
-                self._add(self._shrinker.shrink_or_replay(seeded, rng.getrandbits(64), known, finding), known)
+                self._add(self._minimal(seeded, rng.getrandbits(64), known, finding), known)
             self.findings = self.judge.finish(self.findings)
         except KeyboardInterrupt:
             pass

@@ -19,6 +19,7 @@ from typing import Callable
 from conformance._changes import KnownChanges
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._features import features_of
+from conformance._findings import signature_of
 from conformance._interpreters import Interpreter
 from conformance._targets import may_share_process
 
@@ -65,10 +66,11 @@ class Judge:
 
     def runs(self, interpreter: Interpreter, case: dict, targets: list[str], how: str) -> list[dict]:
         """The results of `case` on `targets` on one interpreter, run as the search runs them
-        (`how` "search"), as a verdict is made ("judge": a process per run, a fresh one where
-        that is cheap), or to confirm ("confirm": a fresh process, or runtime, per run)."""
+        (`how` "search", or "shrink": the same, for one case at a time), as a verdict is made
+        ("judge": a process per run, a fresh one where that is cheap), or to confirm ("confirm":
+        a fresh process, or runtime, per run)."""
         pool = self.pools[interpreter]
-        if how == "search":
+        if how in ("search", "shrink"):
             return pool.run(case, targets, self.timeout, shared_process=self.shared_process)
         return pool.run(case, targets, self.timeout, fresh=how == "confirm" or pool.in_process)
 
@@ -82,8 +84,12 @@ class Judge:
         safe (see confirm)."""
         return self._run(case, "search")
 
+    def shrink(self, case: dict) -> tuple[Divergence | None, list]:
+        """search(), for shrinking and reducing one case (what it ends at is confirmed)."""
+        return self._run(case, "shrink")
+
     def confirm(self, case: dict, divergence: Divergence, groups: list) -> tuple[Divergence | None, list]:
-        """A divergence search() found, as a fresh process per run sees it: one that does not
+        """A divergence search() or shrink() found, as a fresh process per run sees it: one that does not
         recur is the harness's (counted in `unconfirmed`), not the target's."""
         if not self.confirms:
             return divergence, groups
@@ -92,6 +98,21 @@ class Judge:
             with self._lock:
                 self.unconfirmed += 1
         return verdict
+
+    def confirms_finding(self, finding) -> bool:
+        """Whether `finding`, shrunk and reduced with shrink(), recurs as a fresh process per run
+        sees it: the same signature and, across versions, the same groups. If it does, it takes
+        the fresh runs' observations; if not, it is counted in `unconfirmed`."""
+        if not self.confirms:
+            return True
+        divergence, groups = self._run(finding.case, "confirm")
+        if (divergence is None or signature_of(finding.case, divergence) != finding.signature
+                or [labels for labels, _ in groups] != [labels for labels, _ in finding.groups]):
+            with self._lock:
+                self.unconfirmed += 1
+            return False
+        finding.divergence, finding.groups = divergence, groups
+        return True
 
     def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
         """The verdict on `case`, its runs made as `how` says (runs())."""
@@ -146,7 +167,7 @@ class PairJudge(Judge):
 
     def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
         for interpreter in self.interpreters:
-            if how == "search" and self.shared_process:  # the reference first, as a process of its own sees it
+            if how in ("search", "shrink") and self.shared_process:  # the reference first, as a process of its own sees it
                 reference, target = self.runs(interpreter, case, [self.reference, self.target], how)
             else:
                 target, reference = self.runs(interpreter, case, [self.target, self.reference], how)
@@ -188,7 +209,7 @@ class AcrossJudge(Judge):
 
     def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
         """The search runs the versions one after another (its threads keep every worker busy);
-        a verdict or a confirmation, one at a time (shrinking, causes), runs them all at once."""
+        what runs one case at a time (shrinking, causes, confirmation) runs them all at once."""
         if how == "search":
             results = [(i, self.runs(i, case, [self.target], how)[0]) for i in self.interpreters]
         else:

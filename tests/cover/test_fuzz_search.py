@@ -8,7 +8,7 @@ from conformance._fuzz import Campaign
 from conformance._shrinking import ShrinkDatabase as _Database
 from conformance._shrinking import Shrinker
 from strategies import DEFAULT
-from strategies import generated_size
+from strategies import generated_case, generated_size
 
 
 def test_signatures_wildcard_generated_names_even_dotted_ones():
@@ -122,6 +122,46 @@ def test_a_divergence_a_process_per_run_repeats_is_a_finding():
     campaign, found = _explore(_Pool(always=True))
     assert found is not None and campaign.judge.unconfirmed == 0
     assert [d.path for d in found[1].divergence.differences] == ["final.n"]
+
+
+class _LeakyPool(_Pool):
+    """In its own process every case differs (a restore that misses something); in fresh
+    processes only cases of two steps or more (a real divergence)."""
+
+    def run(self, case, targets, timeout, shared_process=False, fresh=False):
+        self.fresh.append(fresh)
+        differ = not fresh and (shared_process or self.in_process) or len(case["steps"]) >= 2
+        return [{"target": target, "outcome": "ok", "detail": None, "steps": [],
+                 "final": {"n": number if differ else 0}} for number, target in enumerate(targets)]
+
+
+@pytest.mark.parametrize("leaks", [False, True])
+def test_a_case_shrunk_as_the_search_runs_counts_only_once_fresh_processes_repeat_it(leaks):
+    import random
+
+    from conformance._findings import Finding, signature_of
+
+    pool = (_LeakyPool if leaks else _Pool)(always=True, in_process=True)
+    campaign = Campaign([_Interpreter()], "builtin")
+    campaign._pools = {campaign.interpreters[0]: pool}
+    campaign.judge.start(campaign._pools)
+    for shrinker in (campaign._shrinker, campaign._fresh_shrinker):
+        shrinker.shrink_seconds = 0.5
+    rng, size = random.Random(0), generated_size(campaign.policy)
+    data = next(d for d in iter(lambda: rng.randbytes(size), None) if len(generated_case(campaign.policy, d)["steps"]) >= 3)
+    case = generated_case(campaign.policy, data)
+    divergence, groups = campaign.judge.confirm(case, *campaign.judge.search(case))
+    found = Finding(signature_of(case, divergence), case, divergence, campaign.interpreters, groups)
+    pool.fresh.clear()
+    minimal = campaign._minimal(_Database(InMemoryExampleDatabase(), seed=data), 0, set(), found)
+    # shrunk in the workers' own processes; where that ends at a case fresh processes do not
+    # repeat (a restore that missed something), counted and shrunk again with fresh processes
+    shrinking = pool.fresh.index(True)
+    assert shrinking >= 2 and pool.fresh[shrinking + 1:].count(False) == 0
+    assert campaign.judge.unconfirmed == (1 if leaks else 0)
+    assert len(minimal.case["steps"]) == (2 if leaks else 1)  # (a case has a step at least)
+    fresh = len(pool.fresh) - shrinking
+    assert fresh > 2 if leaks else fresh == 1  # the shrinking again, or only the confirmation
 
 
 def test_a_target_that_is_a_module_never_shares_a_process_with_the_reference():
