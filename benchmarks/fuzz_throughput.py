@@ -2,7 +2,7 @@
 
     python benchmarks/fuzz_throughput.py [--python 3.11]... [--cases 300] [--seconds 20] [--repeat 3]
         [--baseline DIR] [--targets stdlib,impl,control.py] [--across 3.8,3.9,3.10,3.11,3.12,3.13]
-        [--ways in-process,fork,baseline] [--memory-seconds 600]
+        [--ways in-process,unguided,fork,baseline] [--memory-seconds 600]
 
 (1) The same generated cases (stdlib against stdlib, --jobs at a time) through a worker pool run
 in-process (the import state restored after each run), forked per case (both runs in one child),
@@ -10,7 +10,7 @@ forked per run, and through a naive harness (a fresh interpreter per run). (2) W
 (`python -m conformance fuzz --json`, each in an empty directory: no example database), the median
 of --repeat, for `stdlib`, `impl` and a module target (tests/targets/control.py, the stdlib's
 functions re-exported) on each --python, and `--across` the --across versions: with this code
-in-process and forked, and with the checkout at --baseline (a worktree of an earlier commit: its
+in-process (coverage-guided, the default), in-process unguided (`--guidance off`) and forked, and with the checkout at --baseline (a worktree of an earlier commit: its
 own default), the campaigns of one row run one after another, row by row, so that the machine's
 load falls alike on each. The largest resident size of any worker process is sampled throughout.
 (3) With --memory-seconds, one long in-process campaign of `stdlib`, its workers' largest resident
@@ -148,7 +148,9 @@ def campaign(checkout: Path, arguments: list[str], seconds: float) -> dict:
 def campaign_rows(args, interpreters) -> list[tuple[str, list[tuple[str, Path, list[str]]]]]:
     """(row label, [(column, checkout, fuzz arguments)]) for each campaign compared."""
     baseline = [("baseline", Path(args.baseline).resolve(), [])] if args.baseline else []
-    ways = [("in-process", HERE, ["--isolation", "inprocess"]), ("fork", HERE, ["--isolation", "fork"])] + baseline
+    ways = [("in-process", HERE, ["--isolation", "inprocess"]),
+            ("unguided", HERE, ["--isolation", "inprocess", "--guidance", "off"]),
+            ("fork", HERE, ["--isolation", "fork"])] + baseline
     ways = [way for way in ways if way[0] in args.ways.split(",")]
     rows = []
     for interpreter in interpreters:
@@ -169,8 +171,8 @@ def campaign_rows(args, interpreters) -> list[tuple[str, list[tuple[str, Path, l
 def campaign_table(args, rows) -> None:
     """The whole campaigns' table; the campaigns of a row run one after another."""
     columns = [name for name, _, _ in rows[0][1]]
-    print("\nWhole campaigns, %gs each, median of %d (differential cases/s; divergences found; largest worker "
-          "resident size):\n"
+    print("\nWhole campaigns, %gs each, median of %d (differential cases/s; divergences found; branches of "
+          "importlib reached, guided; largest worker resident size):\n"
           % (args.seconds, args.repeat))
     print("| campaign | %s |" % " | ".join(columns))
     print("|" + " --- |" * (len(columns) + 1))
@@ -184,9 +186,11 @@ def campaign_table(args, rows) -> None:
             rates = [data["cases_per_second"] for data in results[name]]
             unconfirmed = sum(data.get("unconfirmed", 0) for data in results[name])
             found = statistics.median(len(data["divergences"]) for data in results[name])
-            cells.append("%.0f (%s)%s; %g found; %d MB" % (
+            branches = [data["guidance"]["total"] for data in results[name] if data.get("guidance")]
+            cells.append("%.0f (%s)%s; %g found;%s %d MB" % (
                 statistics.median(rates), ", ".join("%.0f" % r for r in rates),
                 ", %d unconfirmed" % unconfirmed if unconfirmed else "", found,
+                " %g branches;" % statistics.median(branches) if branches else "",
                 max(data["worker_rss"] for data in results[name]) >> 20))
         print("| %s | %s |" % (label, " | ".join(cells)), flush=True)
 
@@ -203,7 +207,7 @@ def main() -> None:
     parser.add_argument("--across", metavar="VERSIONS", default="", help="comma-separated, e.g. 3.8,3.9,3.10")
     parser.add_argument("--targets", default="stdlib,impl,control.py",
                         help="the campaigns on each --python (default %(default)s; control.py: a module target)")
-    parser.add_argument("--ways", default="in-process,fork,baseline",
+    parser.add_argument("--ways", default="in-process,unguided,fork,baseline",
                         help="the columns of the campaigns' table (default %(default)s)")
     parser.add_argument("--memory-seconds", type=float, default=0.0)
     parser.add_argument("--skip-pool", action="store_true", help="only the whole campaigns")

@@ -92,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--process-per-run", action="store_true",
                       help="search with a forked process per run (--isolation fork, and never the reference and "
                            "target of a case in one process)")
+    fuzz.add_argument("--guidance", choices=("on", "off"), default="on",
+                      help="coverage-guided search (the default, on: inputs that reach branches of importlib no "
+                           "earlier input reached are kept and mutated; needs in-process runs) or off (every "
+                           "input drawn fresh)")
 
     record = commands.add_parser("record", help="(re)record expectations on real CPython interpreters")
     _common(record)
@@ -109,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="a CPython 3.8+ (path or version); repeatable; default: all CPythons found")
     cover.add_argument("--fuzz-seconds", type=positive, default=0, metavar="N",
                        help="also fuzz the source target for N seconds under coverage")
+    cover.add_argument("--corpus", metavar="DIR",
+                       help="also run the inputs a guided fuzz campaign kept: its example database, or the folder "
+                            "of them (.conformance_cache/hypothesis)")
     cover.add_argument("--jobs", type=count, default=None, help="workers per interpreter (default: cores)")
     cover.add_argument("--out", metavar="DIR", default=".conformance_cache/coverage",
                        help="reports go to DIR/<version>/: coverage.json, html/, functions.md (default: %(default)s)")
@@ -200,7 +207,7 @@ def _fuzz(args) -> int:
         out=args.out, jobs=args.jobs, timeout=args.timeout, policy=policy, first=args.first,
         process_per_run=args.process_per_run, isolation=args.isolation, ignore=ignore_rules(args.ignore),
         expectations=args.expectations and load_expectations(args.expectations), json_file=args.json,
-        junit=args.junit))
+        junit=args.junit, guidance=args.guidance == "on"))
     return 1 if found and not args.across else 0
 
 
@@ -250,18 +257,24 @@ def _list_interpreters(_args) -> int:
 
 
 def _coverage(args) -> int:
-    from conformance._coverage import CoverageError, function_table, measure, render_table
+    from conformance._coverage import CoverageError, corpus_cases, function_table, measure, render_table
 
+    try:
+        corpus = corpus_cases(Path(args.corpus)) if args.corpus else None
+    except CoverageError as exc:
+        raise UsageError(str(exc))
     interpreters = [i for i in interpreters_for(args.python) if args.python or i.implementation == "cpython"]
     for interpreter in interpreters:
         out = Path(args.out) / ".".join(map(str, interpreter.version))
         try:
-            table = function_table(measure(interpreter, out, args.fuzz_seconds, args.jobs, progress=stderr_progress))
+            table = function_table(measure(interpreter, out, args.fuzz_seconds, args.jobs, progress=stderr_progress,
+                                           corpus=corpus))
         except CoverageError as exc:
             raise UsageError(str(exc))
         markdown = render_table(table, [key for key, row in sorted(table.items()) if row.branches or row.lines])
         (out / "functions.md").write_text(markdown + "\n")
         print(f"{interpreter.label}: importlib's source run by the catalogue"
+              f"{' and the %d cases of the corpus' % len(corpus) if corpus else ''}"
               f"{' and %gs of fuzzing' % args.fuzz_seconds if args.fuzz_seconds else ''}")
         print(markdown.splitlines()[-1].replace("| **total** |", "  total: branches").replace(" | ", ", lines ")
               .rstrip(" |"))

@@ -1,6 +1,7 @@
 """How much of importlib's own source the suite runs: `python -m conformance coverage`.
 
-The catalogue (and, with a budget, the fuzzer) runs against the `source` target, importlib
+The catalogue (and, if asked, the corpus a guided fuzz campaign saved, and the fuzzer for a
+budget) runs against the `source` target, importlib
 executed from the interpreter's `.py` files, while coverage.py traces `importlib/__init__.py`,
 `_bootstrap.py` and `_bootstrap_external.py` in the worker. coverage.py is installed into a
 virtual environment of the interpreter under test (never into the interpreter itself), under
@@ -18,8 +19,8 @@ from pathlib import Path
 
 from conformance._interpreters import Interpreter, probe
 
-__all__ = ["COVERAGE_PIN", "FILES", "FunctionCoverage", "coverage_python", "function_table", "measure",
-           "render_table"]
+__all__ = ["COVERAGE_PIN", "FILES", "FunctionCoverage", "corpus_cases", "coverage_python", "function_table",
+           "measure", "render_table"]
 
 COVERAGE_PIN = "coverage==7.6.1"  # the newest coverage.py that runs on 3.8 and has per-function reports
 FILES = ("__init__.py", "_bootstrap.py", "_bootstrap_external.py")
@@ -64,6 +65,31 @@ def coverage_python(interpreter: Interpreter, cache: Path = CACHE) -> Path:
     return python.absolute()
 
 
+def corpus_cases(directory: Path) -> list:
+    """The inputs of the corpora saved under `directory` (an example database, or the folder of
+    them), each decoded with its campaign's policy into a Case. Raises CoverageError if none."""
+    from conformance._case import Case
+    from conformance._guidance import saved_corpora
+    from strategies import Policy, generated_case
+
+    try:
+        corpora = saved_corpora(directory)
+    except (OSError, ValueError) as exc:
+        raise CoverageError(f"--corpus {directory}: {exc}")
+    cases = {}
+    for policy, inputs in corpora:
+        try:
+            decode = Policy(**policy)
+        except TypeError:  # a policy of another version of this tool
+            continue
+        for data in inputs:
+            case = generated_case(decode, data)
+            cases[case["id"]] = Case(case)
+    if not cases:
+        raise CoverageError(f"--corpus {directory}: no corpus this version of the tool can decode")
+    return list(cases.values())
+
+
 def importlib_dir(python: Path) -> str:
     """The directory of the interpreter's importlib source files."""
     return subprocess.run([str(python), "-S", "-c", "import importlib, os; print(os.path.dirname(importlib.__file__))"],
@@ -71,10 +97,10 @@ def importlib_dir(python: Path) -> str:
 
 
 def measure(interpreter: Interpreter, out: Path, fuzz_seconds: float = 0, jobs: int | None = None,
-            progress=None) -> dict:
-    """Run the catalogue (and fuzz_seconds of fuzzing) against `source` under coverage; write
-    out/coverage.json (coverage.py's JSON report, functions included) and out/html/. Returns
-    that JSON report."""
+            progress=None, corpus: list | None = None) -> dict:
+    """Run the catalogue (then the cases of `corpus`, a guided campaign's inputs decoded, and
+    fuzz_seconds of fuzzing) against `source` under coverage; write out/coverage.json
+    (coverage.py's JSON report, functions included) and out/html/. Returns that JSON report."""
     from conformance._case import load_cases
     from conformance._check import run_check
 
@@ -92,6 +118,8 @@ def measure(interpreter: Interpreter, out: Path, fuzz_seconds: float = 0, jobs: 
         if result.count("failed") or result.count("error"):
             raise CoverageError(f"the catalogue is not clean against source on {interpreter.label}: "
                                 "run `check --target source` first")
+        if corpus:  # what they observe is not judged here: only what they run
+            run_check(corpus, [measured], "source", "stdlib", jobs, progress=progress)
         if fuzz_seconds:
             from conformance._fuzz import Campaign, default_jobs
 

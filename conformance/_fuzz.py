@@ -11,7 +11,10 @@ plainer choices), then the case reducer deletes what is left to delete (conforma
 their runs made as the search makes them; the minimal case is confirmed in fresh processes again
 (if it does not recur, shrinking starts over with a fresh process per run). The search goes on for
 other signatures until the time or case budget is spent. Random bytes rather than Hypothesis's own
-generation: it costs the host microseconds, not milliseconds, a case, and repeats no case. Across
+generation: it costs the host microseconds, not milliseconds, a case, and repeats no case. Where the
+runs are in-process the search is coverage-guided (conformance/_guidance.py): the workers report the
+branches of importlib each case reached first, and inputs that reached new ones are kept and
+mutated beside fresh draws (`guidance=False`: every input fresh, the unguided search). Across
 versions, changes found already are steered away from. Whether a case diverges is the judge's
 to say (conformance/_judges.py: target against reference, or one target across versions). At the
 end, findings of one root cause are grouped into one (conformance/_findings.py).
@@ -35,11 +38,12 @@ from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from conformance._compare import Divergence
 from conformance._findings import Finding, group_findings, signature_of
+from conformance._guidance import Guide
 from conformance._interpreters import Interpreter
 from conformance._judges import AcrossJudge, Judge, PairJudge
 from conformance._pool import Pool, RunCounts
 from conformance._shrinking import CAUSE_SHRINK_SECONDS, SHRINK_SECONDS, Shrinker, ShrinkDatabase
-from strategies import DEFAULT, Policy, describe_policy, generated_case, generated_size
+from strategies import DEFAULT, Policy, describe_policy, generated_case, generated_parts, generated_size
 
 __all__ = ["Campaign", "Finding", "default_jobs", "group_findings", "signature_of"]
 
@@ -75,6 +79,8 @@ class Campaign:
     isolation: str | None = None  # how the search isolates its runs: inprocess (the default), fork or subprocess
     ignore: list = field(default_factory=list)  # IgnoreRules (--ignore); targets' declarations join them
     expectations: Any = None  # an Expectations file: divergences it expects are counted, not findings
+    guidance: bool = True  # coverage-guided search where the runs are in-process (conformance/_guidance.py)
+    guide: Guide | None = None  # the guided search's corpus and coverage, set by run()
     findings: list[Finding] = field(default_factory=list)
     cases_run: int = 0
     counts: RunCounts = field(default_factory=RunCounts)  # set when the campaign ends
@@ -141,15 +147,17 @@ class Campaign:
         try:
             while True:
                 while found is None and len(in_flight) < window and self._more(deadline, budget):
-                    data = rng.randbytes(size)
+                    data = self.guide.draw(rng) if self.guide is not None else rng.randbytes(size)
                     case = generated_case(self.policy, data)
                     in_flight.append((data, self._executor.submit(self._search, case, known)))
                     self._generated += 1
                 if not in_flight:
                     return found
                 data, future = in_flight.popleft()
-                finding = future.result()
+                finding, reached = future.result()
                 self.cases_run += 1
+                if reached:
+                    self.guide.reached(data, reached, self.cases_run)
                 if self.cases_run % PROGRESS_EVERY == 0:
                     self._report_progress(len(known))
                 if finding is None or finding.signature in known:  # none, or found meanwhile
@@ -165,16 +173,18 @@ class Campaign:
             for _, future in in_flight:  # Ctrl-C: drop what has not started
                 future.cancel()
 
-    def _search(self, case: dict, known: set) -> Finding | None:
+    def _search(self, case: dict, known: set) -> tuple[Finding | None, dict]:
         """In a search thread: the Finding `case` makes, confirmed where the search shared a
         process (a divergence found already is not confirmed again: nothing would count), or None
-        if it does not diverge, or only shows what was found already."""
+        if it does not diverge, or only shows what was found already; and the branches its runs
+        reached (guided: Judge.reached)."""
         finding = self._finding(case, *self.judge.search(case), known)
+        reached = self.judge.reached()
         if finding is not None and self.judge.confirms:
             if self.judge.shows_known(finding, runs=False):  # known as found: no runs to confirm it
-                return None
+                return None, reached
             finding = self._finding(case, *self.judge.confirm(case, finding.divergence, finding.groups), known)
-        return None if finding is None or self.judge.shows_known(finding) else finding
+        return (None if finding is None or self.judge.shows_known(finding) else finding), reached
 
     def _finding(self, case: dict, divergence: Divergence | None, groups: list, known: set) -> Finding | None:
         """The Finding a divergence makes, None if there is none or its signature is known."""
@@ -195,7 +205,8 @@ class Campaign:
             for pool in self._pools.values():
                 counts.add(pool.counts)
             self.progress({"cases": self.cases_run, "cases_per_second": self.cases_run / elapsed,
-                           "divergences": len(self.findings), "signatures": signatures, "counts": counts})
+                           "divergences": len(self.findings), "signatures": signatures, "counts": counts,
+                           "branches": self.guide.total if self.guide is not None else None})
 
     def _minimal(self, database: ExampleDatabase, seed: int, known: set, finding: Finding | None = None) -> Finding | None:
         """`finding` (without one: the first new divergence the database replays) shrunk and
@@ -253,6 +264,11 @@ class Campaign:
         for interpreter in self.interpreters:
             self._pools[interpreter] = Pool(interpreter, self.jobs, self.isolation, targets=self.judge.sides)
         self.judge.start(self._pools)
+        if self.guidance and self.judge.in_process:  # forked runs report no branches
+            self.judge.guide()
+        self.guide = (Guide(generated_size(self.policy), database, describe_policy(self.policy),
+                            generated_parts(self.policy))
+                      if self.judge.guided else None)
         self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)
         try:

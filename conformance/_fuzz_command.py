@@ -43,6 +43,7 @@ class FuzzSettings:
     expectations: object = None  # an Expectations file
     json_file: str | None = None
     junit: str | None = None
+    guidance: bool = True  # coverage-guided search, where the runs are in-process
 
     @property
     def compared_with(self) -> str:
@@ -57,7 +58,8 @@ def run_fuzz(settings: FuzzSettings) -> int:
                         policy=settings.policy, progress=_progress_line(),
                         max_findings=1 if settings.first else None, process_per_run=settings.process_per_run,
                         isolation=settings.isolation,
-                        ignore=list(settings.ignore), expectations=settings.expectations)
+                        ignore=list(settings.ignore), expectations=settings.expectations,
+                        guidance=settings.guidance)
     findings = campaign.run(seconds=settings.seconds if settings.examples is None else None,
                             examples=settings.examples)
     _progress_line.finish()
@@ -85,6 +87,14 @@ def run_fuzz(settings: FuzzSettings) -> int:
     print("fuzz: %d cases in %.1fs (%.0f cases/s), %d distinct divergences%s%s"
           % (campaign.cases_run, campaign.elapsed_seconds, rate, len(findings), ignored,
              "".join(", " + part for part in campaign.counts.parts())))
+    if campaign.guide is not None:
+        print("fuzz: guided by %d branches of importlib reached (%s); corpus %d inputs"
+              % (campaign.guide.total, ", ".join("%s %d" % (label, n) for label, n
+                                                  in campaign.guide.report()["branches"].items()),
+                 len(campaign.guide.entries)))
+    elif settings.guidance:
+        print("fuzz: unguided: the runs are not in-process (--isolation %s), and only in-process runs report "
+              "the branches they reach" % campaign.isolation)
     if settings.across and findings:
         out = Path(settings.out)
         found, known = write_change_catalogue(findings, out, load_cases())
@@ -115,6 +125,8 @@ class _ProgressLine:
 
     def update(self, state: dict) -> None:
         text = "fuzz: %(cases)d cases, %(cases_per_second).0f/s, %(signatures)d signatures" % state
+        if state.get("branches") is not None:
+            text += ", %d branches" % state["branches"]
         text += "".join(", " + part for part in state["counts"].parts())
         if sys.stderr.isatty():
             sys.stderr.write("\r" + text + " " * 8)

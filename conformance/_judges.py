@@ -42,7 +42,9 @@ class Judge:
         self.expected_divergences = 0  # divergences the expectation file covers
         self.unconfirmed = 0  # divergences of a shared process that one process per run did not repeat
         self.known_changes_seen = 0  # across: divergences that only showed a version change found already
+        self.watched: frozenset = frozenset()  # interpreters whose search runs report their branches (guide())
         self._lock = threading.Lock()
+        self._reached = threading.local()  # a search thread's branches: interpreter label -> [branch]
 
     @property
     def sides(self) -> list[str]:
@@ -59,6 +61,18 @@ class Judge:
         self.pools = pools
         self.in_process = any(pool.in_process or pool.interpreter.launcher for pool in pools.values())
 
+    def guide(self) -> None:
+        """Have the search's runs report the branches of importlib they reach (a guided search): on
+        the interpreters that watch them with sys.monitoring (CPython 3.12+), at almost no cost, if the
+        campaign has one; else on all of them (a trace function, which halves the rate)."""
+        monitored = [i for i in self.interpreters if i.implementation == "cpython" and i.version >= (3, 12)]
+        self.watched = frozenset(monitored or self.interpreters)
+
+    @property
+    def guided(self) -> bool:
+        """Whether any of the search's runs report their branches."""
+        return bool(self.watched)
+
     @property
     def confirms(self) -> bool:
         """Whether what the search finds needs confirming with a process per run."""
@@ -70,9 +84,20 @@ class Judge:
         ("judge": a process per run, a fresh one where that is cheap), or to confirm ("confirm":
         a fresh process, or runtime, per run)."""
         pool = self.pools[interpreter]
+        if how == "search" and interpreter in self.watched:
+            results = pool.run(case, targets, self.timeout, shared_process=self.shared_process, branches=True)
+            reached = self._reached.__dict__.setdefault("branches", {})
+            for result in results:
+                reached.setdefault(interpreter.label, []).extend(result.pop("branches", ()))
+            return results
         if how in ("search", "shrink"):
             return pool.run(case, targets, self.timeout, shared_process=self.shared_process)
         return pool.run(case, targets, self.timeout, fresh=how == "confirm" or pool.in_process)
+
+    def reached(self) -> dict[str, list[str]]:
+        """The branches of importlib this thread's last search() reached first in its workers'
+        processes (guided: see conformance/_guidance.py), by interpreter label; then forgotten."""
+        return self._reached.__dict__.pop("branches", {})
 
     def judge(self, case: dict) -> tuple[Divergence | None, list]:
         """Run `case` everywhere it must run, a process per run: its divergence (or None) and,

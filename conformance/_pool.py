@@ -176,17 +176,17 @@ class Pool:
         return self._start(group)
 
     def _attempt(self, case: dict, targets: list[str], timeout: float, shared_process: bool,
-                 fresh: bool = False) -> list[dict]:
+                 fresh: bool = False, branches: bool = False) -> list[dict]:
         """One request on an idle worker of the targets' group (`fresh`, in an in-process pool:
         of its workers that fork); a lost worker is replaced before WorkerLost goes on, one that
         asks to retire after its reply."""
         group = _group(targets[0])
         if fresh and self.in_process:
-            group, shared_process, fresh = group + FRESH, False, False
+            group, shared_process, fresh, branches = group + FRESH, False, False, False
         idle = self._idle_of(group)
         worker = idle.get()
         try:
-            results = worker.run(case, targets, timeout, shared_process, fresh)
+            results = worker.run(case, targets, timeout, shared_process, fresh, branches)
             if worker.retiring:
                 worker = self._replace(worker, group, recycled=True)
         except WorkerLost:
@@ -201,17 +201,18 @@ class Pool:
         return results
 
     def run(self, case: dict[str, Any], targets: list[str], timeout: float, shared_process: bool = False,
-            fresh: bool = False) -> list[dict]:
+            fresh: bool = False, branches: bool = False) -> list[dict]:
         """Per-target results of one case (Worker.run), whatever happens to the workers: the
         targets of each group in one request (`shared_process` within it), group after group.
         `fresh`: each run in a process (runtime) that never ran another case: a process per run
         forked from a worker that runs nothing in-process (in-process pools), a runtime started
-        for it (a launcher's)."""
+        for it (a launcher's). `branches`: the workers report the branches of importlib the runs
+        reached first in their processes (a result's "branches", Worker.run)."""
         results: list[dict | None] = [None] * len(targets)
         for group in dict.fromkeys(_group(spec) for spec in targets):
             indexes = [i for i, spec in enumerate(targets) if _group(spec) == group]
             try:
-                answered = self._attempt(case, [targets[i] for i in indexes], timeout, shared_process, fresh)
+                answered = self._attempt(case, [targets[i] for i in indexes], timeout, shared_process, fresh, branches)
             except WorkerLost:
                 continue
             for index, result in zip(indexes, answered):

@@ -148,12 +148,13 @@ class Worker:
                 self._buffer += chunk
 
     def run(self, case: dict[str, Any], targets: list[str], timeout: float,
-            shared_process: bool = False, fresh: bool = False) -> list[dict[str, Any]]:
+            shared_process: bool = False, fresh: bool = False, branches: bool = False) -> list[dict[str, Any]]:
         """Per-target results of one case. `shared_process` (the request's `together`): the
         targets may share one forked process, run in the order given with the import state
         restored between them (the first run sees exactly what a run of its own would). `fresh` (a
         runtime's launcher only): each target in a runtime started for it, the in-process
-        counterpart of a process per run."""
+        counterpart of a process per run. `branches`: the first result's "branches" holds the
+        branches of importlib its in-process runs reached first in this worker (the reply's)."""
         self._next_id += 1
         request = {"op": "run", "id": self._next_id, "case": case, "targets": targets, "timeout": timeout}
         if shared_process:
@@ -161,6 +162,8 @@ class Worker:
         fresh = fresh and bool(self.interpreter.launcher)
         if fresh:
             request["fresh"] = True
+        if branches:
+            request["branches"] = True
         self._steps = len(case.get("steps", ()))
         limit = len(targets) * (2 * timeout + 1) + REPLY_GRACE + LOAD_GRACE * len(set(targets) - self._loaded)
         if self.interpreter.launcher:  # the launcher may be restarting its runtime (and reloading targets)
@@ -170,6 +173,8 @@ class Worker:
         self._loaded.update(targets)
         if reply.get("id") != self._next_id:
             raise WorkerError(f"reply for request {reply.get('id')}, expected {self._next_id}")
+        if reply.get("branches") and reply["results"]:
+            reply["results"][0]["branches"] = reply["branches"]
         return reply["results"]
 
     def describe(self, target: str) -> dict[str, Any]:

@@ -132,6 +132,7 @@ def fuzz_json_report(settings, campaign, findings: list, written: list[str], tit
         "ignore_rules": [{"pattern": rule.pattern, "reason": rule.reason} for rule in judge.ignore_rules],
         "ignored_differences": judge.ignored_differences, "ignored_cases": judge.ignored_cases,
         "expected_divergences": judge.expected_divergences,
+        "guidance": campaign.guide.report() if campaign.guide is not None else None,
         "divergences": [{"title": t, "signature": list(map(str, f.signature)), "root": json.loads(json.dumps(f.root, default=str)),
                          "case": f.case, "written": w,
                          "absorbed": [{"signature": list(map(str, a.signature)), "case": a.case} for a in f.absorbed],

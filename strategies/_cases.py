@@ -205,6 +205,17 @@ def generated_size(base: Policy) -> int:
     return POLICY_BYTES + case_size(base)
 
 
+def generated_parts(base: Policy) -> list[tuple[int, int]]:
+    """Where the parts of generated_case's bytes lie, as (start, width): the swarm policy, the
+    case's set-up, each node, each step, in that order (a part decodes the same wherever its
+    bytes come from: what a search can splice)."""
+    at = POLICY_BYTES + SETUP_BYTES
+    nodes = [(at + i * NODE_BYTES, NODE_BYTES) for i in range(base.max_nodes)]
+    at += base.max_nodes * NODE_BYTES
+    return [(0, POLICY_BYTES), (POLICY_BYTES, SETUP_BYTES)] + nodes + [(at + i * STEP_BYTES, STEP_BYTES)
+                                                                       for i in range(base.max_steps)]
+
+
 def generated_case(base: Policy, data: bytes) -> dict:
     """The case that generated_size(base) bytes stand for: a swarm policy inside `base` from
     the first POLICY_BYTES (so each case explores its own corner), then the case under it.

@@ -46,6 +46,7 @@ class Isolation(object):
         self.retire = None  # why this worker should be replaced (in-process runs), once it should
         self._state = None  # the import state between in-process runs (restore makes it so again)
         self.parent = os.getppid()  # in-process: the guardian (main._guard), whose loss ends this worker
+        self.branches = None  # a branches.Branches watching the in-process runs, when asked
 
     def state_changed(self):
         """The worker changed the import state itself (it loaded a target): the next in-process
@@ -184,11 +185,16 @@ class Isolation(object):
         started = time.monotonic()
         stopped = False
         previous = _arm(timeout)
+        watching = self.branches
         try:
+            if watching is not None:
+                watching.begin()
             run_one(case, target, case_dir, out, self.parent, self.startup)
         except Interrupted:
             stopped = True
         finally:
+            if watching is not None:
+                watching.end()
             _disarm(previous)
             _unsilence(saved)
             state.restore()

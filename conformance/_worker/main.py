@@ -19,6 +19,7 @@ elif _ADDED_ROOT:
     sys.path.insert(0, _ROOT)
 
 from conformance._worker import targets  # noqa: E402
+from conformance._worker.branches import Branches  # noqa: E402
 from conformance._worker.calls import FUNCTIONS  # noqa: E402
 from conformance._worker.child import run_child  # noqa: E402
 from conformance._worker.isolation import Isolation  # noqa: E402
@@ -39,6 +40,7 @@ class Worker(object):
     def __init__(self, isolation, scratch=None):
         self.scratch = Scratch(scratch)
         self.isolation = Isolation(isolation, self.scratch, STARTUP)
+        self.branches = Branches()
 
     def hello(self):
         return {"op": "hello", "protocol": PROTOCOL_VERSION,
@@ -56,9 +58,17 @@ class Worker(object):
             if op == "describe":
                 return self._load(request["target"]).describe()
             if op == "run":
+                watched = request.get("branches", False)
+                if watched:
+                    self.branches.start()
+                    for spec in request["targets"]:
+                        self.branches.watch(self._load(spec).module)
+                self.isolation.branches = self.branches if watched else None
                 reply = {"op": "result", "id": request["id"],
                          "results": self.run(request["case"], request["targets"], request.get("timeout", 5.0),
                                              request.get("together", False))}
+                if watched:
+                    reply["branches"] = self.branches.take()
                 if self.isolation.retire is not None:  # replace me: see Isolation.retire
                     reply["retire"] = self.isolation.retire
                 return reply

@@ -41,6 +41,7 @@ class Target(object):
         self.hook = hook
         self.install_order = install_order  # "before-setup" or "after-setup" (the case's files, sys.path...)
         self.ignore = ignore or {}  # intended differences: field-path pattern -> reason
+        self.module = None  # the module a target that is one comes from (its code is watched: branches.py)
 
     def describe(self):
         """What the target declares, for the host (the protocol's `describe` reply)."""
@@ -159,7 +160,9 @@ def _module(spec, installed=True):
         raise
     except BaseException as exc:
         raise TargetError("target %r failed to load: %s: %s" % (spec, type(exc).__name__, exc))
-    return _from_namespace(spec, vars(module))
+    target = _from_namespace(spec, vars(module))
+    target.module = module
+    return target
 
 
 def add_site_packages():

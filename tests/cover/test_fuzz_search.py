@@ -68,7 +68,7 @@ class _Pool:
     def ignore_rules(self, sides, given=()):
         return list(given)
 
-    def run(self, case, targets, timeout, shared_process=False, fresh=False):
+    def run(self, case, targets, timeout, shared_process=False, fresh=False, branches=False):
         self.shared.append(shared_process)
         self.fresh.append(fresh)
         differ = shared_process or (self.in_process and not fresh) or self.always
@@ -128,7 +128,7 @@ class _LeakyPool(_Pool):
     """In its own process every case differs (a restore that misses something); in fresh
     processes only cases of two steps or more (a real divergence)."""
 
-    def run(self, case, targets, timeout, shared_process=False, fresh=False):
+    def run(self, case, targets, timeout, shared_process=False, fresh=False, branches=False):
         self.fresh.append(fresh)
         differ = not fresh and (shared_process or self.in_process) or len(case["steps"]) >= 2
         return [{"target": target, "outcome": "ok", "detail": None, "steps": [],

@@ -21,7 +21,7 @@ LAYERS = [
     ("running cases", ["conformance._protocol", "conformance._pool", "conformance._check", "conformance._recordings",
                        "conformance._report"]),
     ("searching", ["conformance._changes", "conformance._findings", "conformance._shrinking", "conformance._judges",
-                   "conformance._fuzz"]),
+                   "conformance._guidance", "conformance._fuzz"]),
     ("reports", ["reports", "reports._*"]),
     ("front ends", ["conformance", "conformance.__main__", "conformance._options", "conformance._fuzz_command",
                     "conformance._coverage", "conformance._cli", "conformance._pytest_plugin"]),

@@ -24,7 +24,7 @@ class FakeWorker:
         self.number = len(FakeWorker.started)
         FakeWorker.started.append(self)
 
-    def run(self, case, targets, timeout, shared_process=False, fresh=False):
+    def run(self, case, targets, timeout, shared_process=False, fresh=False, branches=False):
         what = FakeWorker.plan(case, targets, self)
         if what == "crash":
             raise WorkerLost("fake", "crash", "worker killed by SIGKILL", "before any step was observed", "")
