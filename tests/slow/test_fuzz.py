@@ -38,7 +38,7 @@ def test_the_in_process_search_finds_the_minimal_case_a_process_per_run_finds(cl
     for isolation in ("inprocess", "fork"):
         monkeypatch.chdir(tmp_path.joinpath(isolation).mkdir() or tmp_path / isolation)  # a database each
         result = cli("fuzz", "--target", TARGETS / mutant, "--python", "3.11", "--examples", "3000", "--seed", "2",
-                     "--first", "--isolation", isolation, *(["--process-per-run"] if isolation == "fork" else []),
+                     "--first", "--isolation", isolation, "--guidance", "off", *(["--process-per-run"] if isolation == "fork" else []),
                      "--out", "out", "--json", "r.json")
         assert result.code == 1, result.out[-2000:]
         (divergence,) = json.loads((tmp_path / isolation / "r.json").read_text())["divergences"]
