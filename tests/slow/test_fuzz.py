@@ -50,8 +50,9 @@ def test_the_in_process_search_finds_the_minimal_case_a_process_per_run_finds(cl
 
 
 def _shape(case: dict) -> tuple:
-    """A case without its names: how many files, dirs and path entries, and each step's op and level."""
-    return (len(case.get("files", {})), len(case.get("dirs", [])), len(case.get("sys_path", [])),
+    """A case without its names: how many files and dirs together (a module may end as a file or as a
+    namespace package's dir), path entries, and each step's op and level."""
+    return (len(case.get("files", {})) + len(case.get("dirs", [])), len(case.get("sys_path", [])),
             [(step["op"], step.get("level")) for step in case["steps"]])
 
 
