@@ -31,6 +31,7 @@ import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,12 +39,13 @@ from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from conformance._compare import Divergence
 from conformance._findings import Finding, group_findings, signature_of
-from conformance._guidance import Guide
+from conformance._guidance import Guide, Layout
 from conformance._interpreters import Interpreter
 from conformance._judges import AcrossJudge, Judge, PairJudge
 from conformance._pool import Pool, RunCounts
 from conformance._shrinking import CAUSE_SHRINK_SECONDS, SHRINK_SECONDS, Shrinker, ShrinkDatabase
-from strategies import DEFAULT, Policy, describe_policy, generated_case, generated_parts, generated_size
+from strategies import (DEFAULT, Policy, describe_policy, generated_allowing, generated_case, generated_parts,
+                        generated_size, generated_steps, generated_with_steps)
 
 __all__ = ["Campaign", "Finding", "default_jobs", "group_findings", "signature_of"]
 
@@ -193,6 +195,12 @@ class Campaign:
         signature = signature_of(case, divergence)
         return None if signature in known else Finding(signature, case, divergence, list(self.interpreters), groups)
 
+    def _layout(self) -> Layout:
+        """How the search's inputs decode, for the guided search's mutations."""
+        return Layout(generated_parts(self.policy), partial(generated_steps, self.policy),
+                      partial(generated_with_steps, self.policy), partial(generated_allowing, self.policy),
+                      self.policy.max_steps)
+
     def _database(self) -> ExampleDatabase:
         key = hashlib.sha1(json.dumps([self.target, self.reference, self.across, [i.label for i in self.interpreters],
                                        describe_policy(self.policy)]).encode()).hexdigest()[:16]
@@ -266,8 +274,7 @@ class Campaign:
         self.judge.start(self._pools)
         if self.guidance and self.judge.in_process:  # forked runs report no branches
             self.judge.guide()
-        self.guide = (Guide(generated_size(self.policy), database, describe_policy(self.policy),
-                            generated_parts(self.policy))
+        self.guide = (Guide(generated_size(self.policy), database, describe_policy(self.policy), self._layout())
                       if self.judge.guided else None)
         self._threads = max(1, sum(pool.size for pool in self._pools.values()))  # one per worker
         self._executor = ThreadPoolExecutor(self._threads)

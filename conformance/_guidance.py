@@ -4,18 +4,27 @@ drawn from it.
 
 An input is the byte string a case is decoded from (strategies.generated_case: the first bytes
 choose a swarm policy, then each part of the case reads its own slice). The workers report the
-branches of importlib each run reached first in their process (conformance/_worker/branches.py);
+branches of importlib each run reached first in their process, or in a window of runs
+(conformance/_worker/branches.py);
 an input whose runs bring a branch new to the campaign (on any interpreter) joins the corpus. A
 guided search draws a third of its inputs fresh, as the unguided search does, and the rest as
 mutations of a corpus entry (bytes drawn anew, nudged by one, zeroed; a span or the whole tail
 taken from another entry; and, where the parts of the input are known (strategies.generated_parts:
 the policy, the set-up, each node, each step), a part drawn anew, a part of another entry put in
 any slot of its kind, two parts swapped (a step of one case lands in another, or moves), one
-choice of a part moved to its neighbour (in the policy's part, a switch flipped)). Which entry: drawn at random, weighted
-by how late in the campaign it reached its branches (what a search reaches only late, few inputs
-reach: the rare branches, and the frontier of what the corpus has learnt) and a little by how
-many, shared among the times it was picked already. The corpus is kept in the campaign's example database under its own key and
-replayed first by the next campaign of the same settings; nothing is ever removed from it.
+choice of a part moved to its neighbour (in the policy's part, a switch flipped); and, where
+the steps are known (strategies.generated_steps), a step inserted (drawn anew or taken from
+another entry), dropped or repeated: the import system's state is built step by step.
+
+Which entry: favoured by rarity (as libFuzzer's entropic schedule and AFLFast do). A worker
+reports a branch again in each window of runs in which some run reaches it (branches.py), so
+the campaign counts, per branch, the windows that reached it: an entry weighs as much as the
+rarest branch it reached first (one over that count), shared among the times it was picked
+already (so that its picks grow as the root of its rarity). What a search
+reaches only behind rare branches (a corner of the import system, the next gate of a hook) it
+reaches by mutating the inputs that got furthest. The corpus is kept in the campaign's example
+database under its own key and replayed first by the next campaign of the same settings;
+nothing is ever removed from it.
 """
 from __future__ import annotations
 
@@ -26,12 +35,13 @@ import math
 import random
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from pathlib import Path
 
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
-__all__ = ["CORPUS_KEY", "POLICY_KEY", "Entry", "Guide", "saved_corpora"]
+__all__ = ["CORPUS_KEY", "POLICY_KEY", "Entry", "Guide", "Layout", "saved_corpora"]
 
 CORPUS_KEY = b"conformance-corpus"  # the corpus's key in the example database (Hypothesis's keys are hashes)
 POLICY_KEY = b"conformance-corpus-policy"  # the policy its inputs are decoded with (JSON, describe_policy)
@@ -42,17 +52,34 @@ HISTORY_EVERY = 1.0  # seconds between samples of coverage over time
 
 @dataclass
 class Entry:
-    """An input of the corpus: its bytes, how many branches it reached first, how many cases the
-    campaign had run before it (late: rare branches), how often it was mutated since."""
+    """An input of the corpus: its bytes, the branches it reached first (interpreter label,
+    branch), how many cases the campaign had run before it, how often it was mutated since."""
 
     data: bytes
-    branches: int
+    firsts: tuple
     found_at: int
     picks: int = 0
 
     @property
-    def weight(self) -> float:
-        return (1 + self.found_at) * (1 + math.log2(1 + self.branches)) / (1 + self.picks)
+    def branches(self) -> int:
+        return len(self.firsts)
+
+    def weight(self, hits: dict) -> float:
+        """Its share of the mutations: the rarity of its rarest branch, shared among its picks."""
+        return 1 / min(hits[first] for first in self.firsts) / (1 + self.picks)
+
+
+@dataclass
+class Layout:
+    """What the search knows of how an input decodes: its parts (start, width: what decodes
+    alike wherever its bytes come from), and the steps (strategies.generated_steps,
+    generated_with_steps and generated_allowing for the campaign's policy)."""
+
+    parts: list
+    steps: Callable[[bytes], list]
+    with_steps: Callable[[bytes, list], bytes]
+    allowing: Callable[[bytes, bytes], bytes]  # the input with the switch turned on that a step's op needs
+    max_steps: int
 
 
 class Guide:
@@ -60,10 +87,11 @@ class Guide:
     `draw` gives the next input; `reached` takes what an input's runs reached."""
 
     def __init__(self, size: int, database: ExampleDatabase | None = None, policy: dict | None = None,
-                 parts: list[tuple[int, int]] = ()):
-        self.size, self.database, self.policy, self.parts = size, database, policy, list(parts)
+                 layout: Layout | None = None):
+        self.size, self.database, self.policy, self.layout = size, database, policy, layout
         self.entries: list[Entry] = []
         self.branches: dict[str, set[str]] = {}
+        self.hits: dict[tuple[str, str], int] = {}  # (label, branch) -> windows of runs that reached it
         self.history: list[tuple[float, int, int]] = []  # (seconds, cases, branches), about each second
         self.replayed = 0
         self._started = time.monotonic()
@@ -86,14 +114,19 @@ class Guide:
         """Note the branches the runs of input `data` reached (interpreter label -> branches), the
         campaign having run `cases` cases; returns how many are new (and the input joins the
         corpus, on disk too, if any is)."""
-        new = 0
+        firsts = []
+        hits = self.hits
         for label, reached in branches.items():
             seen = self.branches.setdefault(label, set())
-            before = len(seen)
-            seen.update(reached)
-            new += len(seen) - before
+            for branch in reached:
+                key = (label, branch)
+                hits[key] = hits.get(key, 0) + 1
+                if branch not in seen:
+                    seen.add(branch)
+                    firsts.append(key)
+        new = len(firsts)
         if new:
-            self.entries.append(Entry(data, new, cases))
+            self.entries.append(Entry(data, tuple(firsts), cases))
             if self.database is not None:
                 if len(self.entries) == 1 and self.policy is not None:
                     self.database.save(POLICY_KEY, json.dumps(self.policy, sort_keys=True).encode())
@@ -113,16 +146,17 @@ class Guide:
             return rng.randbytes(self.size)
         self._draws += 1
         if len(self._cumulative) != len(self.entries) or self._draws % REWEIGH_EVERY == 0:
-            self._cumulative = list(itertools.accumulate(entry.weight for entry in self.entries))
+            self._cumulative = list(itertools.accumulate(entry.weight(self.hits) for entry in self.entries))
         at = bisect.bisect(self._cumulative, rng.random() * self._cumulative[-1])
         entry = self.entries[min(at, len(self.entries) - 1)]
         entry.picks += 1
-        return mutate(rng, entry.data, rng.choice(self.entries).data, self.parts)
+        return mutate(rng, entry.data, rng.choice(self.entries).data, self.layout)
 
     def report(self) -> dict:
         """Coverage as `fuzz --json` reports it."""
         return {"branches": {label: len(seen) for label, seen in sorted(self.branches.items())},
-                "total": self.total, "corpus": len(self.entries), "replayed": self.replayed,
+                "total": self.total, "rare": sum(count == 1 for count in self.hits.values()),
+                "corpus": len(self.entries), "replayed": self.replayed,
                 "over_time": [list(sample) for sample in self.history]}
 
 
@@ -146,15 +180,19 @@ def saved_corpora(directory: Path) -> list[tuple[dict, list[bytes]]]:
     return corpora
 
 
-def mutate(rng: random.Random, data: bytes, other: bytes, parts: list[tuple[int, int]] = ()) -> bytes:
-    """`data` changed in one to four places; `other` (of the same length) gives spans to splice;
-    `parts` (start, width), the input's parts, if known."""
+def mutate(rng: random.Random, data: bytes, other: bytes, layout: Layout | None = None) -> bytes:
+    """`data` changed in one to four places; `other` (of the same length) gives spans, parts and
+    steps to splice; `layout`, how the input decodes, if known."""
     out = bytearray(data)
     size = len(out)
+    kinds = 6 if layout is None else 16
     for _ in range(rng.choice((1, 1, 2, 3, 4))):
-        kind = rng.randrange(10 if parts else 6)
+        kind = rng.randrange(kinds)
+        if kind >= 10:  # the step mutations, twice as likely as any other: the state is built by steps
+            out[:] = _mutate_steps(rng, 10 + (kind - 10) % 3, bytes(out), other, layout)
+            continue
         if kind >= 6:
-            _mutate_parts(rng, kind, out, other, parts)
+            _mutate_parts(rng, kind, out, other, layout.parts)
             continue
         start = rng.randrange(size)
         end = min(size, start + rng.randint(1, max(1, size // 16)))
@@ -190,3 +228,27 @@ def _mutate_parts(rng: random.Random, kind: int, out: bytearray, other: bytes, p
         out[start:start + width], out[at:at + width] = out[at:at + width], out[start:start + width]
     else:
         out[start + rng.randrange(width)] ^= 1
+
+
+def _mutate_steps(rng: random.Random, kind: int, data: bytes, other: bytes, layout: Layout) -> bytes:
+    """`data` with a step inserted anywhere (kind 10: drawn anew, or one of `other`'s steps, with
+    the swarm switch its op needs turned on); where the case has all the steps it may, one of them makes way), one dropped (11) or one
+    repeated right after itself (12), if the step count allows."""
+    steps = layout.steps(data)
+    if kind == 10:
+        if rng.random() < 0.5:
+            step = rng.randbytes(len(steps[0]))
+        else:  # one of the other's steps, with the switch its op needs turned on
+            step = rng.choice(layout.steps(other))
+            data = layout.allowing(data, step)
+        if len(steps) == layout.max_steps:  # no room: one step makes way
+            del steps[rng.randrange(len(steps))]
+        steps.insert(rng.randint(0, len(steps)), step)
+    elif kind == 11 and len(steps) > 1:
+        del steps[rng.randrange(len(steps))]
+    elif kind == 12 and len(steps) < layout.max_steps:
+        at = rng.randrange(len(steps))
+        steps.insert(at, steps[at])
+    else:
+        return data
+    return layout.with_steps(data, steps)

@@ -7,9 +7,11 @@
 Every generated case can be saved, replayed with `python -m conformance check --cases`,
 shrunk and reported. Host side only (needs Hypothesis).
 """
-from strategies._cases import build_case, case_from, cases, generated_case, generated_parts, generated_size
+from strategies._cases import (build_case, case_from, cases, generated_case, generated_parts, generated_size,
+                               generated_steps, generated_with_steps, generated_allowing)
 from strategies._policy import DEFAULT, Policy, describe_policy, mentions, parse_policy, policies
 from strategies._trees import trees
 
-__all__ = ["cases", "generated_case", "generated_size", "generated_parts", "build_case", "case_from", "trees", "policies", "Policy",
+__all__ = ["cases", "generated_case", "generated_size", "generated_parts", "generated_steps",
+           "generated_with_steps", "generated_allowing", "build_case", "case_from", "trees", "policies", "Policy",
            "DEFAULT", "parse_policy", "describe_policy", "mentions"]

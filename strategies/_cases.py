@@ -14,14 +14,19 @@ from functools import partial
 from hypothesis import strategies as st
 
 from strategies._choices import Choices
-from strategies._policy import DEFAULT, POLICY_BYTES, Policy, swarm_policy
+from strategies._policy import DEFAULT, POLICY_BYTES, SWITCHES, Policy, swarm_policy
 from strategies._trees import NAMES, NODE_BYTES, Tree, build_tree
 
-__all__ = ["cases", "case_from", "build_case", "case_size", "generated_case", "generated_size"]
+__all__ = ["cases", "case_from", "build_case", "case_size", "generated_case", "generated_size", "generated_parts",
+           "generated_steps", "generated_with_steps", "generated_allowing"]
 
 SETUP_BYTES = 16
 STEP_BYTES = 24
 BAD_NAMES = ["", ".", "a.", "..", 1, None, {"bytes": "a"}]
+ALL_OPS = ["import_module", "__import__", "reload", "write", "delete", "invalidate_caches", "del_module", "find_loader",
+           "getattr", "getattr"]
+OP_SWITCHES = {"reload": "reload", "write": "edits", "delete": "edits", "invalidate_caches": "edits",
+               "del_module": "edits", "find_loader": "find_loader", "getattr": "lazy"}  # the switch an op needs
 
 
 def _names(tree: Tree) -> list[str]:
@@ -63,7 +68,10 @@ def _step(choose: Choices, policy: Policy, tree: Tree, index: int, seeded: list)
         ops.append("find_loader")
     if policy.lazy:
         ops += ["getattr", "getattr"]  # the access that imports a lazy binding
-    op = choose.pick(ops)
+    byte = choose.integer(0, 255)
+    op = ALL_OPS[byte % len(ALL_OPS)]  # the same op under every policy that allows it (a step spliced
+    if op not in ops:                  # into a case of another swarm policy stays what it was)...
+        op = ops[byte % len(ops)]      # ...else one the policy allows
     if op == "getattr":
         names = _names(tree)  # an attribute a module body may bind: a top-level name or a leaf
         leaves = sorted({name.split(".")[0] for name in names} | {name.rpartition(".")[2] for name in names})
@@ -214,6 +222,41 @@ def generated_parts(base: Policy) -> list[tuple[int, int]]:
     at += base.max_nodes * NODE_BYTES
     return [(0, POLICY_BYTES), (POLICY_BYTES, SETUP_BYTES)] + nodes + [(at + i * STEP_BYTES, STEP_BYTES)
                                                                        for i in range(base.max_steps)]
+
+
+def generated_steps(base: Policy, data: bytes) -> list[bytes]:
+    """The parts of generated_case's bytes that the case's steps read, in order: as many as it
+    has (one to base.max_steps), STEP_BYTES each."""
+    setup = POLICY_BYTES
+    count = 1 + Choices(data[setup + 1:setup + 2]).integer(0, base.max_steps - 1)  # build_case's second choice
+    at = setup + SETUP_BYTES + base.max_nodes * NODE_BYTES
+    return [data[at + i * STEP_BYTES:at + (i + 1) * STEP_BYTES] for i in range(count)]
+
+
+def generated_with_steps(base: Policy, data: bytes, steps: list[bytes]) -> bytes:
+    """`data` with the case's steps made `steps` (one to base.max_steps parts, each STEP_BYTES): the
+    step count set to match, the parts of unused steps and everything else left as they were.
+    What lets a search insert, drop and reorder steps (the import system's state is built step
+    by step: a reload after an import, a cache invalidated after a write)."""
+    if not 1 <= len(steps) <= base.max_steps or any(len(step) != STEP_BYTES for step in steps):
+        raise ValueError("1 to %d steps of %d bytes each" % (base.max_steps, STEP_BYTES))
+    out = bytearray(data)
+    setup = POLICY_BYTES
+    out[setup + 1] = len(steps) - 1  # build_case's second choice: the step count, read modulo max_steps
+    at = setup + SETUP_BYTES + base.max_nodes * NODE_BYTES
+    out[at:at + len(steps) * STEP_BYTES] = b"".join(steps)
+    return bytes(out)
+
+
+def generated_allowing(base: Policy, data: bytes, step: bytes) -> bytes:
+    """`data` (generated_case's bytes) with the swarm switch turned on that the op `step` (a step's
+    bytes) stands for needs, if `base` allows it: that step keeps its op when spliced into `data`."""
+    op = ALL_OPS[step[0] % len(ALL_OPS)] if step else None  # _step's first choice
+    switch = OP_SWITCHES.get(op)
+    if switch is None or not getattr(base, switch):
+        return data
+    at = SWITCHES.index(switch)
+    return data[:at] + bytes([data[at] | 1]) + data[at + 1:]
 
 
 def generated_case(base: Policy, data: bytes) -> dict:

@@ -10,6 +10,11 @@ the line-to-line arcs of importlib's frames (a function whose last QUIET_CALLS c
 arc is traced one call in SAMPLE_EVERY after that: hot functions are sampled, cold ones never). A branch is a string, the same in every process of one
 interpreter: "module:first line:function:from>to" (byte offsets, or lines; "Lnn" for a line).
 
+Every FORGET_EVERY runs the process forgets what it reported (monitoring: its events switched
+back on; a trace function: its arcs reported again, the sampling of hot functions kept), so that
+a branch is reported once in each such window in which some run reaches it: the host counts the
+windows and so tells rare branches from common ones.
+
 Runs inside the interpreter under test: stdlib only, Python 3.8 syntax.
 """
 import os
@@ -19,6 +24,7 @@ __all__ = ["Branches"]
 
 QUIET_CALLS = 32  # trace function: after this many calls of a function that found no new arc...
 SAMPLE_EVERY = 8  # ...one call in this many is traced (a new arc starts the count again)
+FORGET_EVERY = 64  # runs between two forgettings of what was reported (a window: see above)
 _MODULES = ("_frozen_importlib", "_frozen_importlib_external", "importlib", "importlib._bootstrap",
             "importlib._bootstrap_external", "importlib.util", "importlib.machinery", "importlib.abc",
             "zipimport")
@@ -29,6 +35,8 @@ class Branches(object):
 
     def __init__(self):
         self._seen = set()  # every branch this process reached (the trace function's; monitoring switches them off)
+        self._window = set()  # ...reported since the last forgetting (the trace function's)
+        self._takes = 0
         self._new = []
         self._names = {}  # code -> its part of a branch's name
         self._started = False
@@ -81,7 +89,16 @@ class Branches(object):
     def take(self):
         """The branches reached since the last take(), as strings."""
         new, self._new = self._new, []
+        self._takes += 1
+        if self._takes % FORGET_EVERY == 0:
+            self._forget()
         return ["%s:%s>%s" % branch if len(branch) == 3 else "%s:L%s" % branch for branch in new]
+
+    def _forget(self):
+        """From now on, report again what is reached (a new window)."""
+        if self._tool is not None:
+            self._monitoring.restart_events()
+        self._window = set()
 
     # -- where: importlib's code -------------------------------------------------------------
     def _ours(self, filename):
@@ -173,7 +190,7 @@ class Branches(object):
             self._calls += 1
             if self._calls % SAMPLE_EVERY:
                 return None
-        name, seen, new, counts = self._name(code), self._seen, self._new, self._quiet
+        name, seen, window, new, counts = self._name(code), self._seen, self._window, self._new, self._quiet
         last = [0, False]  # the line before (0: the function's entry; an arc to 0: its exit); found anything
 
         def arcs(frame, event, arg):
@@ -184,10 +201,12 @@ class Branches(object):
                 arc = (name, last[0], 0)
             else:
                 return arcs
-            if arc not in seen:
-                seen.add(arc)
+            if arc not in window:  # reported again in each window; new to the process: the sampling starts anew
+                window.add(arc)
                 new.append(arc)
-                last[1] = True
+                if arc not in seen:
+                    seen.add(arc)
+                    last[1] = True
             if event == "return":
                 counts[code] = 0 if last[1] else counts[code] + 1
             return arcs

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from hypothesis.database import InMemoryExampleDatabase
 
-from conformance import _fuzz
+from conformance import _fuzz, _guidance
 from conformance._fuzz import Campaign
 from conformance._guidance import CORPUS_KEY, Guide, mutate
 from strategies import generated_size
@@ -56,15 +56,61 @@ def test_mutations_keep_the_length_change_little_and_splice_the_other_entry():
     assert any(data.count(0) == 63 for data in mutated)  # one choice changed
 
 
-def test_the_entry_that_reached_its_branches_latest_and_was_picked_least_is_mutated_most():
+def test_the_entry_whose_branch_stays_rare_is_mutated_most_and_picks_share_its_weight():
     guide = Guide(4)
-    guide.reached(b"\1" * 4, {"l": ["a", "b", "c"]}, 1)
-    guide.reached(b"\2" * 4, {"l": ["d"]}, 2000)
+    guide.reached(b"\1" * 4, {"l": ["a", "b"]}, 1)
+    guide.reached(b"\2" * 4, {"l": ["c", "d"]}, 2)
+    for window in range(30):  # the first entry's branches are reached again in every window, "d" never
+        guide.reached(b"\3" * 4, {"l": ["a", "b", "c"]}, 3 + window)
     rng = random.Random(3)
-    for _ in range(600):
+    for _ in range(900):
         guide.draw(rng)
-    early, late = guide.entries
-    assert late.picks > 20 * max(early.picks, 1)
+    common, rare = guide.entries
+    assert rare.picks > 3 * common.picks > 0  # picks grow as the root of the weight: 31 ** 0.5 times more
+    assert rare.weight(guide.hits) == 1 / (1 + rare.picks)  # "d", its rarest branch, reached once
+    assert common.weight(guide.hits) == 1 / 31 / (1 + common.picks)
+
+
+def test_step_mutations_insert_drop_and_repeat_steps_leaving_the_rest_alone():
+    from conformance._guidance import Layout
+    from strategies import (DEFAULT, generated_allowing, generated_case, generated_parts, generated_steps,
+                            generated_with_steps)
+
+    layout = Layout(generated_parts(DEFAULT), lambda data: generated_steps(DEFAULT, data),
+                    lambda data, steps: generated_with_steps(DEFAULT, data, steps),
+                    lambda data, step: generated_allowing(DEFAULT, data, step), DEFAULT.max_steps)
+    rng = random.Random(5)
+    size = generated_size(DEFAULT)
+    counts = set()
+    policy = generated_parts(DEFAULT)[0][1]  # the swarm policy's part: the first
+    for _ in range(300):
+        data = rng.randbytes(size)
+        other = data[:policy] + rng.randbytes(size - policy)  # the same swarm policy: see below for another
+        kind = rng.choice((10, 11, 12))
+        mutated = _guidance._mutate_steps(rng, kind, data, other, layout)
+        before, after = generated_case(DEFAULT, data), generated_case(DEFAULT, mutated)
+        assert {key: value for key, value in after.items() if key not in ("id", "steps")} == \
+            {key: value for key, value in before.items() if key not in ("id", "steps")}
+        old, new = generated_steps(DEFAULT, data), generated_steps(DEFAULT, mutated)
+        counts.add((kind, len(new) - len(old)))
+        if kind == 10:  # one step more, the others kept in order; with no room, one made way
+            room = len(old) < DEFAULT.max_steps
+            kept = [old] if room else [old[:gone] + old[gone + 1:] for gone in range(len(old))]
+            assert len(new) == len(old) + room and any(new[:at] + new[at + 1:] in kept for at in range(len(new)))
+        elif kind == 11 and len(new) < len(old):
+            assert any(old[:at] + old[at + 1:] == new for at in range(len(old)))
+        elif kind == 12 and len(new) > len(old):
+            assert any(new[at] == new[at + 1] and new[:at] + new[at + 1:] == old for at in range(len(old)))
+        else:  # the step count allowed no such change
+            assert mutated == data and len(old) == (DEFAULT.max_steps if kind == 12 else 1)
+    assert {(10, 1), (10, 0), (11, -1), (12, 1)} <= counts
+    # a step of an entry of another swarm policy comes with the switch its op needs
+    bare = bytes(size)
+    other = generated_with_steps(DEFAULT, b"\x01" * policy + bytes(size - policy), [bytes([5]) + bytes(23)] * 2)
+    taken = [_guidance._mutate_steps(random.Random(seed), 10, bare, other, layout) for seed in range(20)]
+    assert {generated_case(DEFAULT, data)["steps"][0]["op"] for data in taken} >= {"import_module", "invalidate_caches"}
+    assert all("invalidate_caches" not in [step["op"] for step in generated_case(DEFAULT, data)["steps"]]
+               or data[:policy] != bytes(policy) for data in taken)
 
 
 class _Interpreter:

@@ -144,3 +144,39 @@ def test_the_lazy_switch_is_off_by_default_and_on_where_every_interpreter_has_la
     assert all(seen.values()), seen
     plain = generated_case(DEFAULT, random.Random(1).randbytes(generated_size(DEFAULT)))
     assert "lazy_imports" not in plain
+
+
+@given(st.binary(min_size=generated_size(DEFAULT), max_size=generated_size(DEFAULT)), st.randoms(use_true_random=False))
+def test_the_steps_of_a_generated_input_are_read_and_rewritten_in_place(data, rng):
+    from strategies import generated_steps, generated_with_steps
+
+    case, steps = generated_case(DEFAULT, data), generated_steps(DEFAULT, data)
+    assert len(steps) == len(case["steps"]) and all(len(step) == STEP_BYTES for step in steps)
+    new = [steps[rng.randrange(len(steps))] for _ in range(rng.randint(1, DEFAULT.max_steps))]
+    rewritten = generated_with_steps(DEFAULT, data, new)
+    assert generated_steps(DEFAULT, rewritten) == new
+    again = generated_case(DEFAULT, rewritten)
+    assert {key: value for key, value in again.items() if key not in ("id", "steps")} == \
+        {key: value for key, value in case.items() if key not in ("id", "steps")}
+    for bad in ([], new * DEFAULT.max_steps + new, [b"short"]):
+        with pytest.raises(ValueError):
+            generated_with_steps(DEFAULT, data, bad)
+
+
+def test_a_step_spliced_into_a_case_of_another_swarm_policy_keeps_its_op_once_allowed():
+    from strategies import generated_allowing, generated_steps, generated_with_steps
+    from strategies._cases import ALL_OPS
+
+    policy = parse_policy("lazy")  # every op allowed by the base policy
+    size = generated_size(policy)
+    plain = bytes(size)  # every switch of the swarm policy off: imports only
+    for byte, op in enumerate(ALL_OPS):
+        step = bytes([byte]) + bytes(STEP_BYTES - 1)
+        spliced = generated_with_steps(policy, plain, generated_steps(policy, plain) + [step])
+        assert generated_case(policy, spliced)["steps"][-1]["op"] in ("import_module", "__import__", op)
+        allowed = generated_allowing(policy, spliced, step)
+        assert generated_case(policy, allowed)["steps"][-1]["op"] == op
+        assert sum(allowed[:POLICY_BYTES]) == (op not in ("import_module", "__import__"))  # that one switch
+    # a switch the base policy keeps off stays off
+    assert generated_allowing(parse_policy("no-edits"), bytes(generated_size(parse_policy("no-edits"))),
+                              bytes([5]) + bytes(STEP_BYTES - 1)) == bytes(generated_size(parse_policy("no-edits")))

@@ -22,6 +22,7 @@ def test_the_runs_report_the_branches_of_importlib_they_reach(cli, tmp_path, pyt
     assert result.code == 0 and "fuzz: guided by" in result.out, result.out[-2000:]
     ((label, branches),) = guidance["branches"].items()
     assert python in label and branches == guidance["total"] > 500  # importlib's functions, many branches each
+    assert 0 < guidance["rare"] < guidance["total"] / 2  # most reported again after the workers forgot them
     assert 10 < guidance["corpus"] < 300
     samples = guidance["over_time"]  # (seconds, cases, branches), growing
     assert samples and all(a[1] <= b[1] and a[2] <= b[2] for a, b in zip(samples, samples[1:]))
@@ -51,3 +52,4 @@ def test_forked_runs_are_unguided_and_say_so(cli, tmp_path):
                  "--json", tmp_path / "r.json")
     assert result.code == 0 and "unguided: the runs are not in-process" in result.out, result.out[-2000:]
     assert json.loads((tmp_path / "r.json").read_text())["guidance"] is None
+
