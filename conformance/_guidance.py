@@ -53,16 +53,11 @@ HISTORY_EVERY = 1.0  # seconds between samples of coverage over time
 @dataclass
 class Entry:
     """An input of the corpus: its bytes, the branches it reached first (interpreter label,
-    branch), how many cases the campaign had run before it, how often it was mutated since."""
+    branch), how often it was mutated since."""
 
     data: bytes
     firsts: tuple
-    found_at: int
     picks: int = 0
-
-    @property
-    def branches(self) -> int:
-        return len(self.firsts)
 
     def weight(self, hits: dict) -> float:
         """Its share of the mutations: the rarity of its rarest branch, shared among its picks."""
@@ -126,7 +121,7 @@ class Guide:
                     firsts.append(key)
         new = len(firsts)
         if new:
-            self.entries.append(Entry(data, tuple(firsts), cases))
+            self.entries.append(Entry(data, tuple(firsts)))
             if self.database is not None:
                 if len(self.entries) == 1 and self.policy is not None:
                     self.database.save(POLICY_KEY, json.dumps(self.policy, sort_keys=True).encode())
@@ -231,9 +226,9 @@ def _mutate_parts(rng: random.Random, kind: int, out: bytearray, other: bytes, p
 
 
 def _mutate_steps(rng: random.Random, kind: int, data: bytes, other: bytes, layout: Layout) -> bytes:
-    """`data` with a step inserted anywhere (kind 10: drawn anew, or one of `other`'s steps, with
-    the swarm switch its op needs turned on); where the case has all the steps it may, one of them makes way), one dropped (11) or one
-    repeated right after itself (12), if the step count allows."""
+    """`data` with a step inserted anywhere (kind 10: drawn anew, or one of `other`'s steps with
+    the swarm switch its op needs turned on; with no room, another step makes way), one dropped
+    (11) or one repeated right after itself (12), where the step count allows."""
     steps = layout.steps(data)
     if kind == 10:
         if rng.random() < 0.5:

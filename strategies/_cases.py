@@ -24,7 +24,7 @@ SETUP_BYTES = 16
 STEP_BYTES = 24
 BAD_NAMES = ["", ".", "a.", "..", 1, None, {"bytes": "a"}]
 ALL_OPS = ["import_module", "__import__", "reload", "write", "delete", "invalidate_caches", "del_module", "find_loader",
-           "getattr", "getattr"]
+           "getattr", "getattr"]  # getattr: the access that imports a lazy binding
 OP_SWITCHES = {"reload": "reload", "write": "edits", "delete": "edits", "invalidate_caches": "edits",
                "del_module": "edits", "find_loader": "find_loader", "getattr": "lazy"}  # the switch an op needs
 
@@ -59,15 +59,7 @@ def _globals(choose: Choices, policy: Policy, tree: Tree):
 
 
 def _step(choose: Choices, policy: Policy, tree: Tree, index: int, seeded: list) -> dict:
-    ops = ["import_module", "__import__"]
-    if policy.reload:
-        ops.append("reload")
-    if policy.edits:
-        ops += ["write", "delete", "invalidate_caches", "del_module"]
-    if policy.find_loader:
-        ops.append("find_loader")
-    if policy.lazy:
-        ops += ["getattr", "getattr"]  # the access that imports a lazy binding
+    ops = [op for op in ALL_OPS if op not in OP_SWITCHES or getattr(policy, OP_SWITCHES[op])]
     byte = choose.integer(0, 255)
     op = ALL_OPS[byte % len(ALL_OPS)]  # the same op under every policy that allows it (a step spliced
     if op not in ops:                  # into a case of another swarm policy stays what it was)...
@@ -224,13 +216,14 @@ def generated_parts(base: Policy) -> list[tuple[int, int]]:
                                                                        for i in range(base.max_steps)]
 
 
+_STEP_COUNT_AT = POLICY_BYTES + 1  # in generated_case's bytes: build_case's second choice, the step count
+
+
 def generated_steps(base: Policy, data: bytes) -> list[bytes]:
     """The parts of generated_case's bytes that the case's steps read, in order: as many as it
     has (one to base.max_steps), STEP_BYTES each."""
-    setup = POLICY_BYTES
-    count = 1 + Choices(data[setup + 1:setup + 2]).integer(0, base.max_steps - 1)  # build_case's second choice
-    at = setup + SETUP_BYTES + base.max_nodes * NODE_BYTES
-    return [data[at + i * STEP_BYTES:at + (i + 1) * STEP_BYTES] for i in range(count)]
+    count = 1 + Choices(data[_STEP_COUNT_AT:_STEP_COUNT_AT + 1]).integer(0, base.max_steps - 1)
+    return [data[at:at + width] for at, width in generated_parts(base)[-base.max_steps:][:count]]
 
 
 def generated_with_steps(base: Policy, data: bytes, steps: list[bytes]) -> bytes:
@@ -241,9 +234,8 @@ def generated_with_steps(base: Policy, data: bytes, steps: list[bytes]) -> bytes
     if not 1 <= len(steps) <= base.max_steps or any(len(step) != STEP_BYTES for step in steps):
         raise ValueError("1 to %d steps of %d bytes each" % (base.max_steps, STEP_BYTES))
     out = bytearray(data)
-    setup = POLICY_BYTES
-    out[setup + 1] = len(steps) - 1  # build_case's second choice: the step count, read modulo max_steps
-    at = setup + SETUP_BYTES + base.max_nodes * NODE_BYTES
+    out[_STEP_COUNT_AT] = len(steps) - 1  # read modulo max_steps
+    at = generated_parts(base)[-base.max_steps][0]
     out[at:at + len(steps) * STEP_BYTES] = b"".join(steps)
     return bytes(out)
 
