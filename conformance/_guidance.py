@@ -85,6 +85,7 @@ class Guide:
                  layout: Layout | None = None):
         self.size, self.database, self.policy, self.layout = size, database, policy, layout
         self.entries: list[Entry] = []
+        self._entry_of: dict[bytes, Entry] = {}
         self.branches: dict[str, set[str]] = {}
         self.hits: dict[tuple[str, str], int] = {}  # (label, branch) -> windows of runs that reached it
         self.history: list[tuple[float, int, int]] = []  # (seconds, cases, branches), about each second
@@ -120,8 +121,12 @@ class Guide:
                     seen.add(branch)
                     firsts.append(key)
         new = len(firsts)
-        if new:
+        known = self._entry_of.get(data)
+        if new and known is not None:  # an input run again (a replay, a mutation that changed nothing)
+            known.firsts += tuple(firsts)  # reaching more this time: the corpus holds each input once
+        elif new:
             self.entries.append(Entry(data, tuple(firsts)))
+            self._entry_of[data] = self.entries[-1]
             if self.database is not None:
                 if len(self.entries) == 1 and self.policy is not None:
                     self.database.save(POLICY_KEY, json.dumps(self.policy, sort_keys=True).encode())

@@ -121,7 +121,8 @@ def file_bytes(path, source):
         header += struct.pack("<II", BASE_MTIME + pyc.get("mtime_offset", 0), pyc.get("size", len(header_source)))
     else:
         header += importlib.util.source_hash(header_source)
-    return (header + marshal.dumps(code))[:pyc.get("truncate")]
+    body = code if pyc.get("body", "code") == "code" else ("not", "code")
+    return (header + marshal.dumps(body))[:pyc.get("truncate")]
 
 
 def write(relative, lines, keep_mtime=False, keep_file_mtime=False):
@@ -184,9 +185,10 @@ def make_spec(name, loader=None, origin=None, is_package=False, attrs=None):
 class Finder:
     """The case's meta-path finder: logs calls; `kind` says what find_spec does."""
 
-    def __init__(self, kind, name, names=None, modules=None, packages=(), exception="RuntimeError"):
+    def __init__(self, kind, name, names=None, modules=None, packages=(), exception="RuntimeError", options=None):
         self.kind, self.name, self.names = kind, name, names
         self.modules, self.packages, self.exception = modules or {}, packages, exception
+        self.options = options or {}  # serving: origin, ask_package, loader; locating: its own
 
     def find_spec(self, fullname, path=None, target=None):
         print("  finder %s: find_spec(%r)" % (self.name, fullname))
@@ -198,9 +200,29 @@ class Finder:
             return importlib.machinery.ModuleSpec(fullname, None, is_package=fullname in self.packages)
         if self.kind == "serving" and fullname in self.modules:
             source = "".join(line + "\n" for line in self.modules[fullname])
-            return importlib.util.spec_from_loader(fullname, SourceLoader(source),
-                                                   is_package=fullname in self.packages)
+            extra = {"origin": self.options["origin"]} if "origin" in self.options else {}
+            if not self.options.get("ask_package"):
+                extra["is_package"] = fullname in self.packages
+            loader = SourceLoader(source, self.options.get("loader", {}))
+            return importlib.util.spec_from_loader(fullname, loader, **extra)
+        if self.kind == "locating" and fullname in self.options.get("locations", {}):
+            return self.locate(fullname)
         return None
+
+    def locate(self, fullname):
+        """spec_from_file_location for the file the finder declares for fullname."""
+        location = self.options["locations"][fullname]
+        tag = getattr(sys.implementation, "cache_tag", None) or "notag"
+        location = None if location is None else os.path.join(CASE, location.replace("{tag}", tag))
+        extra = {}
+        if "loader" in self.options:
+            loader = {"source": importlib.machinery.SourceFileLoader,
+                      "sourceless": importlib.machinery.SourcelessFileLoader}[self.options["loader"]]
+            extra["loader"] = loader(fullname, location)
+        if fullname in self.options.get("search_locations", {}):
+            extra["submodule_search_locations"] = [os.path.join(CASE, d)
+                                                   for d in self.options["search_locations"][fullname]]
+        return importlib.util.spec_from_file_location(fullname, location, **extra)
 
     def invalidate_caches(self):
         print("  finder %s: invalidate_caches()" % self.name)
@@ -285,14 +307,34 @@ def legacy_path_hook(kind, entry, name, modules, packages=()):
 
 
 class SourceLoader:
-    def __init__(self, source):
-        self.source = source
+    """Executes a source string; `declared` adds get_filename() (`filename`; None: it raises
+    ImportError), is_package() (likewise) and a create_module() whose module has `module_attrs`."""
+
+    def __init__(self, source, declared=None):
+        self.source, declared = source, declared or {}
+        if "filename" in declared:
+            path = declared["filename"]
+            self.get_filename = lambda fullname: or_import_error(path and os.path.join(CASE, path), fullname)
+        if "is_package" in declared:
+            self.is_package = lambda fullname: or_import_error(declared["is_package"], fullname)
+        self.module_attrs = declared.get("module_attrs")
 
     def create_module(self, spec):
-        return None
+        if self.module_attrs is None:
+            return None
+        module = types.ModuleType(spec.name)
+        for attr, value in self.module_attrs.items():
+            setattr(module, attr, value)
+        return module
 
     def exec_module(self, module):
         exec(compile(self.source, "<serving %s>" % module.__name__, "exec"), module.__dict__)
+
+
+def or_import_error(value, fullname):
+    if value is None:
+        raise ImportError("the loader cannot tell for %s" % fullname, name=fullname)
+    return value
 
 
 def namespace(module):

@@ -15,6 +15,7 @@ from conformance._worker.calls import CALLS
 __all__ = ["docstring_text", "expression", "repro_script"]
 
 _PRELUDE_FILE = Path(__file__).with_name("_prelude.py")
+_FINDER_OPTIONS = ("origin", "ask_package", "loader", "locations", "search_locations")  # Finder(options=...)
 
 
 def _prelude() -> str:
@@ -130,7 +131,9 @@ def repro_script(case: dict, title: str = "") -> str:
         if legacy:
             arguments += ", bare=%r, filename=%r" % (finder.get("bare", False), finder.get("filename"))
         else:
-            arguments += ", exception=%r" % finder.get("exception", "RuntimeError")
+            options = {key: finder[key] for key in _FINDER_OPTIONS if key in finder}
+            arguments += ", exception=%r" % finder.get("exception", "RuntimeError") + (
+                ", options=%r" % options if options else "")
         where = "0, " if finder.get("position", "first") == "first" else "len(sys.meta_path), "
         finders.append("    sys.meta_path.insert(%s%s(%s))" % (where, legacy or "Finder", arguments))
     seeds = ["    sys.modules[%r] = %s" % (name, expression(value))

@@ -20,7 +20,8 @@ from strategies._trees import NAMES, NODE_BYTES, Tree, build_tree
 __all__ = ["cases", "case_from", "build_case", "case_size", "generated_case", "generated_size", "generated_parts",
            "generated_steps", "generated_with_steps", "generated_allowing"]
 
-SETUP_BYTES = 16
+SETUP_BYTES = 32  # the set-up's choices, then (from _GENERAL_BYTES) its meta-path finder's
+_GENERAL_BYTES = 16
 STEP_BYTES = 24
 BAD_NAMES = ["", ".", "a.", "..", 1, None, {"bytes": "a"}]
 ALL_OPS = ["import_module", "__import__", "reload", "write", "delete", "invalidate_caches", "del_module", "find_loader",
@@ -122,9 +123,53 @@ def _bytecode_edit(choose: Choices, step: dict, index: int) -> None:
            "invalidation": choose.pick(["timestamp", "timestamp", "checked-hash", "unchecked-hash"])}
     if choose.boolean():
         pyc["header_source"] = step["source"]  # a header that matches the source just written
+    if choose.one_in(8):
+        pyc["body"] = "not_code"
     cache = choose.boolean()
     step["path"] = "%s/__pycache__/%s.{tag}.pyc" % (directory, stem) if cache else "%s/%s.pyc" % (directory, stem)
     step["source"] = {"pyc": pyc}
+
+
+def _finder(choose: Choices, tree: Tree) -> dict:
+    """A meta-path finder answering one name: finding nothing, serving a source string (by
+    spec_from_loader, its loader perhaps with get_filename(), is_package() or a create_module()
+    whose module carries attributes already), a spec without loader, the legacy protocols, or
+    locating a file by spec_from_file_location (the name's own file, none, or a .pyc beside it)."""
+    kind = choose.pick(["recording", "serving", "loaderless", "legacy_serving", "legacy_loader", "locating",
+                        "serving", "locating"])
+    name = choose.pick(_names(tree))
+    finder = {"finder": kind, "name": "f", "names": [name]}
+    if choose.boolean():
+        finder["packages"] = [name]
+    files = {node.dotted: node.file() for node in tree.nodes if node.file()}
+    if kind == "locating":
+        own = files.get(name) or "r0/%s.py" % name.replace(".", "/")
+        finder["locations"] = {name: choose.pick([own, own, None, own.rpartition(".")[0] + ".pyc"])}
+        loader = choose.pick([None, "source", "sourceless"])
+        if loader:
+            finder["loader"] = loader
+        if choose.one_in(3):
+            finder["search_locations"] = {name: choose.pick([[], [own.rpartition("/")[0]], ["r0", "missing"]])}
+        return finder
+    finder["modules"] = {choose.pick([name] + _names(tree)): ["__executed__(__name__)", "v = 1"]}
+    if kind != "serving":
+        return finder
+    if choose.boolean():
+        finder["ask_package"] = True
+    if choose.one_in(4):
+        finder["origin"] = choose.pick(["somewhere", ""])
+    loader = {}
+    if choose.boolean():
+        loader["filename"] = choose.pick([files.get(name, "r0/elsewhere.py"), None, "r0/data.txt"])
+    if choose.one_in(3):
+        loader["is_package"] = choose.pick([True, False, None])
+    if choose.one_in(3):
+        attrs = {"__file__": "elsewhere.py", "__cached__": "elsewhere.pyc", "__package__": "other",
+                 "__path__": ["p"], "__loader__": None, "__spec__": None, "__name__": "renamed"}
+        loader["module_attrs"] = {attr: attrs[attr] for attr in choose.items(sorted(attrs), 3)}
+    if loader:
+        finder["loader"] = loader
+    return finder
 
 
 def _zip_root(case: dict, root: int) -> None:
@@ -160,7 +205,7 @@ def build_case(policy: Policy, data: bytes) -> dict:
     """Decode one case from case_size(policy) bytes: the set-up part picks the number of nodes
     and steps, the roots, the sys.path shape, sys.modules seeds and finders; each node and each
     step then reads its own fixed slice, so that changing one leaves the others as they were."""
-    choose = Choices(data[:SETUP_BYTES])
+    choose = Choices(data[:_GENERAL_BYTES])
     nodes = 1 + choose.integer(0, policy.max_nodes - 1)
     steps = 1 + choose.integer(0, policy.max_steps - 1)
     node_at = SETUP_BYTES
@@ -183,10 +228,7 @@ def build_case(policy: Policy, data: bytes) -> dict:
         case["sys_modules"] = {name: choose.pick([None, {"object": "o"}, stub])}
         seeded = [name] if case["sys_modules"][name] is stub else []
     if policy.finders and choose.boolean():
-        case["meta_path"] = [{"finder": choose.pick(["recording", "serving", "loaderless", "legacy_serving",
-                                                     "legacy_loader"]),
-                              "name": "f", "names": [choose.pick(_names(tree))],
-                              "modules": {choose.pick(_names(tree)): ["__executed__(__name__)", "v = 1"]}}]
+        case["meta_path"] = [_finder(Choices(data[_GENERAL_BYTES:SETUP_BYTES]), tree)]
     if policy.finders and choose.one_in(4):  # a path-entry finder of before 3.4, for entry "old"
         case["path_hooks"] = [{"hook": choose.pick(["legacy_find_loader", "legacy_find_module"]), "entry": "old",
                                "name": "h", "modules": {choose.pick(_names(tree)): ["__executed__(__name__)"]}}]
@@ -207,13 +249,13 @@ def generated_size(base: Policy) -> int:
 
 def generated_parts(base: Policy) -> list[tuple[int, int]]:
     """Where the parts of generated_case's bytes lie, as (start, width): the swarm policy, the
-    case's set-up, each node, each step, in that order (a part decodes the same wherever its
-    bytes come from: what a search can splice)."""
+    case's set-up, its finder, each node, each step, in that order (a part decodes the same
+    wherever its bytes come from: what a search can splice)."""
     at = POLICY_BYTES + SETUP_BYTES
     nodes = [(at + i * NODE_BYTES, NODE_BYTES) for i in range(base.max_nodes)]
     at += base.max_nodes * NODE_BYTES
-    return [(0, POLICY_BYTES), (POLICY_BYTES, SETUP_BYTES)] + nodes + [(at + i * STEP_BYTES, STEP_BYTES)
-                                                                       for i in range(base.max_steps)]
+    setup = [(POLICY_BYTES, _GENERAL_BYTES), (POLICY_BYTES + _GENERAL_BYTES, SETUP_BYTES - _GENERAL_BYTES)]
+    return [(0, POLICY_BYTES)] + setup + nodes + [(at + i * STEP_BYTES, STEP_BYTES) for i in range(base.max_steps)]
 
 
 _STEP_COUNT_AT = POLICY_BYTES + 1  # in generated_case's bytes: build_case's second choice, the step count

@@ -53,7 +53,8 @@ def with_cache_tag(relative):
 
 
 def pyc_bytes(data, filename, base_mtime):
-    """The bytes of a .pyc file for the case format's {"pyc": data}."""
+    """The bytes of a .pyc file for the case format's {"pyc": data}; its `body` the compiled code
+    (default) or `not_code` (a marshalled tuple)."""
     code = compile(source_text(data["source"]), filename, "exec", dont_inherit=True)
     header_source = source_text(data.get("header_source", data["source"])).encode("utf-8")
     kind = data.get("invalidation", "timestamp")
@@ -63,7 +64,7 @@ def pyc_bytes(data, filename, base_mtime):
         header += struct.pack("<II", mtime & 0xFFFFFFFF, data.get("size", len(header_source)) & 0xFFFFFFFF)
     else:
         header += importlib.util.source_hash(header_source)
-    whole = header + marshal.dumps(code)
+    whole = header + marshal.dumps(code if data.get("body", "code") == "code" else ("not", "code"))
     return whole[:data["truncate"]] if "truncate" in data else whole
 
 

@@ -12,9 +12,21 @@ import os
 import sys
 import types
 
-from conformance._worker.contents import source_text
+from conformance._worker.contents import source_text, with_cache_tag
 
 __all__ = ["FINDER_KINDS", "path_hook"]
+
+_HELPERS = {"spec_from_loader": importlib.util.spec_from_loader, "ModuleSpec": importlib.machinery.ModuleSpec,
+            "spec_from_file_location": importlib.util.spec_from_file_location,
+            "SourceFileLoader": importlib.machinery.SourceFileLoader,
+            "SourcelessFileLoader": importlib.machinery.SourcelessFileLoader}
+
+
+def helper(run, name):
+    """importlib's `name` (a spec helper or file loader) as the run's target has it: the `source`
+    target's copy's own, so that a finder using it runs the code under test; else the interpreter's."""
+    helpers = getattr(run.target, "helpers", None) or {}
+    return helpers.get(name) or _HELPERS[name]
 
 
 class _Finder(object):
@@ -33,14 +45,23 @@ class _Finder(object):
             raise getattr(builtins, self.declared.get("exception", "RuntimeError"))(
                 self.declared.get("message", "finder %s refuses %s" % (self.name, fullname)))
         if kind == "loaderless":
-            return importlib.machinery.ModuleSpec(
+            return helper(self.run, "ModuleSpec")(
                 fullname, None, is_package=fullname in self.declared.get("packages", ()))
         if kind == "serving" and fullname in self.declared.get("modules", {}):
-            source = source_text(self.declared["modules"][fullname])
-            is_package = fullname in self.declared.get("packages", ())
-            return importlib.util.spec_from_loader(
-                fullname, _SourceStringLoader(source), is_package=is_package)
+            return self._served(fullname)
         return None
+
+    def _served(self, fullname):
+        """spec_from_loader(fullname, loader, ...): `is_package` from `packages`, unless
+        `ask_package` (then not passed: the loader's is_package(), if it has one, decides);
+        `origin` passed where declared; the loader as `loader` declares (_SourceStringLoader)."""
+        declared = self.declared
+        source = source_text(declared["modules"][fullname])
+        options = {"origin": declared["origin"]} if "origin" in declared else {}
+        if not declared.get("ask_package", False):
+            options["is_package"] = fullname in declared.get("packages", ())
+        loader = _SourceStringLoader(source, declared.get("loader", {}), self.run.case_dir)
+        return helper(self.run, "spec_from_loader")(fullname, loader, **options)
 
     def invalidate_caches(self):
         self.run.finder_log.append((self.name, "invalidate_caches", None))
@@ -174,12 +195,54 @@ def path_hook(declared, name, run, entry):
     return hook
 
 
+class _LocatingFinder(_Finder):
+    """Finds each name of `locations` (a path relative to the case directory, or null for none) by
+    spec_from_file_location, as finders of editable installs do: with the file loader `loader`
+    names ("source" or "sourceless"; without, the helper picks one by the file's suffix), and
+    `search_locations` for the name where declared (directories; else the helper's default)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        self.run.finder_log.append((self.name, "find_spec", fullname))
+        declared, case_dir = self.declared, self.run.case_dir
+        locations = declared.get("locations", {})
+        if fullname not in locations or fullname not in declared.get("names", [fullname]):
+            return None
+        location = locations[fullname]
+        location = None if location is None else os.path.join(case_dir, with_cache_tag(location))
+        options = {}
+        if "loader" in declared:
+            kind = {"source": "SourceFileLoader", "sourceless": "SourcelessFileLoader"}[declared["loader"]]
+            options["loader"] = helper(self.run, kind)(fullname, location)
+        if fullname in declared.get("search_locations", {}):
+            options["submodule_search_locations"] = [
+                os.path.join(case_dir, directory) for directory in declared["search_locations"][fullname]]
+        return helper(self.run, "spec_from_file_location")(fullname, location, **options)
+
+
 class _SourceStringLoader(object):
-    def __init__(self, source):
+    """Executes a source string. `declared` (the finder's `loader`) adds methods: `filename`
+    gives get_filename() (the path below the case directory; null: it raises ImportError),
+    `is_package` gives is_package() (its value; null: it raises ImportError), `module_attrs`
+    gives create_module() a module of its own with those attributes already set."""
+
+    def __init__(self, source, declared=None, case_dir=""):
         self.source = source
+        declared = declared or {}
+        if "filename" in declared:
+            filename = declared["filename"]
+            self.get_filename = lambda fullname: _or_import_error(
+                filename if filename is None else os.path.join(case_dir, filename), fullname)
+        if "is_package" in declared:
+            self.is_package = lambda fullname: _or_import_error(declared["is_package"], fullname)
+        self.module_attrs = declared.get("module_attrs")
 
     def create_module(self, spec):
-        return None
+        if self.module_attrs is None:
+            return None
+        module = types.ModuleType(spec.name)
+        for attr, value in self.module_attrs.items():
+            setattr(module, attr, value)
+        return module
 
     def exec_module(self, module):
         exec(compile(self.source, "<serving %s>" % module.__name__, "exec"), module.__dict__)
@@ -189,4 +252,10 @@ class _SourceStringLoader(object):
 FINDER_KINDS = {"recording": _Finder, "raising": _Finder, "serving": _Finder, "loaderless": _Finder,
                 "invalidate_raising": _Finder, "no_invalidate": _FinderWithoutInvalidate,
                 "invalidate_none": _FinderWithNoneInvalidate, "legacy_serving": _LegacyFinder,
-                "legacy_loader": _LegacyLoaderFinder}
+                "legacy_loader": _LegacyLoaderFinder, "locating": _LocatingFinder}
+
+
+def _or_import_error(value, fullname):
+    if value is None:
+        raise ImportError("the loader cannot tell for %s" % fullname, name=fullname)
+    return value

@@ -7,7 +7,9 @@ its `__init__.py` falls back to executing `_bootstrap.py` and `_bootstrap_extern
 `source:DIR` loads DIR instead: a copy of that directory, patched, say, to try a change.
 During a case the copy's finders serve the imports: its BuiltinImporter, FrozenImporter and
 PathFinder take the frozen ones' places on sys.meta_path and its FileFinder hook the frozen
-one's on sys.path_hooks; its `__import__` serves import statements (Target.activate).
+one's on sys.path_hooks; its `__import__` serves import statements (Target.activate); and the
+finders a case declares build their specs with its `spec_from_loader`, `spec_from_file_location`
+and file loaders (Target.helpers).
 """
 import importlib
 import importlib.machinery
@@ -40,7 +42,13 @@ def load_source(spec, make_target, error):
     namespace.update(install=swap.install, uninstall=swap.uninstall, SOURCE=directory, IGNORE={
         "*.repr": "a module's repr is made by the interpreter's frozen importlib, not by this copy "
                   "(from 3.12 it names namespace portions only for its own NamespaceLoader)"})
-    return make_target(spec, namespace)
+    target = make_target(spec, namespace)
+    bootstrap, external = package._bootstrap, package._bootstrap_external
+    target.helpers = {"spec_from_loader": bootstrap.spec_from_loader, "ModuleSpec": bootstrap.ModuleSpec,
+                      "spec_from_file_location": external.spec_from_file_location,
+                      "SourceFileLoader": external.SourceFileLoader,
+                      "SourcelessFileLoader": external.SourcelessFileLoader}
+    return target
 
 
 def _load_package(spec, directory, error):

@@ -35,6 +35,16 @@ def test_an_input_that_reaches_a_new_branch_joins_the_corpus_and_none_is_ever_dr
     assert guide.total == len(guide.branches["3.13"]) + len(guide.branches["3.12"])
 
 
+def test_an_input_that_reaches_more_when_run_again_stays_one_entry():
+    database = InMemoryExampleDatabase()  # a set: the input saved twice is there once, and replayed once
+    guide = Guide(8, database)
+    a = b"a" * 8
+    assert guide.reached(a, {"3.13": ["x"]}, 1) == 1
+    assert guide.reached(a, {"3.13": ["x", "y"]}, 2) == 1  # a branch the first run did not take
+    assert [(entry.data, entry.firsts) for entry in guide.entries] == [(a, (("3.13", "x"), ("3.13", "y")))]
+    assert guide.report()["corpus"] == len(list(database.fetch(CORPUS_KEY))) == 1
+
+
 def test_a_later_campaign_replays_the_saved_corpus_before_anything_else():
     database = InMemoryExampleDatabase()
     first = Guide(8, database)
