@@ -1,4 +1,7 @@
 """Generated cases: valid case-format data, stable ids, shrinking towards small plain cases."""
+import json
+import random
+
 import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
@@ -51,6 +54,25 @@ def test_generation_reaches_the_corners():
     collect()
     assert seen >= {"raise ", "sys.modules[", "from . import", "import *", "__all__", "reload",
                     "invalidate_caches", "find_loader", "keep_mtime", "meta_path", "two roots"}
+
+
+def test_generated_finders_build_specs_every_way_the_case_format_has():
+    """Over random inputs: each finder kind, each option of a serving finder's loader, located
+    files with and without a loader, and bytecode holding no code object."""
+    rng, seen = random.Random(3), set()
+    for _ in range(3000):
+        case = generated_case(DEFAULT, rng.randbytes(generated_size(DEFAULT)))
+        for finder in case.get("meta_path", []):
+            seen.add(finder["finder"])
+            seen |= {"option " + key for key in finder}
+            loader = finder.get("loader")
+            seen |= {"loader " + key for key in loader} if isinstance(loader, dict) else {"loader %s" % loader}
+        if '"body": "not_code"' in json.dumps(case):
+            seen.add("not_code")
+    assert seen >= {"recording", "serving", "loaderless", "legacy_serving", "legacy_loader", "locating",
+                    "option ask_package", "option origin", "option packages", "option search_locations",
+                    "loader filename", "loader is_package", "loader module_attrs", "loader source",
+                    "loader sourceless", "not_code"}
 
 
 def test_policy_items_apply_in_order_to_the_default():
@@ -119,7 +141,6 @@ def test_lazy_cases_are_valid_and_keep_lazy_statements_at_top_level(case):
 
 
 def test_the_lazy_switch_is_off_by_default_and_on_where_every_interpreter_has_lazy_imports():
-    import random
     from types import SimpleNamespace
 
     from conformance._options import policy_from

@@ -43,6 +43,12 @@ def _patched_copy(tmp_path, file, old, new):
     # the copy's FileFinder hook serves sys.path: it no longer finds .py files
     ("_bootstrap_external.py", "SOURCE_SUFFIXES = ['.py']", "SOURCE_SUFFIXES = ['.pyw']",
      "import_module.absolute.top_level"),
+    # the finders a case declares build their specs with the copy's helpers: a loader's
+    # get_filename() is no longer asked, or a spec without location no longer says '<unknown>'
+    ("_bootstrap.py", "if not origin and hasattr(loader, 'get_filename'):", "if False:",
+     "machinery.spec_from_loader.get_filename"),
+    ("_bootstrap_external.py", "location = '<unknown>'", "location = '<nowhere>'",
+     "machinery.spec_from_loader.get_filename_raises"),
 ])
 def test_a_patched_copy_serves_the_imports(catalogue, host, tmp_path, file, old, new, case):
     copy = _patched_copy(tmp_path, file, old, new)
