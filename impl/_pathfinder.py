@@ -9,6 +9,7 @@ called: the stdlib's own path finder and directory finder are replaced by these.
 import importlib.machinery
 import os
 import sys
+import warnings
 
 from impl import _profile
 from impl._bytecode import cache_path
@@ -158,11 +159,41 @@ class FileFinder(object):
 
     @classmethod
     def path_hook(cls, path):
-        """sys.path_hooks protocol: a finder for a directory, ImportError for anything else."""
+        """sys.path_hooks protocol: a finder for a directory, ImportError for anything else;
+        up to 3.11 one that also answers the protocol of before 3.4 (_LegacyShims)."""
         if not os.path.isdir(path or "."):
             raise ImportError("only directories are supported", path=path)
-        return cls(path, [(s, _EXTENSION_LOADER) for s in _EXTENSION_SUFFIXES]
-                   + [(".py", SourceFileLoader), (".pyc", SourcelessFileLoader)])
+        made = _LegacyShims if _profile.current.legacy_finders else cls
+        return made(path, [(s, _EXTENSION_LOADER) for s in _EXTENSION_SUFFIXES]
+                    + [(".py", SourceFileLoader), (".pyc", SourcelessFileLoader)])
+
+
+class _LegacyShims(FileFinder):
+    """Case machinery.path_entry_finder_legacy_shims (recorded 3.8-3.15): up to 3.11 a directory's
+    finder also has find_loader() ((loader, portions): a namespace directory is (None, [it]))
+    and find_module() (the loader alone; for a namespace directory None and an ImportWarning);
+    from 3.10 each warns DeprecationWarning, find_module() twice (its own, then find_loader()'s)."""
+
+    _DEPRECATED = "%s is deprecated and slated for removal in Python 3.12; use find_spec() instead"
+
+    def find_loader(self, fullname):
+        if _profile.current.legacy_warnings:
+            warnings.warn(self._DEPRECATED % "FileFinder.find_loader()", DeprecationWarning, stacklevel=2)
+        spec = self.find_spec(fullname)
+        if spec is None:
+            return None, []
+        return spec.loader, list(spec.submodule_search_locations or [])
+
+    def find_module(self, fullname):
+        if _profile.current.legacy_warnings:
+            warnings.warn(self._DEPRECATED % "find_module()", DeprecationWarning, stacklevel=2)
+        loader, portions = self.find_loader(fullname)
+        if loader is None and portions:
+            warnings.warn("Not importing directory %s: missing __init__" % portions[0], ImportWarning)
+        return loader
+
+
+_LegacyShims.__name__ = _LegacyShims.__qualname__ = "FileFinder"  # one class, as the stdlib's: so it is seen
 
 
 def _is_stdlib_file_finder_hook(hook):
@@ -196,9 +227,10 @@ class PathFinder(object):
 
     @classmethod
     def invalidate_caches(cls, profile):
-        """Forget finders that found nothing (None entries), invalidate the others."""
+        """Forget finders that found nothing (None entries), and from 3.11 those cached under a
+        relative path (not invalidated first); invalidate the others."""
         for name, finder in list(sys.path_importer_cache.items()):
-            if finder is None:
+            if finder is None or (profile.forget_relative_entries and not os.path.isabs(name)):
                 del sys.path_importer_cache[name]
             elif hasattr(finder, "invalidate_caches"):
                 finder.invalidate_caches()
@@ -211,6 +243,10 @@ class PathFinder(object):
 
     @classmethod
     def _hooks(cls, path):
+        """The first finder a hook gives for path (None: none does). An empty sys.path_hooks
+        warns (case machinery.path_hooks_emptied, recorded 3.8-3.15)."""
+        if sys.path_hooks is not None and not sys.path_hooks:
+            warnings.warn("sys.path_hooks is empty", ImportWarning)
         for hook in sys.path_hooks:
             if _is_stdlib_file_finder_hook(hook):
                 hook = FileFinder.path_hook

@@ -86,6 +86,9 @@ def _rules(version):
         legacy_finders=not at_least((3, 12)),
         # Cases legacy.*: from 3.10 each fallback to an old protocol gives an ImportWarning.
         legacy_warnings=at_least((3, 10)),
+        # Case invalidate_caches.path_entry_finder_without_method (recorded 3.8-3.15): from 3.11
+        # invalidate_caches() also forgets the path-entry finders cached under a relative path.
+        forget_relative_entries=at_least((3, 11)),
     )
 
 

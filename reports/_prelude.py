@@ -213,12 +213,18 @@ class Finder:
         """spec_from_file_location for the file the finder declares for fullname."""
         location = self.options["locations"][fullname]
         tag = getattr(sys.implementation, "cache_tag", None) or "notag"
-        location = None if location is None else os.path.join(CASE, location.replace("{tag}", tag))
+        if location is not None:
+            location = location.replace("{tag}", tag)
+            location = location if self.options.get("relative") else os.path.join(CASE, location)
         extra = {}
-        if "loader" in self.options:
+        kind = self.options.get("loader")
+        if kind in ("source", "sourceless"):
             loader = {"source": importlib.machinery.SourceFileLoader,
-                      "sourceless": importlib.machinery.SourcelessFileLoader}[self.options["loader"]]
+                      "sourceless": importlib.machinery.SourcelessFileLoader}[kind]
             extra["loader"] = loader(fullname, location)
+        elif kind in ("builtin", "frozen"):
+            extra["loader"] = {"builtin": importlib.machinery.BuiltinImporter,
+                               "frozen": importlib.machinery.FrozenImporter}[kind]
         if fullname in self.options.get("search_locations", {}):
             extra["submodule_search_locations"] = [os.path.join(CASE, d)
                                                    for d in self.options["search_locations"][fullname]]

@@ -19,7 +19,10 @@ __all__ = ["FINDER_KINDS", "path_hook"]
 _HELPERS = {"spec_from_loader": importlib.util.spec_from_loader, "ModuleSpec": importlib.machinery.ModuleSpec,
             "spec_from_file_location": importlib.util.spec_from_file_location,
             "SourceFileLoader": importlib.machinery.SourceFileLoader,
-            "SourcelessFileLoader": importlib.machinery.SourcelessFileLoader}
+            "SourcelessFileLoader": importlib.machinery.SourcelessFileLoader,
+            "BuiltinImporter": importlib.machinery.BuiltinImporter, "FrozenImporter": importlib.machinery.FrozenImporter}
+_FILE_LOADERS = {"source": "SourceFileLoader", "sourceless": "SourcelessFileLoader"}
+_CLASS_LOADERS = {"builtin": "BuiltinImporter", "frozen": "FrozenImporter"}  # classes acting as loaders
 
 
 def helper(run, name):
@@ -197,9 +200,10 @@ def path_hook(declared, name, run, entry):
 
 class _LocatingFinder(_Finder):
     """Finds each name of `locations` (a path relative to the case directory, or null for none) by
-    spec_from_file_location, as finders of editable installs do: with the file loader `loader`
-    names ("source" or "sourceless"; without, the helper picks one by the file's suffix), and
-    `search_locations` for the name where declared (directories; else the helper's default)."""
+    spec_from_file_location, as finders of editable installs do: with the loader `loader` names
+    ("source" or "sourceless" file loaders, or the "builtin" or "frozen" importer; without, the
+    helper picks one by the file's suffix), and `search_locations` for the name where declared
+    (directories; else the helper's default). With `relative`, locations are passed as written."""
 
     def find_spec(self, fullname, path=None, target=None):
         self.run.finder_log.append((self.name, "find_spec", fullname))
@@ -208,11 +212,15 @@ class _LocatingFinder(_Finder):
         if fullname not in locations or fullname not in declared.get("names", [fullname]):
             return None
         location = locations[fullname]
-        location = None if location is None else os.path.join(case_dir, with_cache_tag(location))
+        if location is not None:
+            location = with_cache_tag(location)
+            location = location if declared.get("relative") else os.path.join(case_dir, location)
         options = {}
-        if "loader" in declared:
-            kind = {"source": "SourceFileLoader", "sourceless": "SourcelessFileLoader"}[declared["loader"]]
-            options["loader"] = helper(self.run, kind)(fullname, location)
+        kind = declared.get("loader")
+        if kind in _FILE_LOADERS:
+            options["loader"] = helper(self.run, _FILE_LOADERS[kind])(fullname, location)
+        elif kind in _CLASS_LOADERS:
+            options["loader"] = helper(self.run, _CLASS_LOADERS[kind])
         if fullname in declared.get("search_locations", {}):
             options["submodule_search_locations"] = [
                 os.path.join(case_dir, directory) for directory in declared["search_locations"][fullname]]

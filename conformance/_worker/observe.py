@@ -2,8 +2,10 @@
 
 Runs inside the interpreter under test: stdlib only, Python 3.8 syntax.
 Normalisation removes only what a case cannot control (the case directory,
-the stdlib location, the bytecode cache tag, object addresses).
+the stdlib location, the bytecode cache tag, object addresses, an OSError's
+errno number: its name instead, as WebAssembly numbers them otherwise).
 """
+import errno
 import os
 import re
 import sys
@@ -177,7 +179,10 @@ class Observer(object):
     # -- exceptions and warnings ---------------------------------------------
     def exception(self, exc):
         """Type, normalised message, ImportError fields, and the cause/context chain."""
-        desc = {"type": _qualname(type(exc)), "message": self.text(_safe_str(exc))}
+        message = self.text(_safe_str(exc))
+        if isinstance(exc, OSError) and isinstance(exc.errno, int):
+            message = message.replace("[Errno %d]" % exc.errno, "[Errno %s]" % errno.errorcode.get(exc.errno, exc.errno))
+        desc = {"type": _qualname(type(exc)), "message": message}
         if isinstance(exc, ImportError):
             desc["name"] = self._attr(exc.name)
             desc["path"] = self._attr(exc.path)

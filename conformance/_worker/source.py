@@ -47,7 +47,8 @@ def load_source(spec, make_target, error):
     target.helpers = {"spec_from_loader": bootstrap.spec_from_loader, "ModuleSpec": bootstrap.ModuleSpec,
                       "spec_from_file_location": external.spec_from_file_location,
                       "SourceFileLoader": external.SourceFileLoader,
-                      "SourcelessFileLoader": external.SourcelessFileLoader}
+                      "SourcelessFileLoader": external.SourcelessFileLoader,
+                      "BuiltinImporter": bootstrap.BuiltinImporter, "FrozenImporter": bootstrap.FrozenImporter}
     return target
 
 

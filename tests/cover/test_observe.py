@@ -14,6 +14,15 @@ def test_text_normalises_case_dir_stdlib_tag_and_addresses(tmp_path):
     assert observer.text(text) == "<case>/pkg/__pycache__/m.<tag>.pyc at 0x? in <stdlib>/os.py"
 
 
+def test_an_oserrors_errno_number_is_named(tmp_path):
+    observer = Observer(str(tmp_path))
+    for number in (2, 44):  # ENOENT here; on Pyodide's WebAssembly ENOENT is 44
+        error = FileNotFoundError(number, "No such file or directory", str(tmp_path / "m.py"))
+        expected = "[Errno %s] No such file or directory: '<case>/m.py'" % __import__("errno").errorcode.get(number, number)
+        assert observer.exception(error)["message"] == expected
+    assert observer.exception(ValueError("[Errno 2] in a message of its own"))["message"] == "[Errno 2] in a message of its own"
+
+
 def test_text_keeps_what_cases_control(tmp_path):
     observer = Observer(str(tmp_path))
     for text in ("level 0x1", "No module named 'pkg.mod'", "/elsewhere/pkg.py", "module 42"):

@@ -16,12 +16,16 @@ pytestmark = pytest.mark.slow
 # Behaviour that belongs to the interpreter, not to the import functions: compiler messages,
 # C-level messages about integers and partially initialised modules, the spec the builtin
 # importer gave `sys` at start-up, the frozen importer, the zip importer (impl uses the
-# interpreter's; before 3.10 it has only the legacy protocol) and a module's repr (its type's).
+# interpreter's; before 3.10 it has only the legacy protocol), a module's repr (its type's), the
+# importlib.util helpers a case's finders call.
 # Running one version's profile on another interpreter may differ in these and in nothing else
 # (docs/reference-implementation.md: "Deliberate differences").
 INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin", "machinery.frozen_module",
                      "machinery.frozen_package",
-                     "import_module.error.syntax", "reload.syntax_error", "circular.attribute_partial"}
+                     "import_module.error.syntax", "reload.syntax_error", "circular.attribute_partial",
+                     # the spec helpers and the builtin importer the case's finders call
+                     "machinery.spec_from_loader.origin", "machinery.spec_from_file_location.relative",
+                     "machinery.spec_from_file_location.importer_loaders"}
 INTERPRETER_OWNED_FILES = ("zip.",)
 
 
