@@ -145,9 +145,11 @@ def _finder(choose: Choices, tree: Tree) -> dict:
     if kind == "locating":
         own = files.get(name) or "r0/%s.py" % name.replace(".", "/")
         finder["locations"] = {name: choose.pick([own, own, None, own.rpartition(".")[0] + ".pyc"])}
-        loader = choose.pick([None, "source", "sourceless"])
+        loader = choose.pick([None, None, "source", "source", "sourceless", "builtin", "frozen"])
         if loader:
             finder["loader"] = loader
+        if choose.one_in(4):
+            finder["relative"] = True  # passed as written: relative to the working directory, the case's
         if choose.one_in(3):
             finder["search_locations"] = {name: choose.pick([[], [own.rpartition("/")[0]], ["r0", "missing"]])}
         return finder
