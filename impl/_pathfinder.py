@@ -96,12 +96,26 @@ class NamespacePath(object):
 
 
 # ---------------------------------------------------------------------------- FileFinder
+def _directory(path, profile):
+    """A path entry as its directory finder holds it (observed 3.8-3.15; cases
+    machinery.dot_path_entry, machinery.relative_path_entry): an absolute path as given; a
+    relative one after the working directory, trailing separators dropped but not normalised
+    (`a/./b` stays); '' the working directory, as is '.' from 3.11 and './' from 3.12 (before,
+    the working directory followed by '/.')."""
+    if os.path.isabs(path):
+        return path
+    cwd = os.getcwd()
+    if not path or (path == "." and profile.dot_entry_is_cwd) or (path.rstrip("/") == "." and profile.dot_slash_is_cwd):
+        return cwd if profile.dot_entry_is_cwd else os.path.join(cwd, ".")
+    return os.path.join(cwd, path.rstrip("/") or path)
+
+
 class FileFinder(object):
     """The finder for one directory: a package directory, then a module file, else a portion."""
 
     def __init__(self, path, loaders):
         self._loaders = loaders
-        self.path = os.getcwd() if not path or path == "." else os.path.abspath(path)
+        self.path = _directory(path, _profile.current)
         self._path_mtime = -1
         self._path_cache = set()
 

@@ -89,6 +89,11 @@ def _rules(version):
         # Case invalidate_caches.path_entry_finder_without_method (recorded 3.8-3.15): from 3.11
         # invalidate_caches() also forgets the path-entry finders cached under a relative path.
         forget_relative_entries=at_least((3, 11)),
+        # Case machinery.dot_path_entry (recorded 3.8-3.15) and FileFinder's path observed on
+        # 3.8-3.13: the entry '.' (and '') is the working directory itself from 3.11, its
+        # directory followed by '/.' before; './' likewise from 3.12.
+        dot_entry_is_cwd=at_least((3, 11)),
+        dot_slash_is_cwd=at_least((3, 12)),
     )
 
 
