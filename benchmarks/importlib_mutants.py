@@ -1,6 +1,7 @@
 """Broken copies of importlib's source: how many does this suite catch, and how many does test_importlib?
 
-    python benchmarks/importlib_mutants.py [--python 3.11] [--count 40] [--seed 1] [--markdown FILE]
+    python benchmarks/importlib_mutants.py [--python 3.11] [--count 40] [--seed 1] [--fuzz-seconds N]
+                                           [--markdown FILE]
 
 Each mutant is a copy of the interpreter's Lib/importlib with one small change in _bootstrap.py
 or _bootstrap_external.py (a comparison or membership test negated, a boolean operator swapped,
@@ -10,7 +11,9 @@ reach (as benchmarks/coverage_vs_test_importlib.py found them: run it first), an
 still compiles. Then:
 - this suite: `python -m conformance check --target source:MUTANT --python X` (the catalogue
   against the frozen importlib, 1 s per run: a broken module lock hangs every import); caught
-  when it exits non-zero (a divergence, or a copy that no longer loads);
+  when it exits non-zero (a divergence, or a copy that no longer loads); with --fuzz-seconds N,
+  a copy the catalogue misses is then fuzzed for N s (`fuzz --target source:MUTANT --first`, from
+  an empty example database, seed 1): caught when the campaign finds a divergence;
 - CPython's test_importlib (without test_threaded_import, as in coverage_vs_test_importlib.py)
   with the mutant first on sys.path, so that its source-importlib tests load it; caught when a
   test fails or errors, or the run hangs (over 120 s; it takes 6 s unbroken).
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
@@ -118,6 +122,20 @@ def ours(python: str, directory: str) -> bool:
     return done.returncode != 0
 
 
+def fuzzed(python: str, directory: str, seconds: float, scratch: Path) -> bool:
+    """True when `seconds` of fuzzing source:DIR against the frozen importlib finds a divergence
+    (run in a directory of its own: an empty example database, no corpus of another copy)."""
+    where = scratch / "fuzz"
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    done = subprocess.run([sys.executable, "-m", "conformance", "fuzz", "--target", "source:" + directory,
+                           "--python", python, "--seconds", str(seconds), "--first", "--seed", "1", "--timeout", "1",
+                           "--out", str(where / "findings")], capture_output=True, text=True, cwd=str(where),
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    shutil.rmtree(where, ignore_errors=True)
+    return done.returncode != 0
+
+
 def theirs(python: str, directory: str, scratch: Path) -> bool:
     """True when test_importlib, with the copy first on sys.path, has a failing test."""
     facts = scratch / "facts.json"
@@ -139,6 +157,8 @@ def main(argv=None) -> int:
     parser.add_argument("--python", default="3.11")
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fuzz-seconds", type=float, default=0,
+                        help="fuzz each copy the catalogue misses for this long (default 0: the catalogue only)")
     parser.add_argument("--markdown", help="also write the results there")
     args = parser.parse_args(argv)
     interpreter = resolve(args.python)
@@ -153,21 +173,30 @@ def main(argv=None) -> int:
         sys.exit("the unchanged copy does not pass both suites: no comparison possible")
     mutants = make_mutants(source_dir, interpreter.path, args.count, args.seed, out, reachable_functions(label))
     for number, mutant in enumerate(mutants, 1):
-        mutant["ours"] = ours(interpreter.path, mutant["dir"])
+        mutant["catalogue"] = ours(interpreter.path, mutant["dir"])
+        mutant["ours"] = mutant["catalogue"] or bool(
+            args.fuzz_seconds and fuzzed(interpreter.path, mutant["dir"], args.fuzz_seconds, out))
         mutant["theirs"] = theirs(interpreter.path, mutant["dir"], out)
+        how = "caught by the catalogue" if mutant["catalogue"] else "caught by fuzzing" if mutant["ours"] else "missed"
         print("%d/%d %s %s:%d %r -> %r: this suite %s, test_importlib %s" % (
             number, len(mutants), mutant["id"], mutant["file"], mutant["line"], mutant["before"], mutant["after"],
-            "caught" if mutant["ours"] else "missed", "caught" if mutant["theirs"] else "missed"), flush=True)
+            how, "caught" if mutant["theirs"] else "missed"), flush=True)
     (out / "results.json").write_text(json.dumps(mutants, indent=1) + "\n")
     both = sum(m["ours"] and m["theirs"] for m in mutants)
     only_ours = [m for m in mutants if m["ours"] and not m["theirs"]]
     only_theirs = [m for m in mutants if m["theirs"] and not m["ours"]]
-    text = ("CPython %s, %d mutants (seed %d): this suite catches %d, test_importlib %d (both %d, only this suite "
-            "%d, only test_importlib %d, neither %d).\nCaught only by test_importlib: %s" % (
-                label, len(mutants), args.seed, sum(m["ours"] for m in mutants), sum(m["theirs"] for m in mutants),
+    suite = "this suite (the catalogue%s)" % (" and %g s of fuzzing per copy it misses" % args.fuzz_seconds
+                                              if args.fuzz_seconds else "")
+    text = ("CPython %s, %d mutants (seed %d): %s catches %d (the catalogue alone %d), test_importlib %d (both %d, "
+            "only this suite %d, only test_importlib %d, neither %d).\nCaught only by test_importlib: %s\n"
+            "Caught by neither: %s" % (
+                label, len(mutants), args.seed, suite, sum(m["ours"] for m in mutants),
+                sum(m["catalogue"] for m in mutants), sum(m["theirs"] for m in mutants),
                 both, len(only_ours), len(only_theirs), len(mutants) - both - len(only_ours) - len(only_theirs),
                 "; ".join("%s:%d `%s` -> `%s`" % (m["file"], m["line"], m["before"], m["after"])
-                          for m in only_theirs) or "none"))
+                          for m in only_theirs) or "none",
+                "; ".join("%s:%d `%s` -> `%s`" % (m["file"], m["line"], m["before"], m["after"])
+                          for m in mutants if not m["ours"] and not m["theirs"]) or "none"))
     print(text)
     if args.markdown:
         Path(args.markdown).write_text(text + "\n")

@@ -38,16 +38,18 @@ def generalise(path: str) -> str:
     return re.sub(r"\.attrs\.[^.]+$", ".attrs.*", path)
 
 
-def _first_step_exceptions(older: dict, newer: dict, differences) -> tuple:
+def _first_steps(older: dict, newer: dict, differences) -> tuple[dict, dict]:
+    """The first differing step on each side ({} where a side has none)."""
     steps = [int(m.group(1)) for d in differences if (m := re.match(r"steps\[(\d+)\]", d.path))]
     if not steps:
-        return None, None
+        return {}, {}
     first = min(steps)
-    kinds = []
-    for side in (older, newer):
-        step = side["steps"][first] if first < len(side.get("steps") or []) else {}
-        kinds.append(step.get("exception", {}).get("type") if isinstance(step, dict) else None)
-    return tuple(kinds)
+    found = [side["steps"][first] if first < len(side.get("steps") or []) else {} for side in (older, newer)]
+    return tuple(step if isinstance(step, dict) else {} for step in found)
+
+
+def _first_step_exceptions(older: dict, newer: dict, differences) -> tuple:
+    return tuple(step.get("exception", {}).get("type") for step in _first_steps(older, newer, differences))
 
 
 def _words(text: str) -> str:
@@ -98,6 +100,10 @@ def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
     the same type with other words, that type (a new parser's or a new message's wording shows
     in many messages); else the first differing field and the shape of its values on each side
     (one change shows through more fields in some cases than in others)."""
+    steps = _first_steps(older, newer, differences)
+    gone = [step.get("outcome") == "unsupported" for step in steps]
+    if gone[0] != gone[1]:  # a function one side has not (find_loader from 3.12): fuzz --across
+        return minor(boundary), "gone" if gone[1] else "arrives", steps[1 if gone[1] else 0].get("op")
     kinds = _first_step_exceptions(older, newer, differences)
     if kinds[0] != kinds[1]:
         # what it raises now (or nothing) tells changes of one older type apart; ImportError and
@@ -144,6 +150,9 @@ class VersionChange:
             return "raises %s where it returned" % now if now else "raises where it returned"
         if kind == "message":
             return "the words of %s" % self.key[2]
+        if kind in ("gone", "arrives"):
+            return "importlib.%s is %s" % (self.key[2], "gone (a step calling it is unsupported)"
+                                           if kind == "gone" else "there (before, a step calling it was unsupported)")
         return "`%s`: %s -> %s" % self.key[2:]
 
     @property

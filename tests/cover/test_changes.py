@@ -105,3 +105,20 @@ def test_the_catalogues_change_list_is_up_to_date_and_checked(capsys, tmp_path):
     readme = (CHANGES_FILE.parent.parent / "README.md").read_text()
     case_format = (CHANGES_FILE.parent / "case-format.md").read_text()
     assert "%d changes of behaviour" % len(changes) in readme and "%d changes, from" % len(changes) in case_format
+
+
+def test_a_function_one_version_has_not_is_a_change_of_its_own():
+    """fuzz --across: find_loader returns on 3.11 and is unsupported from 3.12 (the judge counts
+    such a run as run, its step unsupported): one change, whatever the step returned before."""
+    from conformance._changes import VersionChange
+    from conformance._judges import _gone_is_shown
+
+    called = _obs({"op": "find_loader", "outcome": "returned", "executed": [], "result": {"type": "NoneType"}})
+    gone = {"outcome": "unsupported", "detail": None, "steps": [{"op": "find_loader", "outcome": "unsupported"}],
+            "final": {}}
+    assert _gone_is_shown(gone)["outcome"] == "ok" and _gone_is_shown(called) is called
+    lazy = {"outcome": "unsupported", "detail": None, "steps": [], "final": {}}  # no lazy imports: not a step
+    assert _gone_is_shown(lazy)["outcome"] == "unsupported"
+    key = _key("3.12", called, _gone_is_shown(gone))
+    assert key == ("3.12", "gone", "find_loader") and key == _key("3.12", _raising("ValueError"), _gone_is_shown(gone))
+    assert "importlib.find_loader is gone" in VersionChange(key, ["3.11"], ["3.12"]).what

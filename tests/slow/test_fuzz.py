@@ -134,6 +134,22 @@ def test_across_versions_reports_behaviour_changes(cli, tmp_path):
     assert "version changes (" in result.out and "change catalogue: " in result.out
 
 
+def test_across_a_function_gone_is_a_change_and_the_c_import_runs_across_too(cli, tmp_path):
+    # find_loader returns on 3.11 and is gone from 3.12: reported once, not skipped as unsupported
+    result = cli("fuzz", "--target", "stdlib", "--across", "--python", "3.11", "--python", "3.12", "--examples",
+                 "400", "--seed", "1", "--policy", "none,find_loader", "--out", tmp_path / "out")
+    assert result.code == 0, result.out[-2000:]
+    assert (tmp_path / "out" / "changes.md").read_text().count("importlib.find_loader is gone") == 1
+    # the C __import__ (target builtin) across versions: the changes of its own words show
+    report = tmp_path / "r.json"
+    result = cli("fuzz", "--target", "builtin", "--across", "--python", "3.8", "--python", "3.13", "--examples", "500",
+                 "--seed", "2", "--out", tmp_path / "builtin", "--json", report)
+    assert result.code == 0, result.out[-2000:]
+    data = json.loads(report.read_text())
+    assert data["across"] and len(data["divergences"]) >= 3
+    assert "the words of TypeError" in (tmp_path / "builtin" / "changes.md").read_text()  # a float level
+
+
 def test_fuzz_usage_errors(cli):
     assert cli("fuzz", "--target", "stdlib", "--across", "--python", "3.11").code == 2
     result = cli("fuzz", "--target", "stdlib", "--python", "3.11", "--process-per-run", "--isolation", "inprocess")
