@@ -25,7 +25,8 @@ INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builti
                      "import_module.error.syntax", "reload.syntax_error", "circular.attribute_partial",
                      # the spec helpers and the builtin importer the case's finders call
                      "machinery.spec_from_loader.origin", "machinery.spec_from_file_location.relative",
-                     "machinery.spec_from_file_location.importer_loaders"}
+                     "machinery.spec_from_file_location.importer_loaders",
+                     "machinery.spec_from_file_location.frozen_name"}
 INTERPRETER_OWNED_FILES = ("zip.",)
 
 

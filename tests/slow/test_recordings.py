@@ -33,6 +33,8 @@ def test_pypy_runs_and_its_divergences_are_the_documented_findings(cli, tmp_path
     found = sorted({d["case"]["id"] for d in data["divergences"]})
     findings = (REPO / "docs" / "findings.md").read_text()
     section = findings.split("## PyPy findings")[1].split("\n#")[0]
+    if pypy == "pypy3":  # PyPy 3.9's: the section up to PyPy 3.11's paragraph, which names its own too
+        section = section.split("\nPyPy 8.0.1")[0]
     listed = sorted(set(re.findall(r"`([a-z_]+\.[a-z_.0-9]+)`", section)))
     assert found == listed
     assert result.code == (1 if found else 0)
