@@ -5,7 +5,7 @@ script's own docstring; never imported (it makes a directory and patches builtin
 
 Stdlib only, Python 3.8 syntax: the script runs on any interpreter.
 """
-import builtins, importlib, importlib.machinery, importlib.util, marshal, os, shutil, struct, sys, tempfile, types
+import builtins, importlib, importlib.machinery, importlib.util, marshal, os, pathlib, shutil, struct, sys, tempfile, types
 import warnings
 try:
     import importlib.metadata  # imported lazily by invalidate_caches() on 3.13; imported first here
@@ -216,6 +216,8 @@ class Finder:
         if location is not None:
             location = location.replace("{tag}", tag)
             location = location if self.options.get("relative") else os.path.join(CASE, location)
+            if self.options.get("pathlike"):
+                location = pathlib.Path(location)
         extra = {}
         kind = self.options.get("loader")
         if kind in ("source", "sourceless"):

@@ -150,6 +150,8 @@ def _finder(choose: Choices, tree: Tree) -> dict:
             finder["loader"] = loader
         if choose.one_in(4):
             finder["relative"] = True  # passed as written: relative to the working directory, the case's
+        if choose.one_in(4):
+            finder["pathlike"] = True  # a pathlib.Path
         if choose.one_in(3):
             finder["search_locations"] = {name: choose.pick([[], [own.rpartition("/")[0]], ["r0", "missing"]])}
         return finder

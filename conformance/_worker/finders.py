@@ -9,6 +9,7 @@ import builtins
 import importlib.machinery
 import importlib.util
 import os
+import pathlib  # imported here: a finder importing it while it searches would see itself asked
 import sys
 import types
 
@@ -203,7 +204,8 @@ class _LocatingFinder(_Finder):
     spec_from_file_location, as finders of editable installs do: with the loader `loader` names
     ("source" or "sourceless" file loaders, or the "builtin" or "frozen" importer; without, the
     helper picks one by the file's suffix), and `search_locations` for the name where declared
-    (directories; else the helper's default). With `relative`, locations are passed as written."""
+    (directories; else the helper's default). With `relative`, locations are passed as written;
+    with `pathlike`, as pathlib.Path objects."""
 
     def find_spec(self, fullname, path=None, target=None):
         self.run.finder_log.append((self.name, "find_spec", fullname))
@@ -215,6 +217,8 @@ class _LocatingFinder(_Finder):
         if location is not None:
             location = with_cache_tag(location)
             location = location if declared.get("relative") else os.path.join(case_dir, location)
+            if declared.get("pathlike"):  # as finders of editable installs often pass it
+                location = pathlib.Path(location)
         options = {}
         kind = declared.get("loader")
         if kind in _FILE_LOADERS:

@@ -72,7 +72,7 @@ def test_generated_finders_build_specs_every_way_the_case_format_has():
     assert seen >= {"recording", "serving", "loaderless", "legacy_serving", "legacy_loader", "locating",
                     "option ask_package", "option origin", "option packages", "option search_locations",
                     "loader filename", "loader is_package", "loader module_attrs", "loader source",
-                    "loader sourceless", "loader builtin", "loader frozen", "option relative", "not_code"}
+                    "loader sourceless", "loader builtin", "loader frozen", "option relative", "option pathlike", "not_code"}
 
 
 def test_policy_items_apply_in_order_to_the_default():
