@@ -1,6 +1,7 @@
 """Causes of a version change, by ablation: a feature of a case (a zip archive on sys.path,
-finders of the legacy protocols, bytecode writing, a module body that puts None in sys.modules)
-is a cause of the change a case shows when the same case with that feature replaced by its plain
+finders of the legacy protocols, bytecode writing, a module body that puts None in sys.modules,
+an option of a finder's: an origin it gives spec_from_loader, locations it passes as written or as
+pathlib.Path objects) is a cause of the change a case shows when the same case with that feature replaced by its plain
 counterpart (the archive's entries as a directory of the same name, find_spec finders, no bytecode
 writing, no such statement) no longer shows it. A case
 whose difference vanishes once the changes found already are undone in it (their features
@@ -104,6 +105,19 @@ def _without_none_entries(case: dict) -> dict:
             else value for key, value in case.items()}
 
 
+def _finder_option(kind: str, option: str) -> tuple[Callable[[dict], bool], Callable[[dict], dict]]:
+    """A meta-path finder option as a feature: whether a finder of `kind` has it, and the case
+    with it dropped (an origin given to spec_from_loader, a location passed as written...)."""
+    def has(case: dict) -> bool:
+        return any(f.get("finder") == kind and option in f for f in case.get("meta_path", []))
+
+    def without(case: dict) -> dict:
+        finders = [{k: v for k, v in f.items() if k != option} if f.get("finder") == kind else f
+                   for f in case.get("meta_path", [])]
+        return case | {"meta_path": finders} if "meta_path" in case else case
+    return has, without
+
+
 # name -> (whether a case has the feature, the case with it replaced by its plain counterpart)
 FEATURES: dict[str, tuple[Callable[[dict], bool], Callable[[dict], dict]]] = {
     "zip archives": (_has_zip, _unzip),
@@ -111,6 +125,9 @@ FEATURES: dict[str, tuple[Callable[[dict], bool], Callable[[dict], dict]]] = {
     "bytecode writing": (lambda case: bool(case.get("write_bytecode")),
                          lambda case: {k: v for k, v in case.items() if k != "write_bytecode"}),
     "None put in sys.modules by a body": (_has_none_entries, _without_none_entries),
+    "an origin given to spec_from_loader": _finder_option("serving", "origin"),
+    "relative locations for spec_from_file_location": _finder_option("locating", "relative"),
+    "pathlib.Path locations for spec_from_file_location": _finder_option("locating", "pathlike"),
 }
 
 GUARD = "except ImportError:"  # how generated module bodies guard a statement (strategies/_trees.py)

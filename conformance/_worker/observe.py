@@ -358,10 +358,15 @@ def _object_text(match):
 
 
 def _qualname(cls):
+    """A class by its module and name; a private submodule of a package left out (3.13 moved
+    pathlib.PosixPath into pathlib._local: the class a program names is pathlib.PosixPath)."""
     module = getattr(cls, "__module__", None)
     name = getattr(cls, "__qualname__", getattr(cls, "__name__", "?"))
     if module in (None, "builtins", "exceptions", "__builtin__"):
         return name
+    if isinstance(module, str) and "." in module:
+        first, _, rest = module.partition(".")
+        module = ".".join([first] + [part for part in rest.split(".") if not part.startswith("_")])
     return "%s.%s" % (module, name)
 
 

@@ -122,6 +122,15 @@ class _Run(object):
             delattr(module, key)
         return module
 
+    def _plain(self, item):
+        """A finder-log item as JSON: strings, None and lists of them as they are; anything else
+        (a name the import system passed as it was given: bytes, say) described."""
+        if item is None or isinstance(item, str):
+            return item
+        if isinstance(item, list) and all(isinstance(part, str) for part in item):
+            return list(item)
+        return self.observer.value(item)
+
     # -- set-up ------------------------------------------------------------
     def set_up(self):
         case = self.case
@@ -177,7 +186,8 @@ class _Run(object):
             finally:
                 self.target.deactivate()
         self.results.append(result)
-        executed, calls = list(self.executed), [list(call) for call in self.finder_log]
+        executed = list(self.executed)
+        calls = [[self._plain(item) for item in call] for call in self.finder_log]
         warned = self.observer.warnings(caught)
         if "exception" in obs:
             executed, calls, warned = normalise_recursion(obs["exception"], executed, calls, warned, runaway)

@@ -35,6 +35,22 @@ def test_legacy_finders_become_find_spec_finders_of_the_same_modules_and_legacy_
     assert features_of({"path_hooks": [{"hook": "legacy_find_loader"}]}) == ["legacy finders"]
 
 
+def test_a_finders_options_are_features_each_dropped_alone():
+    """3.11's spec_from_loader keeps an origin given to it (the spec no longer located: no __file__,
+    no cached, has_location false: one change through many fields); 3.10 makes a relative location
+    absolute."""
+    case = {"meta_path": [{"finder": "serving", "name": "f", "origin": "o", "ask_package": True, "modules": {"a": ""}},
+                          {"finder": "locating", "name": "g", "relative": True, "pathlike": True, "locations": {"b": "b.py"}}],
+            "steps": []}
+    assert features_of(case) == ["an origin given to spec_from_loader", "relative locations for spec_from_file_location",
+                                 "pathlib.Path locations for spec_from_file_location"]
+    plain = ablate(case, ["an origin given to spec_from_loader", "relative locations for spec_from_file_location"])
+    assert plain["meta_path"] == [{"finder": "serving", "name": "f", "ask_package": True, "modules": {"a": ""}},
+                                  {"finder": "locating", "name": "g", "pathlike": True, "locations": {"b": "b.py"}}]
+    assert features_of(plain) == ["pathlib.Path locations for spec_from_file_location"] and "origin" in case["meta_path"][0]
+    assert features_of({"meta_path": [{"finder": "locating", "origin": "x"}], "steps": []}) == []  # only a serving one's
+
+
 def test_a_body_that_puts_none_in_sys_modules_no_longer_does_so_and_a_change_it_causes_is_the_catalogues():
     """3.14 imports a child over the None its parent's body left, 3.15 halts there: one change seen
     through many first differences (a module added, an AttributeError gone, another name missing);

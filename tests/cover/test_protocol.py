@@ -78,3 +78,14 @@ def test_workers_run_in_sessions_of_their_own(worker):
     import os
 
     assert os.getsid(worker._process.pid) == worker._process.pid != os.getsid(0)
+
+
+def test_a_name_that_is_no_string_is_described_in_the_finder_calls(worker):
+    """find_loader (3.8-3.11; the host's 3.11) passes a bytes name to the finders as it was given:
+    the call is observed, not a worker error on a value JSON cannot hold."""
+    case = {"id": "x", "meta_path": [{"finder": "recording", "name": "f"}],
+            "steps": [{"op": "find_loader", "name": {"bytes": "a"}}]}
+    (result,) = worker.run(case, ["stdlib"], 5.0)
+    _validator().validate({"op": "result", "id": 1, "results": [result]})
+    assert result["outcome"] == "ok", result.get("detail")
+    assert result["steps"][0]["finder_calls"][0] == ["f", "find_spec", {"type": "bytes", "repr": "b'a'"}]
