@@ -17,20 +17,19 @@ from conformance._worker.contents import source_text, with_cache_tag
 
 __all__ = ["FINDER_KINDS", "path_hook"]
 
-_HELPERS = {"spec_from_loader": importlib.util.spec_from_loader, "ModuleSpec": importlib.machinery.ModuleSpec,
-            "spec_from_file_location": importlib.util.spec_from_file_location,
-            "SourceFileLoader": importlib.machinery.SourceFileLoader,
-            "SourcelessFileLoader": importlib.machinery.SourcelessFileLoader,
-            "BuiltinImporter": importlib.machinery.BuiltinImporter, "FrozenImporter": importlib.machinery.FrozenImporter}
 _FILE_LOADERS = {"source": "SourceFileLoader", "sourceless": "SourcelessFileLoader"}
 _CLASS_LOADERS = {"builtin": "BuiltinImporter", "frozen": "FrozenImporter"}  # classes acting as loaders
 
 
 def helper(run, name):
-    """importlib's `name` (a spec helper or file loader) as the run's target has it: the `source`
-    target's copy's own, so that a finder using it runs the code under test; else the interpreter's."""
-    helpers = getattr(run.target, "helpers", None) or {}
-    return helpers.get(name) or _HELPERS[name]
+    """importlib's `name` (a spec helper, loader or ModuleSpec) as the run's target has it: from the
+    modules it names (the `source` target: its copy's own, so that a finder using it runs the code
+    under test); else the interpreter's importlib.machinery and importlib.util."""
+    for module in getattr(run.target, "helpers", None) or (importlib.machinery, importlib.util):
+        found = getattr(module, name, None)
+        if found is not None:
+            return found
+    raise AttributeError(name)
 
 
 class _Finder(object):

@@ -43,12 +43,7 @@ def load_source(spec, make_target, error):
         "*.repr": "a module's repr is made by the interpreter's frozen importlib, not by this copy "
                   "(from 3.12 it names namespace portions only for its own NamespaceLoader)"})
     target = make_target(spec, namespace)
-    bootstrap, external = package._bootstrap, package._bootstrap_external
-    target.helpers = {"spec_from_loader": bootstrap.spec_from_loader, "ModuleSpec": bootstrap.ModuleSpec,
-                      "spec_from_file_location": external.spec_from_file_location,
-                      "SourceFileLoader": external.SourceFileLoader,
-                      "SourcelessFileLoader": external.SourcelessFileLoader,
-                      "BuiltinImporter": bootstrap.BuiltinImporter, "FrozenImporter": bootstrap.FrozenImporter}
+    target.helpers = (package._bootstrap, package._bootstrap_external)  # finders.helper looks there
     return target
 
 

@@ -42,8 +42,8 @@ class Target(object):
         self.install_order = install_order  # "before-setup" or "after-setup" (the case's files, sys.path...)
         self.ignore = ignore or {}  # intended differences: field-path pattern -> reason
         self.module = None  # the module a target that is one comes from (its code is watched: branches.py)
-        # importlib's spec helpers and file loaders as the target has them, for the finders a case
-        # declares (finders.helper); None: the interpreter's (the `source` target: its copy's)
+        # the modules holding importlib's spec helpers and loaders as the target has them, for the
+        # finders a case declares (finders.helper); None: the interpreter's (`source`: its copy's)
         self.helpers = None
 
     def describe(self):
