@@ -1,11 +1,11 @@
 """Causes of a version change, by ablation: a feature of a case (a zip archive on sys.path,
 finders of the legacy protocols, bytecode writing, a module body that puts None in sys.modules,
-an option of a finder's: an origin it gives spec_from_loader, locations it passes as written or as
-pathlib.Path objects) is a cause of the change a case shows when the same case with that feature replaced by its plain
-counterpart (the archive's entries as a directory of the same name, find_spec finders, no bytecode
-writing, no such statement) no longer shows it. A case
-whose difference vanishes once the changes found already are undone in it (their features
-replaced, the exceptions they no longer raise caught) shows nothing new.
+calls of invalidate_caches(), an option of a finder's: an origin it gives spec_from_loader,
+locations it passes as written or as pathlib.Path objects) is a cause of the change a case shows
+when the same case with that feature replaced by its plain counterpart (the archive's entries as
+a directory of the same name, find_spec finders, no bytecode writing, no such statement or call)
+no longer shows it. A case whose difference vanishes once the changes found already are undone
+in it (their features replaced, the exceptions they no longer raise caught) shows nothing new.
 
 One change shows through many first differences (3.10's zip importer, which moved from
 load_module to exec_module, sets `__cached__`, raises other exceptions for a module that removes
@@ -105,6 +105,28 @@ def _without_none_entries(case: dict) -> dict:
             else value for key, value in case.items()}
 
 
+_INVALIDATION = re.compile(r"\bimportlib\.invalidate_caches\(\)")
+
+
+def _has_invalidations(case: dict) -> bool:
+    return any(step.get("op") == "invalidate_caches" for step in case.get("steps", [])) or bool(
+        _INVALIDATION.search(json.dumps([case.get("files", {}), case.get("steps", [])])))
+
+
+def _without_invalidations(case: dict) -> dict:
+    """No invalidate_caches() steps (later steps' references to results renumbered), and module
+    bodies that called it no longer do (3.9 recomputes a namespace package's path after it: one
+    change seen through finder calls, sys.path_importer_cache entries, portions found)."""
+    steps, moved = [], {}
+    for index, step in enumerate(case.get("steps", [])):
+        moved[index] = len(steps)
+        if step.get("op") != "invalidate_caches":
+            steps.append(step)
+    case = {**case, "steps": [_renumbered(step, moved) for step in steps]}
+    return {key: _texts_changed(value, lambda text: _INVALIDATION.sub("None", text)) if key in ("files", "steps")
+            else value for key, value in case.items()}
+
+
 def _finder_option(kind: str, option: str) -> tuple[Callable[[dict], bool], Callable[[dict], dict]]:
     """A meta-path finder option as a feature: whether a finder of `kind` has it, and the case
     with it dropped (an origin given to spec_from_loader, a location passed as written...)."""
@@ -125,6 +147,7 @@ FEATURES: dict[str, tuple[Callable[[dict], bool], Callable[[dict], dict]]] = {
     "bytecode writing": (lambda case: bool(case.get("write_bytecode")),
                          lambda case: {k: v for k, v in case.items() if k != "write_bytecode"}),
     "None put in sys.modules by a body": (_has_none_entries, _without_none_entries),
+    "invalidate_caches() calls": (_has_invalidations, _without_invalidations),
     "an origin given to spec_from_loader": _finder_option("serving", "origin"),
     "relative locations for spec_from_file_location": _finder_option("locating", "relative"),
     "pathlib.Path locations for spec_from_file_location": _finder_option("locating", "pathlike"),

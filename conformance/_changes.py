@@ -95,8 +95,8 @@ def _family(kind: str | None) -> str | None:
 
 def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
     """What changed at `boundary` between two observations of one case (older, newer): where the
-    first differing step raises another exception type (or one in its chain is no longer there),
-    the older side's type; where it raises
+    first differing step raises another exception type (or one in its chain is another), the
+    older side's type and the newer's family; where it raises
     the same type with other words, that type (a new parser's or a new message's wording shows
     in many messages); else the first differing field and the shape of its values on each side
     (one change shows through more fields in some cases than in others)."""
@@ -114,8 +114,10 @@ def change_key(boundary: str, older: dict, newer: dict, differences) -> tuple:
     if field.endswith("exception.message"):
         return minor(boundary), "message", kinds[0]
     removed, added = _change_of(first.path, first.target, first.reference)
-    if field.endswith("exception.chain") and removed:  # an exception in the chain no longer raised
-        return minor(boundary), "raises", removed[0][-1]
+    if field.endswith("exception.chain") and removed:  # an exception in the chain no longer raised:
+        # keyed as where it is the exception raised, by what is there now (3.9's ValueError beyond
+        # the top-level package, an ImportError now, shows in the context of a KeyError too)
+        return minor(boundary), "raises", removed[0][-1], _family(added[0][-1]) if added else None
     return minor(boundary), "field", field, removed, added
 
 
@@ -376,11 +378,12 @@ class KnownChanges:
 
     def absorb_explained(self, findings: list) -> list:
         """Findings that are not one change themselves (a composite cause, a first difference
-        another change brings about) and that the changes found explain, absorbed by the first
-        finding of a change that explains them."""
+        another change brings about, an exception no longer raised that a guard hides: where the
+        newer version's ImportError is caught and the module goes on) and that the changes found
+        explain, absorbed by the first finding of a change that explains them."""
         kept = list(findings)
         for finding in findings:
-            if atomic(finding.root):
+            if atomic(finding.root) and not _replaced_alike(finding.root, self.roots):
                 continue
             used = self._explained(finding, exclude=finding.root)
             host = next((other for other in kept if other is not finding and other.root in used), None)
@@ -389,3 +392,10 @@ class KnownChanges:
                 finding.absorbed = []
                 kept.remove(finding)
         return kept
+
+
+def _replaced_alike(root: tuple, roots: list) -> list:
+    """The other roots that, as `root` does, replace one exception type at its boundary (3.9's
+    ValueError beyond the top-level package: an ImportError where it propagates, nothing where a
+    guard catches that ImportError)."""
+    return [other for other in roots if other != root and root[1] == other[1] == "raises" and other[:3] == root[:3]]

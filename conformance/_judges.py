@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Callable
 
-from conformance._changes import KnownChanges
+from conformance._changes import KnownChanges, across_root
 from conformance._compare import Divergence, Verdict, compare, observation
 from conformance._features import features_of
 from conformance._findings import signature_of
 from conformance._interpreters import Interpreter
 from conformance._targets import may_share_process
+from conformance._versions import parse_version
 
 __all__ = ["AcrossJudge", "Judge", "PairJudge"]
 
@@ -223,14 +225,28 @@ class PairJudge(Judge):
 
 class AcrossJudge(Judge):
     """One target on several versions: a case diverges where they do not all observe alike; the
-    divergence is between the first group and the first that observes otherwise. `run_counted`
-    is judge() as the campaign counts it, for the runs that tell a change's cause."""
+    divergence is at the first boundary (versions in order, one that observes otherwise than the
+    one before) whose change is not found already, between the versions alike on each side of it
+    (a case showing find_loader's 3.10 warning words and its 3.12 removal shows the removal once
+    the words are found). `run_counted` is judge() as the campaign counts it, for the runs that
+    tell a change's cause."""
 
     def __init__(self, interpreters, target: str, timeout: float, ignore=(),
                  run_counted: Callable[[dict], tuple] | None = None):
         super().__init__(interpreters, target, timeout, ignore)
-        self.changes = KnownChanges(run_counted or self.judge)  # the version changes found so far
+        run_counted = run_counted or self.judge
+        self.changes = KnownChanges(partial(self._every_version, run_counted))  # the version changes found so far
         self._versions: ThreadPoolExecutor | None = None  # runs a case on every version at once
+        self._whole = threading.local()  # set while a run's groups must hold every version (causes)
+
+    def _every_version(self, run: Callable[[dict], tuple], case: dict) -> tuple:
+        """run(case), its groups holding every version, whatever boundary it diverges at: the
+        runs that tell a change's cause ask whether two versions observe alike."""
+        self._whole.on = True
+        try:
+            return run(case)
+        finally:
+            self._whole.on = False
 
     def _run(self, case: dict, how: str) -> tuple[Divergence | None, list]:
         """The search runs the versions one after another (its threads keep every worker busy);
@@ -243,21 +259,29 @@ class AcrossJudge(Judge):
                     self._versions = ThreadPoolExecutor(len(self.interpreters), thread_name_prefix="versions")
             runs = [self._versions.submit(self.runs, i, case, [self.target], how) for i in self.interpreters]
             results = [(i, run.result()[0]) for i, run in zip(self.interpreters, runs)]
-        results = [(i, _gone_is_shown(r)) for i, r in results]
-        groups: list[tuple[list[str], dict]] = []
-        for interpreter, result in results:
-            obs = observation(result)
-            for labels, seen in groups:
-                if seen == obs:
-                    labels.append(interpreter.label)
-                    break
-            else:
-                groups.append(([interpreter.label], obs))
+        results = [(i.label, _gone_is_shown(r)) for i, r in results]
+        groups = _grouped(results)
         if "unsupported" in {r["outcome"] for _, r in results} or len(groups) < 2:
             return None, groups
+        if not getattr(self._whole, "on", False):
+            results = self._from_new_boundary(results)
+            groups = _grouped(results)
         first, second = results[0][1], next(r for _, r in results if observation(r) != groups[0][1])
         verdict = compare(case["id"], " vs ".join(g[0][0] for g in groups[:2]), first, second)
         return verdict.divergence, groups
+
+    def _from_new_boundary(self, results: list) -> list:
+        """`results` (label, result) from the versions alike before the first boundary whose
+        change is not found already on (all of them, as given, for the first boundary or where
+        every boundary's change is found)."""
+        timeline = sorted(results, key=lambda item: parse_version(item[0]))
+        starts = [index for index in range(len(timeline))
+                  if index == 0 or observation(timeline[index][1]) != observation(timeline[index - 1][1])]
+        for boundary, start in enumerate(starts[:-1]):
+            part = results if boundary == 0 else timeline[start:]
+            if across_root(_grouped(part)) not in self.changes.roots:
+                return part
+        return results
 
     def shows_known(self, finding, runs: bool = True) -> bool:
         """A divergence that only shows version changes found already is not searched again
@@ -278,6 +302,20 @@ class AcrossJudge(Judge):
     def finish(self, findings: list) -> list:
         """One change per finding: those the others explain are absorbed."""
         return self.changes.absorb_explained(findings)
+
+
+def _grouped(results: list) -> list[tuple[list[str], dict]]:
+    """(labels, observation) for each observation of `results` (label, result), in their order."""
+    groups: list[tuple[list[str], dict]] = []
+    for label, result in results:
+        obs = observation(result)
+        for labels, seen in groups:
+            if seen == obs:
+                labels.append(label)
+                break
+        else:
+            groups.append(([label], obs))
+    return groups
 
 
 def _gone_is_shown(result: dict) -> dict:

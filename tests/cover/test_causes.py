@@ -144,3 +144,17 @@ def test_one_catalogue_change_found_twice_is_one_entry_of_the_campaigns_change_l
     assert (total, in_catalogue) == (2, 1)
     assert text.count("also in the catalogue's changes: legacy.load_module_only_loader") == 1
     assert "`fuzz.one`, `fuzz.two`" in text and "not in the catalogue" in text
+
+
+def test_invalidate_caches_calls_go_as_steps_and_as_statements_of_bodies():
+    """3.9 recomputes a namespace package's path after invalidate_caches(): one change seen through
+    finder calls, new sys.path_importer_cache entries, portions found; without the calls it vanishes."""
+    case = {"files": {"r0/a.py": ["import importlib; importlib.invalidate_caches()", "x = 1"]},
+            "steps": [{"op": "import_module", "name": "p"}, {"op": "invalidate_caches"},
+                      {"op": "reload", "module": {"result": 0}}, {"op": "reload", "module": {"result": 2}}]}
+    assert features_of(case) == ["invalidate_caches() calls"]
+    plain = ablate(case, ["invalidate_caches() calls"])
+    assert features_of(plain) == [] and plain["files"]["r0/a.py"] == ["import importlib; None", "x = 1"]
+    assert [s["op"] for s in plain["steps"]] == ["import_module", "reload", "reload"]
+    assert plain["steps"][1]["module"] == {"result": 0} and plain["steps"][2]["module"] == {"result": 1}
+    assert features_of({"steps": [{"op": "invalidate_caches"}]}) == ["invalidate_caches() calls"]

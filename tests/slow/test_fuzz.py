@@ -137,11 +137,14 @@ def test_across_versions_reports_behaviour_changes(cli, tmp_path):
 
 
 def test_across_a_function_gone_is_a_change_and_the_c_import_runs_across_too(cli, tmp_path):
-    # find_loader returns on 3.11 and is gone from 3.12: reported once, not skipped as unsupported
-    result = cli("fuzz", "--target", "stdlib", "--across", "--python", "3.11", "--python", "3.12", "--examples",
-                 "400", "--seed", "1", "--policy", "none,find_loader", "--out", tmp_path / "out")
+    # find_loader warns in other words from 3.10, returns on 3.11 and is gone from 3.12: the removal
+    # reported once, not skipped as unsupported, nor hidden behind the words changed before it
+    result = cli("fuzz", "--target", "stdlib", "--across", "--python", "3.9", "--python", "3.11", "--python", "3.12",
+                 "--examples", "400", "--seed", "1", "--policy", "none,find_loader", "--out", tmp_path / "out")
     assert result.code == 0, result.out[-2000:]
-    assert (tmp_path / "out" / "changes.md").read_text().count("importlib.find_loader is gone") == 1
+    changes = (tmp_path / "out" / "changes.md").read_text()
+    assert changes.count("importlib.find_loader is gone") == 1 and "(3.11 -> 3.12)" in changes
+    assert "`steps[].warnings`" in changes and "find_loader.in_sys_modules** (3.9 -> 3.11)" in changes
     # the C __import__ (target builtin) across versions: the changes of its own words show
     report = tmp_path / "r.json"
     result = cli("fuzz", "--target", "builtin", "--across", "--python", "3.8", "--python", "3.13", "--examples", "500",
@@ -286,18 +289,57 @@ def test_across_a_finding_the_changes_found_explain_is_absorbed():
                        "steps": [{"op": "import_module", "name": "p"}]})
     guarded = case_from({"files": {"r/p/__init__.py": [guard, "import q"], "r/q.py": "raise ValueError('boom')"},
                          "sys_path": ["r"], "steps": [{"op": "import_module", "name": "p"}]})
+    masked = case_from({"files": {"r/p/__init__.py": guard}, "sys_path": ["r"],  # 3.9 returns the module
+                        "steps": [{"op": "import_module", "name": "p"}]})
     try:
         findings = []
-        for case in (plain, guarded):
+        for case in (plain, guarded, masked):
             divergence, groups = judge.judge(case)
             findings.append(Finding(signature_of(case, divergence), case, divergence, interpreters, groups))
         assert findings[0].root == ("3.9", "raises", "ValueError", "ImportError")
         assert findings[1].root == ("3.9", "message", "ValueError")  # its first difference alone: another change
+        # one change in itself (a ValueError no longer raised), but the same one
+        assert findings[2].root == ("3.9", "raises", "ValueError", None)
         judge.changes.add(findings[0])
-        assert judge.shows_known(findings[1])
-        judge.changes.add(findings[1])
-        kept = judge.changes.absorb_explained(findings)
-        assert kept == [findings[0]] and findings[0].absorbed == [findings[1]]
+        assert judge.shows_known(findings[1]) and judge.shows_known(findings[2])
+        # found in another order (the guarded ones first), they are absorbed at the end
+        judge.changes.roots.clear()
+        for finding in (findings[2], findings[1], findings[0]):
+            judge.changes.add(finding)
+        kept = judge.changes.absorb_explained([findings[2], findings[1], findings[0]])
+        assert kept == [findings[0]] and findings[0].absorbed == [findings[2], findings[1]]
+    finally:
+        for pool in judge.pools.values():
+            pool.close()
+
+
+def test_across_a_case_shows_its_next_boundary_once_the_first_is_found():
+    """find_loader warns in other words from 3.10 and is gone from 3.12: a case calling it shows
+    the 3.10 change first; once that is found, the same case shows the 3.12 removal (between the
+    versions alike on each side of it), while the runs that tell a cause still see every version."""
+    from conformance._findings import Finding, signature_of
+    from conformance._fuzz import Campaign
+    from conformance._pool import Pool
+    from strategies import case_from
+
+    interpreters = [resolve("3.9"), resolve("3.10"), resolve("3.11"), resolve("3.12")]
+    judge = Campaign(interpreters, "stdlib", across=True, jobs=1).judge
+    judge.start({i: Pool(i, 1, targets=["stdlib"]) for i in interpreters})
+    case = case_from({"steps": [{"op": "find_loader", "name": "sys"}]})
+    labels = [i.label for i in interpreters]
+    try:
+        divergence, groups = judge.judge(case)
+        first = Finding(signature_of(case, divergence), case, divergence, interpreters, groups)
+        assert first.root[:3] == ("3.10", "field", "steps[].warnings")
+        assert [g[0] for g in groups] == [labels[:1], labels[1:3], labels[3:]]
+        judge.changes.add(first)
+        divergence, groups = judge.judge(case)
+        second = Finding(signature_of(case, divergence), case, divergence, interpreters, groups)
+        assert second.root == ("3.12", "gone", "find_loader") and not judge.shows_known(second)
+        assert [g[0] for g in groups] == [labels[1:3], labels[3:]]
+        assert [g[0] for g in judge.changes._run_across(case)[1]] == [labels[:1], labels[1:3], labels[3:]]
+        judge.changes.add(second)
+        assert judge.judge(case)[1] == judge.changes._run_across(case)[1]  # every boundary found: as at first
     finally:
         for pool in judge.pools.values():
             pool.close()
