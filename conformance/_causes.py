@@ -1,11 +1,12 @@
 """Causes of a version change, by ablation: a feature of a case (a zip archive on sys.path,
-finders of the legacy protocols, bytecode writing, a module body that puts None in sys.modules,
-calls of invalidate_caches(), an option of a finder's: an origin it gives spec_from_loader,
-locations it passes as written or as pathlib.Path objects) is a cause of the change a case shows
-when the same case with that feature replaced by its plain counterpart (the archive's entries as
-a directory of the same name, find_spec finders, no bytecode writing, no such statement or call)
-no longer shows it. A case whose difference vanishes once the changes found already are undone
-in it (their features replaced, the exceptions they no longer raise caught) shows nothing new.
+meta-path or path-entry finders of the legacy protocols, bytecode writing, a module body that
+puts None in sys.modules, calls of invalidate_caches(), an option of a finder's: an origin it
+gives spec_from_loader, locations it passes as written or as pathlib.Path objects) is a cause of
+the change a case shows when the same case with that feature replaced by its plain counterpart
+(the archive's entries as a directory of the same name, find_spec finders or none, no bytecode
+writing, no such statement or call) no longer shows it, or shows only a change found already. A
+case whose difference vanishes once the changes found already are undone in it (their features
+replaced, the exceptions they no longer raise caught) shows nothing new.
 
 One change shows through many first differences (3.10's zip importer, which moved from
 load_module to exec_module, sets `__cached__`, raises other exceptions for a module that removes
@@ -68,16 +69,21 @@ def _renumbered(value, moved: dict):
 _LEGACY_FINDERS = ("legacy_serving", "legacy_loader")
 
 
-def _has_legacy_finders(case: dict) -> bool:
-    return bool(case.get("path_hooks")) or any(f.get("finder") in _LEGACY_FINDERS for f in case.get("meta_path", []))
+def _has_legacy_meta_path_finders(case: dict) -> bool:
+    return any(f.get("finder") in _LEGACY_FINDERS for f in case.get("meta_path", []))
 
 
 def _modern_finders(case: dict) -> dict:
-    """Legacy meta-path finders as `serving` finders of the same modules (find_spec, exec_module);
-    no legacy path-entry hooks."""
+    """Legacy meta-path finders as `serving` finders of the same modules (find_spec, exec_module)."""
     finders = [{k: v for k, v in f.items() if k not in ("bare", "filename")} | {"finder": "serving"}
                if f.get("finder") in _LEGACY_FINDERS else f for f in case.get("meta_path", [])]
-    return {k: v for k, v in case.items() if k != "path_hooks"} | ({"meta_path": finders} if finders else {})
+    return case | {"meta_path": finders} if "meta_path" in case else case
+
+
+def _without_path_hooks(case: dict) -> dict:
+    """No legacy path-entry finders (the case's path hooks are all of them: find_loader or
+    find_module only): their sys.path entries are left to the stdlib's hooks."""
+    return {k: v for k, v in case.items() if k != "path_hooks"}
 
 
 _NONE_ENTRY = re.compile(r"sys\.modules\[[^\]]+\] = None")
@@ -143,7 +149,8 @@ def _finder_option(kind: str, option: str) -> tuple[Callable[[dict], bool], Call
 # name -> (whether a case has the feature, the case with it replaced by its plain counterpart)
 FEATURES: dict[str, tuple[Callable[[dict], bool], Callable[[dict], dict]]] = {
     "zip archives": (_has_zip, _unzip),
-    "legacy finders": (_has_legacy_finders, _modern_finders),
+    "legacy meta-path finders": (_has_legacy_meta_path_finders, _modern_finders),
+    "legacy path-entry finders": (lambda case: bool(case.get("path_hooks")), _without_path_hooks),
     "bytecode writing": (lambda case: bool(case.get("write_bytecode")),
                          lambda case: {k: v for k, v in case.items() if k != "write_bytecode"}),
     "None put in sys.modules by a body": (_has_none_entries, _without_none_entries),

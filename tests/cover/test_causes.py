@@ -22,17 +22,19 @@ def test_an_archive_becomes_a_directory_of_the_same_name_and_its_rewrites_write_
     assert case["files"]["lib.zip"]["zip"]["p/m.py"] == ["x = 1"] and "id" in case  # the original untouched
 
 
-def test_legacy_finders_become_find_spec_finders_of_the_same_modules_and_legacy_hooks_go():
+def test_legacy_meta_path_finders_become_find_spec_finders_of_the_same_modules_and_legacy_hooks_go():
     case = {"meta_path": [{"finder": "legacy_serving", "name": "f", "bare": True, "filename": "f.py",
                            "modules": {"m": "v = 1"}}, {"finder": "recording", "name": "r"}],
             "path_hooks": [{"hook": "legacy_find_module", "entry": "old"}], "write_bytecode": True, "steps": []}
-    assert features_of(case) == ["legacy finders", "bytecode writing"]
-    plain = ablate(case, ["legacy finders"])
+    # two protocols, two changes each (3.10's warnings, 3.12's removal): two features
+    assert features_of(case) == ["legacy meta-path finders", "legacy path-entry finders", "bytecode writing"]
+    plain = ablate(case, ["legacy meta-path finders"])
     assert plain["meta_path"] == [{"finder": "serving", "name": "f", "modules": {"m": "v = 1"}},
                                   {"finder": "recording", "name": "r"}]
-    assert "path_hooks" not in plain and plain["write_bytecode"]
+    assert plain["path_hooks"] == case["path_hooks"] and plain["write_bytecode"]
+    assert "path_hooks" not in ablate(case, ["legacy path-entry finders"])
     assert features_of(ablate(case, features_of(case))) == []
-    assert features_of({"path_hooks": [{"hook": "legacy_find_loader"}]}) == ["legacy finders"]
+    assert features_of({"path_hooks": [{"hook": "legacy_find_loader"}]}) == ["legacy path-entry finders"]
 
 
 def test_a_finders_options_are_features_each_dropped_alone():
@@ -80,7 +82,8 @@ def test_known_changes_are_undone_in_a_case_only_where_they_apply():
     assert "except (ImportError, ValueError):" in widened["files"]["lib.zip"]["zip"]["p/__init__.py"][0]
     assert case["files"]["lib.zip"]["zip"]["p/__init__.py"][0] == guarded  # the original untouched
     beyond, archives = ("3.9", "raises", "ValueError"), ("3.10", "cause", ("zip archives",))
-    legacy, both = ("3.10", "cause", ("legacy finders",)), ("3.10", "cause", ("zip archives", "legacy finders"))
+    legacy = ("3.10", "cause", ("legacy meta-path finders",))
+    both = ("3.10", "cause", ("zip archives", "legacy meta-path finders"))
     assert atomic(beyond) and atomic(archives) and not atomic(both)
     assert not atomic(("3.10", "raises", None)) and not atomic(("3.10", "message", "SyntaxError"))
     ablated, used = explain(case, [beyond, archives, legacy, both])
@@ -133,11 +136,11 @@ def test_one_catalogue_change_found_twice_is_one_entry_of_the_campaigns_change_l
                         (["cpython 3.15.2"], {"outcome": "ok", "steps": [], "final": {"a": 2}})]
         return found
 
-    known = VersionChange(("3.15", "cause", ("legacy finders",)), ["3.14"], ["3.15"], ["legacy.load_module_only_loader"])
+    known = VersionChange(("3.15", "cause", ("legacy meta-path finders",)), ["3.14"], ["3.15"], ["legacy.load_module_only_loader"])
     monkeypatch.setattr(_changes, "changes_from_recordings", lambda cases: [known])
-    monkeypatch.setattr(_changes, "features_of", lambda case: [] if case["id"] == "fuzz.new" else ["legacy finders"])
+    monkeypatch.setattr(_changes, "features_of", lambda case: [] if case["id"] == "fuzz.new" else ["legacy meta-path finders"])
     found = [finding(("3.15", "raises", None, "AttributeError"), "fuzz.one"),
-             finding(("3.15", "cause", ("legacy finders",)), "fuzz.two"),
+             finding(("3.15", "cause", ("legacy meta-path finders",)), "fuzz.two"),
              finding(("3.15", "field", "steps[].x", (), ()), "fuzz.new")]
     total, in_catalogue = _changes.write_change_catalogue(found, tmp_path, [])
     text = (tmp_path / "changes.md").read_text()

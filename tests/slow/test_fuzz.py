@@ -343,3 +343,34 @@ def test_across_a_case_shows_its_next_boundary_once_the_first_is_found():
     finally:
         for pool in judge.pools.values():
             pool.close()
+
+
+def test_across_a_cause_may_leave_a_change_found_already_at_its_boundary():
+    """3.12 stops asking a legacy meta-path finder (find_module) and words a namespace package's
+    repr otherwise: a case importing a namespace package past such a finder shows both. Once the
+    repr's change is found, the legacy finder is the cause of the other (its ablation leaves only
+    the repr's change), so the case does not make a change of its own."""
+    from conformance._findings import Finding, signature_of
+    from conformance._fuzz import Campaign
+    from conformance._pool import Pool
+    from strategies import case_from
+
+    interpreters = [resolve("3.11"), resolve("3.12")]
+    judge = Campaign(interpreters, "stdlib", across=True, jobs=1).judge
+    judge.start({i: Pool(i, 1, targets=["stdlib"]) for i in interpreters})
+    namespace = {"dirs": ["r0/b"], "sys_path": ["r0"], "steps": [{"op": "__import__", "name": "b"}]}
+    legacy = {**namespace, "meta_path": [{"finder": "legacy_serving", "name": "f", "names": ["a"],
+                                          "modules": {"a": "v = 1"}}]}
+    try:
+        findings = []
+        for case in (case_from(namespace), case_from(legacy)):
+            divergence, groups = judge.judge(case)
+            findings.append(Finding(signature_of(case, divergence), case, divergence, interpreters, groups))
+        assert findings[0].root[:3] == ("3.12", "field", "steps[].result.repr")
+        assert findings[1].root[:3] == ("3.12", "field", "steps[].finder_calls")
+        assert judge.changes.cause_of(findings[1]) == ()  # the repr's change not found yet: it stays
+        judge.changes.add(findings[0])
+        assert judge.changes.cause_of(findings[1]) == ("legacy meta-path finders",)
+    finally:
+        for pool in judge.pools.values():
+            pool.close()
