@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 # (docs/reference-implementation.md: "Deliberate differences").
 INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin", "machinery.frozen_module",
                      "machinery.frozen_package",
-                     "import_module.error.syntax", "reload.syntax_error", "circular.attribute_partial",
+                     "import_module.error.syntax", "import_module.error.null_byte", "reload.syntax_error",
+                     "circular.attribute_partial",
                      # the spec helpers and the builtin importer the case's finders call
                      "machinery.spec_from_loader.origin", "machinery.spec_from_file_location.relative",
                      "machinery.spec_from_file_location.importer_loaders",
