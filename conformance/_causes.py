@@ -42,17 +42,23 @@ def _unzip(case: dict) -> dict:
             files[path] = source
         else:
             files.update({"%s/%s" % (path, name): entry for name, entry in entries.items()})
+    def entry_writes(step: dict) -> list:
+        entries = _zip_entries(step.get("source")) if step.get("op") == "write" else None
+        if entries is None:
+            return [step]
+        return [{**step, "path": "%s/%s" % (step["path"], name), "source": entry}
+                for name, entry in sorted(entries.items())]
+    return {**_steps_replaced(case, entry_writes), "files": files}
+
+
+def _steps_replaced(case: dict, replace: Callable[[dict], list]) -> dict:
+    """`case` with each step replaced by the steps replace(step) gives (none, itself, several),
+    later steps' references to earlier results ({"result": N}) following them."""
     steps, moved = [], {}
     for index, step in enumerate(case.get("steps", [])):
         moved[index] = len(steps)
-        entries = _zip_entries(step.get("source")) if step.get("op") == "write" else None
-        if entries is None:
-            steps.append(step)
-        else:
-            steps += [{**step, "path": "%s/%s" % (step["path"], name), "source": entry}
-                      for name, entry in sorted(entries.items())]
-    steps = [_renumbered(step, moved) for step in steps]
-    return {**case, "files": files, "steps": steps}
+        steps += replace(step)
+    return {**case, "steps": [_renumbered(step, moved) for step in steps]}
 
 
 def _renumbered(value, moved: dict):
@@ -100,15 +106,24 @@ def _texts_changed(value, change: Callable[[str], str]):
     return value
 
 
+def _bodies(case: dict) -> str:
+    """The case's module bodies and step sources as one text, to search for a statement."""
+    return json.dumps([case.get("files", {}), case.get("steps", [])])
+
+
+def _bodies_changed(case: dict, change: Callable[[str], str]) -> dict:
+    """`case` with `change` applied to the text of its module bodies and step sources."""
+    return {key: _texts_changed(value, change) if key in ("files", "steps") else value for key, value in case.items()}
+
+
 def _has_none_entries(case: dict) -> bool:
-    return _NONE_ENTRY.search(json.dumps([case.get("files", {}), case.get("steps", [])])) is not None
+    return _NONE_ENTRY.search(_bodies(case)) is not None
 
 
 def _without_none_entries(case: dict) -> dict:
     """Module bodies that put None in sys.modules for a name (a parent's for its child, say) no
     longer do (3.14 imports such a child in its place, 3.15 halts there)."""
-    return {key: _texts_changed(value, lambda text: _NONE_ENTRY.sub("pass", text)) if key in ("files", "steps")
-            else value for key, value in case.items()}
+    return _bodies_changed(case, lambda text: _NONE_ENTRY.sub("pass", text))
 
 
 _INVALIDATION = re.compile(r"\bimportlib\.invalidate_caches\(\)")
@@ -116,21 +131,15 @@ _INVALIDATION = re.compile(r"\bimportlib\.invalidate_caches\(\)")
 
 def _has_invalidations(case: dict) -> bool:
     return any(step.get("op") == "invalidate_caches" for step in case.get("steps", [])) or bool(
-        _INVALIDATION.search(json.dumps([case.get("files", {}), case.get("steps", [])])))
+        _INVALIDATION.search(_bodies(case)))
 
 
 def _without_invalidations(case: dict) -> dict:
-    """No invalidate_caches() steps (later steps' references to results renumbered), and module
-    bodies that called it no longer do (3.9 recomputes a namespace package's path after it: one
-    change seen through finder calls, sys.path_importer_cache entries, portions found)."""
-    steps, moved = [], {}
-    for index, step in enumerate(case.get("steps", [])):
-        moved[index] = len(steps)
-        if step.get("op") != "invalidate_caches":
-            steps.append(step)
-    case = {**case, "steps": [_renumbered(step, moved) for step in steps]}
-    return {key: _texts_changed(value, lambda text: _INVALIDATION.sub("None", text)) if key in ("files", "steps")
-            else value for key, value in case.items()}
+    """No invalidate_caches() steps, and module bodies that called it no longer do (3.9
+    recomputes a namespace package's path after it: one change seen through finder calls,
+    sys.path_importer_cache entries, portions found)."""
+    case = _steps_replaced(case, lambda step: [] if step.get("op") == "invalidate_caches" else [step])
+    return _bodies_changed(case, lambda text: _INVALIDATION.sub("None", text))
 
 
 def _finder_option(kind: str, option: str) -> tuple[Callable[[dict], bool], Callable[[dict], dict]]:
