@@ -31,6 +31,7 @@ def generalise(path: str) -> str:
     """A field path with the parts that name generated things (modules, paths, step numbers)
     wildcarded."""
     path = re.sub(r"\[\d+\]", "[]", path)
+    path = path.replace(".threads[].", ".")  # a thread's call is observed as a step's call is
     # sys.modules keys hold dots themselves: the entry's field (bound, id, attrs...) ends the key
     path = re.sub(r"^final\.modules\..*?\.(bound|id|value|library|attrs)\b", r"final.modules.*.\1", path)
     path = re.sub(r"^final\.modules\.(?!\*\.).*", "final.modules.*", path)  # a whole entry

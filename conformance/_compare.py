@@ -128,11 +128,12 @@ _ABSENT = "<absent>"
 
 def field_differences(path: str, left: Any, right: Any):
     """Every Difference between two observations (or parts of them, at `path`), in order: dicts
-    key by key, a `steps` list step by step, anything else by value and type."""
+    key by key, a `steps` list step by step (and a `threads` step's threads thread by thread),
+    anything else by value and type."""
     if isinstance(left, dict) and isinstance(right, dict):
         for key in list(left) + [k for k in right if k not in left]:
             yield from field_differences(_join(path, key), left.get(key, _ABSENT), right.get(key, _ABSENT))
-    elif isinstance(left, list) and isinstance(right, list) and path.endswith("steps"):
+    elif isinstance(left, list) and isinstance(right, list) and path.endswith(("steps", ".threads")):
         for index in range(max(len(left), len(right))):
             yield from field_differences("%s[%d]" % (path, index),
                              left[index] if index < len(left) else _ABSENT,

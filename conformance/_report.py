@@ -24,7 +24,9 @@ def _short(value: Any) -> str:
 
 def describe_step(step: dict[str, Any]) -> str:
     """A step as a call-like one-liner: import_module(name=..x, package=pkg); strings bare,
-    except the empty string ("") and other values (JSON)."""
+    except the empty string ("") and other values (JSON); a threads step as its calls."""
+    if step.get("op") == "threads":
+        return "threads(%s)" % ", ".join(describe_step(call) for call in step.get("calls", ()))
     args = ", ".join("%s=%s" % (key, _short(value)) for key, value in step.items()
                      if key not in ("op", "comment"))
     return "%s(%s)" % (step.get("op"), args)

@@ -41,6 +41,12 @@ def _cached_or_imported(name):
     return module
 
 
+def _initializing(module):
+    """Whether a module in sys.modules is still being imported (its spec says so while its
+    loader executes it; impl/_loading.py sets the flag as the interpreter's import does)."""
+    return getattr(getattr(module, "__spec__", None), "_initializing", False) is True
+
+
 def _parent_search_path(name, parent):
     """The parent's __path__, where the child's finders look; a parent without one is not a
     package (case import_module.error.not_a_package)."""
@@ -68,6 +74,10 @@ def _import_absent(name):
             if left is not None or _profile.current.none_left_by_parent == "returned":
                 return left
         search_path = _parent_search_path(name, parent)
+        if _profile.current.child_waits_for_parent and _initializing(sys.modules[parent]):
+            _cached_or_imported(parent)  # under its lock: another thread's import of it ends first
+            if name in sys.modules:
+                return sys.modules[name]
         if _profile.current.uninitialized_submodules:
             parent_spec = getattr(sys.modules[parent], "__spec__", None)
     spec = spec_from_meta_path(name, search_path)

@@ -94,6 +94,11 @@ def _rules(version):
         # directory followed by '/.' before; './' likewise from 3.12.
         dot_entry_is_cwd=at_least((3, 11)),
         dot_slash_is_cwd=at_least((3, 12)),
+        # Case threads.submodule_while_parent_runs (recorded 3.8-3.15): from 3.14 importing a
+        # submodule whose parent another thread is still importing waits for that import to end
+        # (the parent is whole, and the child bound on it, only after); up to 3.13 the child is
+        # imported at once from the partial parent.
+        child_waits_for_parent=at_least((3, 14)),
     )
 
 

@@ -36,7 +36,9 @@ def _cell(value) -> str:
 
 def _step_text(step: dict) -> str:
     """A step as a call: arguments as Python expressions; a write step's source (text, bytecode
-    or an archive) as its JSON."""
+    or an archive) as its JSON; a threads step as its calls."""
+    if step["op"] == "threads":
+        return "threads(%s)" % ", ".join(_step_text(call) for call in step["calls"])
     args = ", ".join("%s=%s" % (k, json.dumps(v, ensure_ascii=False) if k == "source" else expression(v))
                      for k, v in step.items() if k not in ("op", "comment"))
     return "%s(%s)" % (step["op"], args)

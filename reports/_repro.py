@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from conformance._worker import threads as _threads
 from conformance._worker.calls import CALLS
 
 __all__ = ["docstring_text", "expression", "repro_script"]
@@ -74,16 +75,43 @@ def _lines(source) -> list[str] | dict:
     return source if isinstance(source, list) else source.splitlines()
 
 
+def _call_code(step: dict) -> tuple[str, str]:
+    """A call step as (what the script prints, the expression that makes the call)."""
+    op = step["op"]
+    positional, keywords = CALLS[op]
+    args = [expression(step[positional])] if positional else []
+    args += ["%s=%s" % (k, expression(step[k])) for k in keywords if k in step]
+    return "%s(%s)" % (op, ", ".join(args)), "T.call(%r)(%s)" % (op, ", ".join(args))
+
+
+def _threads_code() -> str:
+    """conformance/_worker/threads.py (the worker's `threads` steps) without its docstring and
+    exports, and the script's use of it: run_threads() and the builtin __pause__()."""
+    text = Path(_threads.__file__).read_text(encoding="utf-8")
+    text = text[text.index('"""', 3) + 3:].replace('__all__ = ["PAUSE_SECONDS", "Threads", "available"]\n', "")
+    return text + (
+        "\n\nTHREADS = Threads()\nbuiltins.__pause__ = THREADS.pause\n\n\n"
+        "def run_threads(calls):\n"
+        "    for number, outcome in enumerate(THREADS.run(calls)):\n"
+        "        if outcome.outcome == 'raised':\n"
+        "            print('  thread %d raised %s: %s' % (number, type(outcome.exception).__name__,\n"
+        "                                                str(outcome.exception).replace(CASE, '<case>')))\n"
+        "        else:\n"
+        "            print('  thread %d %s %s%s' % (number, outcome.outcome, describe(outcome.result), '' if\n"
+        "                  outcome.names is None else ' (its names then: %s)' % outcome.names))\n")
+
+
 def _step_code(index: int, step: dict) -> str:
     op = step["op"]
-    if op in CALLS:
-        positional, keywords = CALLS[op]
-        args = [expression(step[positional])] if positional else []
-        args += ["%s=%s" % (k, expression(step[k])) for k in keywords if k in step]
-        call = "T.call(%r)(%s)" % (op, ", ".join(args))
-        shown = "%s(%s)" % (op, ", ".join(args))
-        return ("    if not T.supplies(%r):\n        print('step %d %s -> unsupported by this target')\n"
-                "        return\n    step(%d, %r, lambda: %s, T)" % (op, index, op, index, shown, call))
+    if op in CALLS or op == "threads":
+        calls = step["calls"] if op == "threads" else [step]
+        coded = [_call_code(call) for call in calls]
+        ops = [call["op"] for call in calls]
+        shown = "threads(%s)" % ", ".join(text for text, _ in coded) if op == "threads" else coded[0][0]
+        action = "run_threads([%s])" % ", ".join("lambda: " + call for _, call in coded) \
+            if op == "threads" else coded[0][1]
+        return ("    if not all(T.supplies(op) for op in %r):\n        print('step %d %s -> unsupported by this target')\n"
+                "        return\n    step(%d, %r, lambda: %s, T)" % (ops, index, op, index, shown, action))
     if op == "write":
         action = "write(%r, %r, %r, %r)" % (step["path"], _lines(step["source"]), step.get("keep_mtime", False),
                                             step.get("keep_file_mtime", False))
@@ -178,4 +206,5 @@ def repro_script(case: dict, title: str = "") -> str:
         "        shutil.rmtree(CASE, ignore_errors=True)",
         "",
     ]
-    return header + _prelude() + "\n\n" + "\n".join(body)
+    uses_threads = any(step.get("op") == "threads" for step in case.get("steps", []))
+    return header + _prelude() + (_threads_code() if uses_threads else "") + "\n\n" + "\n".join(body)

@@ -17,6 +17,7 @@ from conformance._worker.finders import FINDER_KINDS, path_hook
 from conformance._worker.invariants import broken_invariants
 from conformance._worker.lazy import LazyImports, available as lazy_available, pending as lazy_pending
 from conformance._worker.observe import Observer, normalise_recursion, ran_away
+from conformance._worker.threads import Threads, available as threads_available
 from conformance._worker.tree import Tree
 
 __all__ = ["CaseError", "Interrupted", "RunError", "Unresolved", "run_case"]
@@ -67,6 +68,7 @@ class _Run(object):
         self.executed = []
         self.finder_log = []
         self.lazy = None  # the case's lazy imports in force (LazyImports), where it has some
+        self.threads = Threads()  # a `threads` step's calls; its pause is the builtin __pause__
 
     # -- values ------------------------------------------------------------
     def value(self, data):
@@ -162,7 +164,9 @@ class _Run(object):
     # -- steps ---------------------------------------------------------------
     def step(self, step):
         op = step.get("op")
-        if op in CALLS and op not in self.target.functions:
+        called = [call.get("op") for call in step.get("calls", ())] if op == "threads" else [op]
+        if any(name in CALLS and name not in self.target.functions for name in called) \
+                or op == "threads" and not threads_available():
             return {"op": op, "outcome": "unsupported"}
         before, lazy_before = self.current, lazy_pending()
         del self.executed[:], self.finder_log[:]
@@ -183,6 +187,8 @@ class _Run(object):
                 obs["outcome"] = "returned" if op in CALLS else "done"
                 if op in CALLS or op == "getattr":
                     obs["result"] = self.observer.value(result)
+                elif op == "threads":
+                    obs["threads"], result = [self._thread_observation(outcome) for outcome in result], None
             finally:
                 self.target.deactivate()
         self.results.append(result)
@@ -205,14 +211,37 @@ class _Run(object):
                 obs["invariants"] = broken
         return obs
 
+    def _thread_observation(self, outcome):
+        """One thread of a `threads` step as JSON: its outcome, result or exception, and for a
+        module result the module's own names when the call returned."""
+        obs = {"outcome": outcome.outcome}
+        if outcome.outcome == "returned":
+            obs["result"] = self.observer.value(outcome.result)
+            if outcome.names is not None:
+                obs["names"] = outcome.names
+        elif outcome.outcome == "raised":
+            obs["exception"] = self.observer.exception(outcome.exception)
+        return obs
+
+    def _call(self, op, step):
+        """The target's function for a call step, with its arguments bound (values resolved now)."""
+        if op not in CALLS:
+            raise CaseError("a threads step calls only the five functions, not %r" % (op,))
+        positional, keywords = CALLS[op]
+        args = [self.value(step[positional])] if positional else []
+        kwargs = {key: self.value(step[key]) for key in keywords if key in step}
+        function = self.target.functions[op]
+        return lambda: function(*args, **kwargs)
+
     def _perform(self, op, step):
         if op in CALLS:
-            positional, keywords = CALLS[op]
-            args = [self.value(step[positional])] if positional else []
-            kwargs = {key: self.value(step[key]) for key in keywords if key in step}
-            function = self.target.functions[op]
+            call = self._call(op, step)
             self.target.activate()
-            return function(*args, **kwargs)
+            return call()
+        if op == "threads":
+            calls = [self._call(inner.get("op"), inner) for inner in step["calls"]]
+            self.target.activate()
+            return self.threads.run(calls)
         if op == "write":
             return self.tree.write(step["path"], step["source"], step.get("keep_mtime", False),
                                    step.get("keep_file_mtime", False))
@@ -251,6 +280,7 @@ def run_case(case, target, case_dir, emit):
     run = _Run(case, target, case_dir)
     lazy_baseline = lazy_pending()
     builtins.__executed__ = run.executed.append
+    builtins.__pause__ = run.threads.pause
     baseline = run.observer.snapshot()
     cache_baseline = dict(sys.path_importer_cache)
     # entries the environment put on sys.path that are no paths of the case's (a setuptools
