@@ -27,7 +27,9 @@ INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builti
                      # the spec helpers and the builtin importer the case's finders call
                      "machinery.spec_from_loader.origin", "machinery.spec_from_file_location.relative",
                      "machinery.spec_from_file_location.importer_loaders",
-                     "machinery.spec_from_file_location.frozen_name"}
+                     "machinery.spec_from_file_location.frozen_name",
+                     "machinery.spec_from_file_location.frozen_package_name",
+                     "bytecode.pycache_prefix_relative_paths"}
 INTERPRETER_OWNED_FILES = ("zip.",)
 
 
