@@ -13,7 +13,7 @@ import types
 
 __all__ = ["PAUSE_SECONDS", "Threads", "available"]
 
-PAUSE_SECONDS = 1.0  # the longest a pausing body waits for the thread it started
+PAUSE_SECONDS = 0.3  # the longest a pausing body waits for the thread it started (a case fits a 1 s timeout)
 
 
 _available = []
