@@ -1,5 +1,5 @@
 """Nothing a user wrote is lost (docs/usage.md, "What is guaranteed when writing"): real faults, not
-mocks of open: a file-size limit (EFBIG) and a directory where nothing can be created, each while a
+mocks of open: a file-size limit (EFBIG), a full file system and a directory where nothing can be created, each while a
 command rewrites a file the user keeps (an expectation file, recordings), and `kill -9` of `record`
 at random moments. After each, the earlier file is byte for byte intact (or the new one complete),
 and the command said what happened in one line, with exit 2."""
@@ -72,6 +72,25 @@ def test_a_file_size_limit_leaves_the_expectation_file_as_it_was(broken_case):
     assert "File too large" in done.stderr
     assert expectations.read_bytes() == before
     assert [p.name for p in directory.iterdir() if p.name.startswith(".")] == []  # no temporary left
+
+
+def test_a_full_file_system_leaves_the_expectation_file_as_it_was(broken_case):
+    """A 96 kB file system (tmpfs, in a mount namespace of its own: `unshare`) holding the 54 kB
+    expectation file: its rewrite finds no space."""
+    directory, expectations = broken_case
+    before = expectations.read_bytes()
+    small = directory / "small"
+    small.mkdir()
+    script = ('mount -t tmpfs -o size=96k tmpfs "$1" && cp "$2" "$1/pypy.toml" && "$3" -m conformance check '
+              '--target stdlib --python 3.11 --cases cases.json --reference expected '
+              '--update-expectations "$1/pypy.toml"; code=$?; cp "$1/pypy.toml" "$2.after"; exit $code')
+    namespace = ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "--map-root-user", "--mount"]
+    done = subprocess.run([*namespace, "sh", "-c", script, "sh", str(small), str(expectations), sys.executable],
+                          cwd=directory, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True,
+                          text=True, timeout=300)
+    _one_line_naming(done, expectations)
+    assert "No space left on device" in done.stderr
+    assert (directory / "pypy.toml.after").read_bytes() == before
 
 
 def _undeletable(directory):
