@@ -14,7 +14,7 @@ from pathlib import Path
 from conformance._case import CaseFileError, load_cases
 from conformance._check import DEFAULT_TIMEOUT, run_check, stderr_progress
 from conformance._expectations import ExpectationError, load_expectations, write_expectations
-from conformance._files import WriteError
+from conformance._files import WriteError, write_text
 from conformance._fuzz_command import FuzzSettings, run_fuzz
 from conformance._interpreters import InterpreterError, discover
 from conformance._junit import check_junit
@@ -230,14 +230,12 @@ def _matrix(args) -> int:
         raise UsageError(str(error))
     text = render_markdown(matrix)
     if args.markdown:
-        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.markdown).write_text(text, encoding="utf-8")
+        write_text(args.markdown, text)
         print(f"wrote {args.markdown}")
     else:
         print(text, end="")
     if args.html:
-        Path(args.html).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.html).write_text(render_html(matrix), encoding="utf-8")
+        write_text(args.html, render_html(matrix))
         print(f"wrote {args.html}")
     return 0
 
@@ -272,7 +270,7 @@ def _coverage(args) -> int:
         except CoverageError as exc:
             raise UsageError(str(exc))
         markdown = render_table(table, [key for key, row in sorted(table.items()) if row.branches or row.lines])
-        (out / "functions.md").write_text(markdown + "\n")
+        write_text(out / "functions.md", markdown + "\n")
         print(f"{interpreter.label}: importlib's source run by the catalogue"
               f"{' and the %d cases of the corpus' % len(corpus) if corpus else ''}"
               f"{' and %gs of fuzzing' % args.fuzz_seconds if args.fuzz_seconds else ''}")
@@ -296,8 +294,7 @@ def _changes(args) -> int:
             print(f"{target} is out of date: run python -m conformance changes")
             return 1
         return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
+    write_text(target, text)
     boundaries = sorted({c.boundary for c in changes}, key=parse_version)
     print(f"{len(changes)} version changes ({', '.join(f'{sum(c.boundary == b for c in changes)} new in {b}' for b in boundaries)}); wrote {target}")
     return 0
@@ -312,7 +309,7 @@ def _spec_map(args) -> int:
             print(f"{SPEC_TABLE} is out of date: run python -m conformance spec-map")
             return 1
         return 0
-    SPEC_TABLE.write_text(text)
+    write_text(SPEC_TABLE, text)
     print(f"wrote {SPEC_TABLE}")
     return 0
 

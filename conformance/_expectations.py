@@ -27,6 +27,7 @@ from pathlib import Path
 
 from conformance._compare import Verdict, glob_pattern
 from conformance._features import unknown_feature
+from conformance._files import write_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -278,5 +279,5 @@ def write_expectations(path: str | Path, verdicts: list[Verdict], interpreters: 
             lines.append("link = %s" % json.dumps(entry.link))
         lines.append("")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text("\n".join(lines), encoding="utf-8")
+    write_text(path, "\n".join(lines))  # whole or not at all: the reasons are the user's work
     return len(entries)

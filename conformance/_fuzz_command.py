@@ -92,6 +92,9 @@ def run_fuzz(settings: FuzzSettings) -> int:
               % (campaign.guide.total, ", ".join("%s %d" % (label, n) for label, n
                                                   in campaign.guide.report()["branches"].items()),
                  len(campaign.guide.entries)))
+        if campaign.guide.damaged:
+            print("fuzz: warning: skipped %d damaged corpus entries of the example database (removed)"
+                  % campaign.guide.damaged, file=sys.stderr)
     elif settings.guidance:
         print("fuzz: unguided: the runs are not in-process (--isolation %s), and only in-process runs report "
               "the branches they reach" % campaign.isolation)

@@ -90,6 +90,7 @@ class Guide:
         self.hits: dict[tuple[str, str], int] = {}  # (label, branch) -> windows of runs that reached it
         self.history: list[tuple[float, int, int]] = []  # (seconds, cases, branches), about each second
         self.replayed = 0
+        self.damaged = 0  # saved inputs that could not be used (skipped, and removed from the database)
         self._started = time.monotonic()
         self._replay = self._saved()
         self._cumulative: list[float] = []  # the entries' weights, summed, as of the last reweighing
@@ -99,7 +100,12 @@ class Guide:
         """The corpus earlier campaigns saved, to be drawn before anything else (in a fixed order)."""
         if self.database is None:
             return []
-        return sorted((data for data in self.database.fetch(CORPUS_KEY) if len(data) == self.size), reverse=True)
+        saved = list(self.database.fetch(CORPUS_KEY))
+        damaged = [data for data in saved if len(data) != self.size]  # cut short, or another campaign's
+        for data in damaged:
+            self.database.delete(CORPUS_KEY, data)
+        self.damaged = len(damaged)
+        return sorted((data for data in saved if len(data) == self.size), reverse=True)
 
     @property
     def total(self) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from conformance._files import write_text
+
 __all__ = ["check_junit", "fuzz_junit"]
 
 
@@ -23,8 +25,7 @@ def _write(root: ET.Element, path: str | Path) -> None:
     root.set("failures", str(sum(int(s.get("failures")) for s in root)))
     root.set("errors", str(sum(int(s.get("errors")) for s in root)))
     root.set("skipped", str(sum(int(s.get("skipped")) for s in root)))
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(root).write(str(path), encoding="utf-8", xml_declaration=True)
+    write_text(path, ET.tostring(root, encoding="utf-8", xml_declaration=True).decode("utf-8"))
 
 
 def _fields(divergence, limit: int = 20) -> str:

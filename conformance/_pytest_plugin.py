@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance._files import write_directory, write_text
 from conformance._targets import fuzzing_reference, live_sides
 
 __all__: list[str] = []
@@ -230,12 +231,9 @@ def _write_shard(out: Path, shard: dict) -> None:
     """A shard's findings (their files) and its summary (`shard-K.json`) under `out`."""
     out.mkdir(parents=True, exist_ok=True)
     for record in shard["findings"]:
-        where = out / record["slug"]
-        where.mkdir(exist_ok=True)
-        for name, text in record["files"].items():
-            (where / name).write_text(text, encoding="utf-8")
+        write_directory(out / record["slug"], record["files"])
     summary = dict(shard, findings=[{k: v for k, v in r.items() if k != "files"} for r in shard["findings"]])
-    (out / ("shard-%d.json" % shard["shard"])).write_text(json.dumps(summary, indent=1) + "\n")
+    write_text(out / ("shard-%d.json" % shard["shard"]), json.dumps(summary, indent=1) + "\n")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -259,5 +257,5 @@ def pytest_sessionfinish(session):
         for record in data["findings"]:
             group = groups.setdefault(json.dumps(record["root"]), {"root": record["root"], "findings": []})
             group["findings"].append(dict(record, shard=data["shard"], seed=data["seed"]))
-    (state.out / "findings.json").write_text(json.dumps({
+    write_text(state.out / "findings.json", json.dumps({
         "shards": len(shards), "groups": list(groups.values())}, indent=1) + "\n")

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Callable
 
 from conformance._case import Case
-from conformance._pool import Pool
 from conformance._compare import observation
+from conformance._files import write_text
 from conformance._interpreters import Interpreter
+from conformance._pool import Pool
 from conformance._versions import minor, parse_version
 
 __all__ = ["RecordError", "record"]
@@ -83,9 +84,8 @@ def record(cases: list[Case], interpreters: list[Interpreter], jobs: int, timeou
     written = []
     for source, expected in by_file.items():
         sidecar = source.parent / "expected" / source.name
-        sidecar.parent.mkdir(exist_ok=True)
         text = json.dumps({"format": 1, "expected": expected}, indent=1, sort_keys=True)
-        sidecar.write_text(text + "\n", encoding="utf-8")
+        write_text(sidecar, text + "\n")  # whole or not at all: a recording is the user's work
         written.append(sidecar)
     return written
 

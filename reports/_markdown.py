@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conformance._files import write_text
+from conformance._files import write_directory
 from conformance._report import describe_step
 from reports._repro import expression, repro_script
 from reports._short import short_script
@@ -126,17 +126,19 @@ def _lookup(obs, path: str):
 
 def write_finding(finding, directory: Path, target: str, reference: str) -> Path:
     """Write case.json (replayable), repro.py (standalone), report.md and (where it can be said
-    plainly) finding.py under directory/slug, each whole or not at all (WriteError)."""
+    plainly) finding.py under directory/slug: the directory appears whole or not at all, an
+    older one of that name replaced (WriteError)."""
     where = Path(directory) / finding.slug
     case = dict(finding.case)
     description = "fuzzer finding: %s" % finding_title(finding, target, reference)
-    write_text(where / "case.json", json.dumps({"format": 1, "description": description, "cases": [case]},
-                                               indent=1, ensure_ascii=False) + "\n")
-    write_text(where / "repro.py", repro_script(case, " ".join(map(str, finding.signature[:1]))))
-    write_text(where / "report.md", markdown_report(finding, target, reference))
+    files = {"case.json": json.dumps({"format": 1, "description": description, "cases": [case]},
+                                     indent=1, ensure_ascii=False) + "\n",
+             "repro.py": repro_script(case, " ".join(map(str, finding.signature[:1]))),
+             "report.md": markdown_report(finding, target, reference)}
     short = short_script(finding, target, reference)
     if short is not None:
-        write_text(where / "finding.py", short)
+        files["finding.py"] = short
+    write_directory(where, files)
     return where
 
 

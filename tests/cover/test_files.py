@@ -5,7 +5,7 @@ import os
 import pytest
 
 from conformance import _files
-from conformance._files import WriteError, write_text
+from conformance._files import WriteError, write_directory, write_text
 
 
 def test_a_file_is_written_whole_and_replaces_the_old_one(tmp_path):
@@ -38,3 +38,55 @@ def test_the_cli_says_it_in_one_line_and_exits_2(cli, tmp_path):
                  "--json", blocker / "check.json")
     assert result.code == 2 and "Traceback" not in result.err
     assert result.err.strip().splitlines()[-1].startswith("error: %s" % (blocker / "check.json"))
+
+
+def test_an_existing_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "pypy.toml"
+    write_text(path, "old\n")
+    path.chmod(0o600)
+    write_text(path, "new\n")
+    assert path.read_text() == "new\n" and path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_directory_is_written_whole_and_replaces_the_old_one(tmp_path):
+    where = tmp_path / "findings" / "slug"
+    write_directory(where, {"case.json": "old", "finding.py": "old"})
+    write_directory(where, {"case.json": "new", "repro.py": "new"})
+    assert sorted(os.listdir(where)) == ["case.json", "repro.py"]  # nothing of the old one left
+    assert os.listdir(where.parent) == ["slug"]  # no temporary, nothing set aside
+
+
+def test_a_failed_directory_write_leaves_the_old_directory(tmp_path, monkeypatch):
+    where = tmp_path / "slug"
+    write_directory(where, {"case.json": "old"})
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(WriteError, match=r"slug.*: cannot write: No space left on device$"):
+        write_directory(where, {"case.json": "new", "repro.py": "new"})
+    assert os.listdir(where) == ["case.json"] and (where / "case.json").read_text() == "old"
+    assert os.listdir(tmp_path) == ["slug"]
+
+
+def _write_many(where, label, times):
+    for number in range(times):
+        write_directory(where, {"%s-%d.txt" % (label, part): label * 1000 for part in range(5)})
+
+
+def test_two_writers_of_one_directory_at_once_leave_one_whole(tmp_path):
+    import multiprocessing
+    where = tmp_path / "slug"
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_write_many, args=(where, label, 200)) for label in "ab"]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(120)
+        assert writer.exitcode == 0
+    names = sorted(os.listdir(where))
+    label = names[0][0]
+    assert names == ["%s-%d.txt" % (label, part) for part in range(5)]  # one writer's files, all of them
+    assert all((where / name).read_text() == label * 1000 for name in names)
+    assert os.listdir(tmp_path) == ["slug"]

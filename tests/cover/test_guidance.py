@@ -233,3 +233,13 @@ def test_where_sys_monitoring_watches_only_those_interpreters_report_branches():
     judge = AcrossJudge([old, pypy], "stdlib", 5.0)
     judge.guide()  # none has sys.monitoring: all trace
     assert judge.watched == {old, pypy}
+
+
+def test_a_damaged_saved_input_is_skipped_counted_and_removed():
+    database = InMemoryExampleDatabase()
+    database.save(CORPUS_KEY, bytes(8))
+    database.save(CORPUS_KEY, b"\x01\x02\x03")  # cut short (a write interrupted, a disk gone bad)
+    guide = Guide(8, database)
+    assert guide.damaged == 1
+    assert list(database.fetch(CORPUS_KEY)) == [bytes(8)]
+    assert Guide(8, database).damaged == 0
