@@ -204,7 +204,12 @@ class Finder:
             extra = {"origin": self.options["origin"]} if "origin" in self.options else {}
             if not self.options.get("ask_package"):
                 extra["is_package"] = fullname in self.packages
-            loader = SourceLoader(source, self.options.get("loader", {}))
+            kind = self.options.get("loader", {})
+            if kind in ("builtin", "frozen"):
+                loader = {"builtin": importlib.machinery.BuiltinImporter,
+                          "frozen": importlib.machinery.FrozenImporter}[kind]
+            else:
+                loader = SourceLoader(source, kind)
             return importlib.util.spec_from_loader(fullname, loader, **extra)
         if self.kind == "locating" and fullname in self.options.get("locations", {}):
             return self.locate(fullname)

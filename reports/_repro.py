@@ -55,6 +55,9 @@ def expression(value: Any) -> str:
         return "{%s}" % ", ".join("%r: %s" % (k, expression(v)) for k, v in arg.items())
     if tag == "namespace":
         return "types.SimpleNamespace(%s)" % ", ".join("%s=%s" % (k, expression(v)) for k, v in arg.items())
+    if tag == "implementation":
+        return "types.SimpleNamespace(**dict(vars(sys.implementation), %s))" % ", ".join(
+            "%s=%s" % (k, expression(v)) for k, v in arg.items())
     if tag == "spec":
         return "make_spec(%r, %s, %s, %r, %s)" % (
             arg["name"], expression(arg.get("loader")), expression(arg.get("origin")),

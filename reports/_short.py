@@ -40,7 +40,7 @@ def _plain(case: dict, target: str) -> bool:
         return False
     text = json.dumps(case.get("steps", []))
     return all(step["op"] in _PLAIN_OPS for step in case.get("steps", [])) and not any(
-        '{"%s"' % tag in text for tag in ("object", "spec", "stub", "namespace", "path"))
+        '{"%s"' % tag in text for tag in ("object", "spec", "stub", "namespace", "implementation", "path"))
 
 
 def _call(step: dict) -> str:

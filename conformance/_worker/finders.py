@@ -57,13 +57,18 @@ class _Finder(object):
     def _served(self, fullname):
         """spec_from_loader(fullname, loader, ...): `is_package` from `packages`, unless
         `ask_package` (then not passed: the loader's is_package(), if it has one, decides);
-        `origin` passed where declared; the loader as `loader` declares (_SourceStringLoader)."""
+        `origin` passed where declared; the loader as `loader` declares (_SourceStringLoader), or the
+        builtin or frozen importer where it names one (the module's source is then unused)."""
         declared = self.declared
         source = source_text(declared["modules"][fullname])
         options = {"origin": declared["origin"]} if "origin" in declared else {}
         if not declared.get("ask_package", False):
             options["is_package"] = fullname in declared.get("packages", ())
-        loader = _SourceStringLoader(source, declared.get("loader", {}), self.run.case_dir)
+        kind = declared.get("loader", {})
+        if isinstance(kind, str) and kind in _CLASS_LOADERS:  # as a finder that hands a name on to the builtin or frozen importer
+            loader = helper(self.run, _CLASS_LOADERS[kind])
+        else:
+            loader = _SourceStringLoader(source, kind, self.run.case_dir)
         return helper(self.run, "spec_from_loader")(fullname, loader, **options)
 
     def invalidate_caches(self):

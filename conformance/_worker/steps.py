@@ -102,6 +102,9 @@ class _Run(object):
             return {key: self.value(item) for key, item in arg.items()}
         if tag == "namespace":
             return types.SimpleNamespace(**{k: self.value(v) for k, v in arg.items()})
+        if tag == "implementation":  # a copy of sys.implementation, some attributes replaced
+            return types.SimpleNamespace(**dict(vars(sys.implementation), **{
+                k: self.value(v) for k, v in arg.items()}))
         if tag == "spec":
             return self.spec(arg)
         if tag == "stub":

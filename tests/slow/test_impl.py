@@ -26,7 +26,7 @@ INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builti
                      "circular.attribute_partial",
                      # the spec helpers and the builtin importer the case's finders call
                      "machinery.spec_from_loader.origin", "machinery.spec_from_file_location.relative",
-                     "machinery.spec_from_file_location.importer_loaders",
+                     "machinery.spec_from_file_location.importer_loaders", "machinery.spec_from_loader.builtin_importer",
                      "machinery.spec_from_file_location.frozen_name",
                      "machinery.spec_from_file_location.frozen_package_name",
                      "bytecode.pycache_prefix_relative_paths"}
