@@ -6,9 +6,13 @@ check`), `nox -s fuzz` (a long campaign; extra arguments go to `python -m confor
 `--python X` (default 3.11) and `--fuzz-seconds N` (default 60))."""
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conformance._files import write_text  # noqa: E402  (the repository's own package, host side)
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests"]
@@ -110,5 +114,5 @@ def hooks(session):
         repros[repro.parent.name] = ("reproduces" if bug else "does not reproduce" if done.returncode == 0
                                      else "error (exit %d): %s" % (done.returncode, done.stderr.strip()[-200:]))
         session.log("%s: %s" % (repro.parent.name, repros[repro.parent.name]))
-    (out / "repros.json").write_text(json.dumps(repros, indent=1) + "\n")
+    write_text(out / "repros.json", json.dumps(repros, indent=1) + "\n")
     session.log("reports and findings: %s" % out)

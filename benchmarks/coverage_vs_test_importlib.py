@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from conformance._coverage import (FILES, coverage_python, function_table, importlib_dir,  # noqa: E402
                                    measure, report)
+from conformance._files import write_text  # noqa: E402
 from conformance._interpreters import resolve  # noqa: E402
 
 OUT = ROOT / ".conformance_cache" / "coverage-benchmark"
@@ -127,11 +128,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = [compare(version, args.fuzz_seconds) for version in args.python or ["3.11", "3.13"]]
     print("\n\n".join(data["summary"] for _, data in results))
-    (OUT / "results.json").write_text(json.dumps([data for _, data in results], indent=1) + "\n")
+    write_text(OUT / "results.json", json.dumps([data for _, data in results], indent=1) + "\n")
     if args.markdown:
         command = "python benchmarks/coverage_vs_test_importlib.py " + " ".join(
             [f"--python {v}" for v in args.python or ["3.11", "3.13"]] + [f"--fuzz-seconds {args.fuzz_seconds:g}"])
-        Path(args.markdown).write_text(
+        write_text(
+            args.markdown,
             "# Branch coverage of importlib's source: this suite and test_importlib\n\nWritten by `%s` (see its "
             "docstring for what is measured); per function of `_bootstrap.py` and `_bootstrap_external.py` that "
             "the five functions reach, the branches each suite runs.\n\n%s\n"

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.coverage_vs_test_importlib import function_spans, innermost  # noqa: E402
 from conformance._coverage import importlib_dir  # noqa: E402
+from conformance._files import write_text  # noqa: E402
 from conformance._interpreters import resolve  # noqa: E402
 
 OUT = ROOT / ".conformance_cache" / "mutants"
@@ -103,7 +104,7 @@ def make_mutants(source_dir: Path, python: str, count: int, seed: int, out: Path
         lines = (source_dir / file).read_text().splitlines(keepends=True)
         original = lines[number]
         lines[number] = line + "\n"
-        (directory / file).write_text("".join(lines))
+        write_text(directory / file, "".join(lines))
         compiles = subprocess.run([python, "-c", "import sys; compile(open(sys.argv[1]).read(), sys.argv[1], 'exec')",
                                    str(directory / file)], capture_output=True)
         if compiles.returncode:
@@ -181,7 +182,7 @@ def main(argv=None) -> int:
         print("%d/%d %s %s:%d %r -> %r: this suite %s, test_importlib %s" % (
             number, len(mutants), mutant["id"], mutant["file"], mutant["line"], mutant["before"], mutant["after"],
             how, "caught" if mutant["theirs"] else "missed"), flush=True)
-    (out / "results.json").write_text(json.dumps(mutants, indent=1) + "\n")
+    write_text(out / "results.json", json.dumps(mutants, indent=1) + "\n")
     both = sum(m["ours"] and m["theirs"] for m in mutants)
     only_ours = [m for m in mutants if m["ours"] and not m["theirs"]]
     only_theirs = [m for m in mutants if m["theirs"] and not m["ours"]]
@@ -199,7 +200,7 @@ def main(argv=None) -> int:
                           for m in mutants if not m["ours"] and not m["theirs"]) or "none"))
     print(text)
     if args.markdown:
-        Path(args.markdown).write_text(text + "\n")
+        write_text(args.markdown, text + "\n")
     return 0
 
 

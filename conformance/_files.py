@@ -19,16 +19,16 @@ class WriteError(Exception):
     left as it was."""
 
 
-def write_text(path: str | Path, text: str) -> None:
+def write_text(path: str | Path, text: str, mode: int | None = None) -> None:
     """Write `text` (UTF-8) to `path`, its directory made: a reader sees the old file or the new
-    one, never part of it; an existing file's permissions are kept."""
+    one, never part of it; the file gets `mode`, else an existing file's permissions are kept."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                os.fchmod(handle.fileno(), _mode_of(path, 0o666 & ~_UMASK))
+                os.fchmod(handle.fileno(), mode if mode is not None else _mode_of(path, 0o666 & ~_UMASK))
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -23,6 +23,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from conformance._files import WriteError, write_text  # noqa: E402  (the repository's own, host side)
+
 PACKAGES = {"python3.14": "usr/bin/python3.14", "python3.15": "usr/bin/python3.15", "pypy3": "usr/bin/pypy3"}
 LAUNCHERS = {"python3.14": "python3.14", "python3.15": "python3.15", "pypy3": "pypy3.11"}
 SKIPPED = {"debconf", "cdebconf", "libdebian-installer4", "libnewt0.52", "libslang2", "libtextwrap1"}
@@ -81,17 +84,6 @@ def launcher(root: Path, binary: str, cpython: bool) -> str:
             "--argv0 \"$(readlink -f \"$0\")\" \"%s/%s\" \"$@\"\n" % (binary, home, loader, lib, root, binary))
 
 
-def write_whole(path: Path, text: str, mode: int = 0o644) -> None:
-    """`text` written to `path` whole or not at all: a temporary file beside it, fsync, replace."""
-    temporary = path.with_name(".%s.tmp%d" % (path.name, os.getpid()))
-    with open(temporary, "w") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.chmod(temporary, mode)
-    os.replace(temporary, path)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", default=str(DEFAULT_CACHE))
@@ -109,7 +101,7 @@ def main() -> int:
         for directory in (cache / "apt" / "lists" / "partial", cache / "apt" / "cache" / "archives" / "partial",
                           cache / "debs", cache / "bin"):
             directory.mkdir(parents=True, exist_ok=True)
-        write_whole(cache / "apt" / "sources.list", "deb [signed-by=%s] %s unstable main\n" % (KEYRING, mirror()))
+        write_text(cache / "apt" / "sources.list", "deb [signed-by=%s] %s unstable main\n" % (KEYRING, mirror()))
         (cache / "apt" / "status").touch()
         apt(cache, "apt-get", "update")
         root = cache / "root"
@@ -129,16 +121,16 @@ def main() -> int:
             # the launcher lives beside the binary (PyPy finds its library from its own path, which
             # the launcher gives it as argv0), and DIR/bin links to it
             script = root / "usr" / "bin" / (LAUNCHERS[package] + "-launcher")
-            write_whole(script, launcher(root, PACKAGES[package], package.startswith("python")), 0o755)
+            write_text(script, launcher(root, PACKAGES[package], package.startswith("python")), 0o755)
             if path.is_symlink() or path.exists():
                 path.unlink()
             path.symlink_to(script)
-            write_whole(marker, version)  # the next run keeps what is unpacked while unstable has this version
+            write_text(marker, version)  # the next run keeps what is unpacked while unstable has this version
             print("%s %s: %s" % (package, version, path))
     except Unavailable as why:
         print("debian_interpreters: skipped: %s" % why)
         return 0
-    except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+    except (RuntimeError, OSError, WriteError, subprocess.CalledProcessError) as error:
         print("debian_interpreters: %s" % error)
         return 2
     return 0

@@ -1,4 +1,5 @@
 """Files the tool writes are whole or absent, and a failure to write is one line, exit 2."""
+import ast
 import json
 import os
 
@@ -6,6 +7,7 @@ import pytest
 
 from conformance import _files
 from conformance._files import WriteError, write_directory, write_text
+from tests.conftest import REPO
 
 
 def test_a_file_is_written_whole_and_replaces_the_old_one(tmp_path):
@@ -90,3 +92,62 @@ def test_two_writers_of_one_directory_at_once_leave_one_whole(tmp_path):
     assert names == ["%s-%d.txt" % (label, part) for part in range(5)]  # one writer's files, all of them
     assert all((where / name).read_text() == label * 1000 for name in names)
     assert os.listdir(tmp_path) == ["slug"]
+
+
+def test_a_mode_given_is_the_new_files_mode(tmp_path):
+    path = tmp_path / "launcher"
+    write_text(path, "#!/bin/sh\n", 0o755)
+    assert oct(path.stat().st_mode & 0o777) == oct(0o755)
+
+
+# What runs in the interpreter under test (the worker, its launchers, impl, the repro scripts'
+# prelude, test_importlib's runner) writes the files of a case or of the import system, not the
+# tool's outputs: those are left out.
+_NOT_HOST = ("conformance/_worker/", "conformance/_launchers/", "impl/", "reports/_prelude.py", "reports/hooks/",
+             "benchmarks/_test_importlib_run.py", "hooks/", "tests/")
+_WRITE_MODES = set("wax+")
+# writes that hold nothing anyone keeps, each with its reason
+_ALLOWED = {("benchmarks/importlib_mutants.py", "copytree"): "copies of importlib's source in a scratch directory",
+            ("scripts/debian_interpreters.py", "touch"): "an empty file apt-get wants there"}
+
+
+def _plain_writes(path):
+    """The calls in a module that write a file otherwise than through conformance._files."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+        if isinstance(function, ast.Attribute) and name in ("write_text", "write_bytes", "touch") \
+                and not (isinstance(function.value, ast.Name) and function.value.id == "_files"):
+            found.append((node.lineno, name))  # Path.write_text: in place
+        elif name in ("open", "fdopen"):
+            mode = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "mode"), None)
+            if isinstance(mode, ast.Constant) and _WRITE_MODES & set(str(mode.value)):
+                found.append((node.lineno, name))
+        elif name in ("dump", "copy", "copyfile", "copy2", "copytree", "move"):
+            found.append((node.lineno, name))
+    return found
+
+
+def test_every_file_the_host_writes_goes_through_write_text():
+    sources = [p for p in sorted(REPO.glob("**/*.py")) if ".conformance_cache" not in p.parts
+               and "node_modules" not in p.parts and not p.name.startswith(".")]
+    host = [p for p in sources if not str(p.relative_to(REPO)).startswith(_NOT_HOST)]
+    assert len(host) > 40 and REPO / "noxfile.py" in host
+    plain = {}
+    for path in host:
+        where = str(path.relative_to(REPO))
+        calls = [call for call in _plain_writes(path) if (where, call[1]) not in _ALLOWED]
+        if calls and path.name != "_files.py":
+            plain[where] = calls
+    assert plain == {}, "write these through conformance._files.write_text (atomic): %s" % plain
+
+
+def test_the_lint_finds_a_plain_write(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("from pathlib import Path\nimport json\nPath('a').write_text('x')\n"
+                      "with open('b', 'w') as f:\n    json.dump({}, f)\nopen('c')\n")
+    assert _plain_writes(module) == [(3, "write_text"), (4, "open"), (5, "dump")]

@@ -157,3 +157,65 @@ def test_two_campaigns_at_once_on_one_out_directory_leave_every_finding_whole(tm
         assert {"case.json", "repro.py", "report.md"} <= {p.name for p in finding.iterdir()}
         done = _run(["check", "--target", target, "--python", "3.11", "--cases", finding / "case.json"], tmp_path)
         assert done.returncode == 1 and "DIVERGENCE" in done.stdout, (finding, done.stdout[-2000:], done.stderr)
+
+
+# -- interrupted in the middle of a write ------------------------------------------------------
+# Each write the command makes to the file is held 3 s at its start (strace injects the delay), and
+# the signal is sent the moment the writing begins: a temporary file appears beside the file, or
+# the file itself changes (a plain write empties it first). So the interruption falls inside the
+# write every time, not at a random moment a short write would almost never meet.
+
+HOLD = ["strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=write,pwrite64,writev",
+        "-e", "inject=write,pwrite64,writev:delay_enter=3000000"]
+
+
+def _interrupted(args, cwd, path, signum):
+    """Run `python -m conformance ARGS` with writes to `path` held, send `signum` to its process
+    group when the writing of `path` begins; returns (the finished process, its stderr)."""
+    if shutil.which("strace") is None:
+        pytest.fail("strace is needed (.ci/run installs it)")
+    process = subprocess.Popen([*HOLD, "-P", str(path), sys.executable, "-m", "conformance", *map(str, args)],
+                               cwd=cwd, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+    def state():
+        try:
+            found = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return found.st_ino, found.st_size, found.st_mtime_ns
+
+    first, prefix, deadline = state(), "." + path.name + ".", time.monotonic() + 240
+    while process.poll() is None and time.monotonic() < deadline:
+        if state() != first or any(name.startswith(prefix) for name in os.listdir(path.parent)):
+            os.killpg(process.pid, signum)
+            break
+    else:
+        process.kill()
+        pytest.fail("the command ended (or hung) without writing %s" % path)
+    _, err = process.communicate(timeout=120)
+    return process, err
+
+
+def test_kill_9_in_the_middle_of_writing_a_recording_leaves_it_as_it_was(tmp_path):
+    shutil.copy(CASES, tmp_path / "circular.json")
+    (tmp_path / "expected").mkdir()
+    sidecar = tmp_path / "expected" / "circular.json"
+    sidecar.write_text(json.dumps({"format": 1, "expected": {}, "note": "recorded by hand"}) + "\n")
+    before = sidecar.read_bytes()
+    _interrupted(["record", "--python", "3.13", "--cases", "circular.json"], tmp_path, sidecar, signal.SIGKILL)
+    assert sidecar.read_bytes() == before
+
+
+@pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "terminated"),
+                                                (signal.SIGINT, 130, "interrupted")])
+def test_sigterm_or_ctrl_c_while_expectations_are_written_leaves_them_whole(broken_case, signum, code, word):
+    directory, expectations = broken_case
+    before = expectations.read_bytes()
+    process, err = _interrupted(["check", "--target", "stdlib", "--python", "3.11", "--cases", "cases.json",
+                                 "--reference", "expected", "--update-expectations", expectations.name],
+                                directory, expectations, signum)
+    now = expectations.read_bytes()
+    assert now == before or (now.startswith(before[:200]) and b"steps[0].executed" in now), now[:300]
+    assert [p.name for p in directory.iterdir() if p.name.startswith(".")] == []  # its temporary removed
+    assert process.returncode == code and err.strip().splitlines()[-1] == word and "Traceback" not in err, err
