@@ -151,3 +151,28 @@ def test_the_lint_finds_a_plain_write(tmp_path):
     module.write_text("from pathlib import Path\nimport json\nPath('a').write_text('x')\n"
                       "with open('b', 'w') as f:\n    json.dump({}, f)\nopen('c')\n")
     assert _plain_writes(module) == [(3, "write_text"), (4, "open"), (5, "dump")]
+
+
+def test_each_input_cut_short_is_one_line_naming_it(cli, tmp_path, monkeypatch):
+    """A case file, a recording, an expectation file and a JSON report given to `matrix`, each cut
+    in the middle (a disk that filled, a copy interrupted): one error line naming it, exit 2."""
+    catalogue = REPO / "conformance" / "catalogue"
+    whole = {"cases.json": (catalogue / "circular.json").read_text(),
+             "expected/cases.json": (catalogue / "expected" / "circular.json").read_text(),
+             "e.toml": (REPO / "expectations" / "pypy3.9.toml").read_text(),
+             "report.json": json.dumps({"format": 1, "cases": 1, "divergences": [], "errors": []})}
+    commands = {"cases.json": ["check", "--target", "stdlib", "--python", "3.11", "--cases", "cases.json"],
+                "expected/cases.json": ["check", "--target", "stdlib", "--python", "3.11", "--cases", "cases.json",
+                                        "--reference", "expected"],
+                "e.toml": ["check", "--target", "stdlib", "--python", "3.11", "--cases", "cases.json",
+                           "--expectations", "e.toml"],
+                "report.json": ["matrix", "report.json", "--html", "m.html"]}
+    monkeypatch.chdir(tmp_path)
+    for cut, command in commands.items():
+        for name, text in whole.items():
+            (tmp_path / name).parent.mkdir(exist_ok=True)
+            (tmp_path / name).write_text(text[:len(text) // 2] if name == cut else text)
+        result = cli(*command)
+        lines = result.err.strip().splitlines()
+        assert result.code == 2 and "Traceback" not in result.err, (cut, result.err[-2000:])
+        assert len(lines) == 1 and lines[0].startswith("error: ") and cut.split("/")[-1] in lines[0], (cut, lines)
