@@ -92,9 +92,15 @@ def _close_all() -> None:
         pool.close()
 
 
-def _group(spec: str) -> str:
-    """Which workers a target's runs go to: "" for the worker's own targets, else its own."""
-    return "" if is_own_target(spec) else spec
+def _group(spec: str, case: dict[str, Any] | None = None) -> str:
+    """Which workers a target's runs go to: "" for the worker's own targets, else its own; for a
+    case with `optimize`, workers started with -O or -OO (OPTIMIZED and the level appended)."""
+    group = "" if is_own_target(spec) else spec
+    level = (case or {}).get("optimize", 0)
+    return group + OPTIMIZED + str(level) if level else group
+
+
+OPTIMIZED = "\0O"  # in a group: its workers run with -O (1) or -OO (2)
 
 
 FRESH = "\0fresh"  # appended to a group: its workers that only fork (in-process pools)
@@ -154,7 +160,8 @@ class Pool:
 
     def _start(self, group: str = "") -> Worker:
         isolation = "fork" if group.endswith(FRESH) else self.isolation
-        worker = Worker(self.interpreter, isolation, os.path.join(self._root, "w%d" % next(self._serial)))
+        level = int(group.partition(OPTIMIZED)[2][:1] or 0)
+        worker = Worker(self.interpreter, isolation, os.path.join(self._root, "w%d" % next(self._serial)), level)
         with self._lock:
             if not self._closed:
                 self._all.append(worker)
@@ -180,7 +187,7 @@ class Pool:
         """One request on an idle worker of the targets' group (`fresh`, in an in-process pool:
         of its workers that fork); a lost worker is replaced before WorkerLost goes on, one that
         asks to retire after its reply."""
-        group = _group(targets[0])
+        group = _group(targets[0], case)
         if fresh and self.in_process:
             group, shared_process, fresh, branches = group + FRESH, False, False, False
         idle = self._idle_of(group)
@@ -209,8 +216,8 @@ class Pool:
         for it (a launcher's). `branches`: the workers report the branches of importlib the runs
         reached first in their processes (a result's "branches", Worker.run)."""
         results: list[dict | None] = [None] * len(targets)
-        for group in dict.fromkeys(_group(spec) for spec in targets):
-            indexes = [i for i, spec in enumerate(targets) if _group(spec) == group]
+        for group in dict.fromkeys(_group(spec, case) for spec in targets):
+            indexes = [i for i, spec in enumerate(targets) if _group(spec, case) == group]
             try:
                 answered = self._attempt(case, [targets[i] for i in indexes], timeout, shared_process, fresh, branches)
             except WorkerLost:

@@ -203,6 +203,10 @@ def repro_script(case: dict, title: str = "") -> str:
         "",
         "",
         'if __name__ == "__main__":',
+        *(["    if sys.flags.optimize != %d:  # the case runs with %s" % (case["optimize"], "-" + "O" * case["optimize"]),
+           "        os.rmdir(CASE)",
+           "        os.execv(sys.executable, [sys.executable, %r, *sys.argv])" % ("-" + "O" * case["optimize"])]
+          if case.get("optimize") else []),
         "    try:",
         '        main(sys.argv[1] if len(sys.argv) > 1 else "stdlib")',
         "    finally:",

@@ -31,7 +31,7 @@ def _plain(case: dict, target: str) -> bool:
     if is_own_target(target) or is_recorded(target):
         return False
     if case.get("sys_modules") or case.get("meta_path") or case.get("path_hooks") \
-            or case.get("write_bytecode") or case.get("lazy_imports"):  # repro.py sets a lazy mode
+            or case.get("write_bytecode") or case.get("lazy_imports") or case.get("optimize"):  # repro.py sets these
         return False
     sources = list(case.get("files", {}).values()) + [step.get("source") for step in case.get("steps", ())]
     if any(isinstance(source, dict) for source in sources):  # bytecode, archives: repro.py writes them

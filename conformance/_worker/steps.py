@@ -279,6 +279,8 @@ def run_case(case, target, case_dir, emit):
     """
     if "lazy_imports" in case and not lazy_available():
         return "unsupported"  # the interpreter has no lazy imports (CPython 3.15 added them)
+    if case.get("optimize", 0) != getattr(sys.flags, "optimize", 0):
+        return "unsupported"  # the host starts workers with -O / -OO for such cases; a runtime cannot
     sys.dont_write_bytecode = not case.get("write_bytecode", False)
     run = _Run(case, target, case_dir)
     lazy_baseline = lazy_pending()

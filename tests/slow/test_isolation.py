@@ -107,3 +107,21 @@ def test_no_worker_processes_remain(tmp_path, host):
             if str(WORKER_SCRIPT) in cmdline and int(ppid) == os.getpid() and _alive(int(entry)):
                 mine.append(entry)
     assert mine == []
+
+
+@pytest.mark.parametrize("mode", ["fork", "subprocess", "inprocess"])
+def test_a_case_with_optimize_runs_at_that_level_whatever_the_isolation(host, mode):
+    """`optimize` (-O, -OO): the case's runs go to workers started at that level, a fresh run
+    (a process of its own) too; other cases to the usual ones."""
+    from conformance._pool import Pool
+
+    case = {"id": "o", "files": {"m.py": ["level = __import__('sys').flags.optimize"]},
+            "steps": [{"op": "import_module", "name": "m"}, {"op": "getattr", "module": "m", "attr": "level"}]}
+    pool = Pool(host, 1, mode)
+    try:
+        levels = [[result["steps"][1]["result"]["value"] for result in pool.run(dict(case, optimize=level),
+                                                                                   ["stdlib", "impl"], 5.0, fresh=fresh)]
+                  for level in (2, 0, 1) for fresh in (False, True)]
+    finally:
+        pool.close()
+    assert levels == [[2, 2], [2, 2], [0, 0], [0, 0], [1, 1], [1, 1]]
