@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE))
 from conformance._interpreters import resolve  # noqa: E402
 from conformance._pool import Pool  # noqa: E402
 from conformance._protocol import WORKER_FLAGS, WORKER_SCRIPT, worker_env  # noqa: E402
-from strategies import DEFAULT, generated_case, generated_size  # noqa: E402
+from conformance.strategies import DEFAULT, generated_case, generated_size  # noqa: E402
 
 
 # -- (1) the same cases through each isolation ------------------------------------------------------

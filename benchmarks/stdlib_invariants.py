@@ -16,7 +16,7 @@ import random
 
 from conformance._interpreters import resolve
 from conformance._pool import Pool
-from strategies import DEFAULT, generated_case, generated_size
+from conformance.strategies import DEFAULT, generated_case, generated_size
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from conformance._causes import ablate, atomic, explain, features_of
 from conformance._compare import field_differences, observation
 from conformance._files import write_text
 from conformance._versions import minor, parse_version
-from strategies import case_from
+from conformance.strategies import case_from
 
 __all__ = ["KnownChanges", "VersionChange", "across_root", "boundary_pair", "change_key", "changes_from_findings",
            "changes_from_recordings", "generalise", "render_changes", "write_change_catalogue"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conformance._case import CaseFileError, load_cases
 from conformance._check import DEFAULT_TIMEOUT, run_check, stderr_progress
-from conformance._expectations import ExpectationError, load_expectations, write_expectations
+from conformance._expectations import ExpectationError, load_expectations, shipped, write_expectations
 from conformance._files import WriteError, write_text
 from conformance._fuzz_command import FuzzSettings, run_fuzz
 from conformance._interpreters import InterpreterError, discover
@@ -22,6 +22,7 @@ from conformance._options import (UsageError, count, expectations_for, ignore_ru
                                   positive, target_spec)
 from conformance._protocol import WorkerError
 from conformance._recordings import RecordError, record
+from conformance._runtimes import RuntimeInstallError
 from conformance._targets import fuzzing_reference
 from conformance._versions import parse_version
 
@@ -49,9 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--junit", metavar="FILE", help="write JUnit XML (a test case per case and interpreter)")
     check.add_argument("--ignore", action="append", default=[], metavar="PATTERN", help=IGNORE_HELP)
     check.add_argument("--expectations", metavar="FILE", action="append",
-                       help="expected outcomes (TOML or JSON, see README): exit 0 when every outcome is "
-                            "the expected one; a listed case that passes or fails otherwise fails the run; "
-                            "repeatable (the files read as one, first match wins)")
+                       help="expected outcomes (TOML or JSON, see README), or the name of one shipped with "
+                            "the tool (%s): exit 0 when every outcome is the expected one; a listed case "
+                            "that passes or fails otherwise fails the run; repeatable (the files read as "
+                            "one, first match wins)" % ", ".join(shipped()))
     check.add_argument("--update-expectations", metavar="FILE",
                        help="write the divergences of this run into FILE (reasons already there are kept)")
 
@@ -101,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     _common(record)
 
     commands.add_parser("interpreters", help="list the interpreters found on PATH and under pyenv")
+
+    runtimes = commands.add_parser("runtimes", help="the WebAssembly runtimes (Pyodide, MicroPython): where they "
+                                                    "are looked for and which are installed; `install` them")
+    runtimes.add_argument("action", nargs="?", choices=["list", "install"], default="list")
+    runtimes.add_argument("names", nargs="*", metavar="RUNTIME",
+                          help="pyodide or micropython (one lock pins them all: install installs every one)")
 
     matrix = commands.add_parser("matrix", help="a table of cases against runs, from check --json reports")
     matrix.add_argument("reports", nargs="+", metavar="REPORT", help="a check --json report; several")
@@ -240,6 +248,29 @@ def _matrix(args) -> int:
     return 0
 
 
+def _runtimes(args) -> int:
+    from conformance._runtimes import KINDS, cache_dir, install, installed, searched
+
+    unknown = [name for name in args.names if name not in KINDS]
+    if unknown:
+        raise UsageError("runtimes: unknown runtime %r (known: %s)" % (unknown[0], ", ".join(KINDS)))
+    if args.action == "install":
+        found = install(lambda line: print(line, file=sys.stderr))
+        missing = [name for name in args.names if not any(r.kind == name for r in found)]
+        if missing:
+            raise UsageError("runtimes install: %s not found in %s after npm ci" % (missing[0], cache_dir()))
+    else:
+        print("looked for in: %s" % ", ".join(str(p) for p in searched()))
+        found = installed()
+    for runtime in found:
+        name = runtime.kind + (":" + runtime.version if runtime.kind == "pyodide" else "")
+        print("%-12s %-10s Python %s  --python %s  (%s)" % (runtime.kind, runtime.version,
+                                                           ".".join(map(str, runtime.python)), name, runtime.package))
+    if not found:
+        print("no runtime installed: python -m conformance runtimes install")
+    return 0
+
+
 def _list_interpreters(_args) -> int:
     from conformance._interpreters import micropython, pyodides
 
@@ -314,7 +345,7 @@ def _spec_map(args) -> int:
     return 0
 
 
-COMMANDS = {"check": _check, "fuzz": _fuzz, "record": _record, "interpreters": _list_interpreters,
+COMMANDS = {"check": _check, "fuzz": _fuzz, "record": _record, "interpreters": _list_interpreters, "runtimes": _runtimes,
             "spec-map": _spec_map, "matrix": _matrix, "coverage": _coverage, "changes": _changes}
 
 
@@ -341,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
             print("terminated", file=sys.stderr)
             return 143
         return code
-    except (UsageError, CaseFileError, InterpreterError, WorkerError, RecordError, ExpectationError, WriteError) as exc:
+    except (UsageError, CaseFileError, InterpreterError, WorkerError, RecordError, ExpectationError, WriteError,
+            RuntimeInstallError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except _Terminated:

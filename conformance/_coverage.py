@@ -70,7 +70,7 @@ def corpus_cases(directory: Path) -> list:
     them), each decoded with its campaign's policy into a Case. Raises CoverageError if none."""
     from conformance._case import Case
     from conformance._guidance import saved_corpora
-    from strategies import Policy, generated_case
+    from conformance.strategies import Policy, generated_case
 
     try:
         corpora = saved_corpora(directory)

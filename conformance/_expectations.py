@@ -16,6 +16,9 @@ A TOML file (or JSON with the same structure) of `[[expect]]` entries:
 An outcome matches its entry when the status is the one written and, for `fail` with `fields`,
 every differing field matches one of them; a listed case that passes, or fails otherwise, is a
 failure of the run, as an unlisted case that fails is.
+
+The files this project keeps for other implementations ship with the tool and are named without
+their path: `--expectations pypy3.9` reads expectations/pypy3.9.toml (`shipped()` lists them).
 """
 from __future__ import annotations
 
@@ -153,10 +156,30 @@ def merged(files: list[Expectations]) -> Expectations:
     return Expectations(", ".join(str(f.path) for f in files), [e for f in files for e in f.entries])
 
 
+SHIPPED = Path(__file__).parent / "expectations"  # the checkout's expectations/, in the package
+
+
+def shipped() -> list[str]:
+    """The names of the expectation files that ship with the tool (pypy3.9, pyodide, ...)."""
+    return sorted(path.stem for path in SHIPPED.glob("*.toml"))
+
+
+def expectation_path(given: str | Path) -> Path:
+    """`given` as a path where a file is there (or it reads as a path), else the shipped
+    expectation file of that name; ExpectationError (one line) when it is neither."""
+    path = Path(given)
+    if path.exists() or len(path.parts) > 1 or path.suffix in (".toml", ".json"):
+        return path
+    if (SHIPPED / (path.name + ".toml")).is_file():
+        return SHIPPED / (path.name + ".toml")
+    raise ExpectationError("%s: no such file, nor an expectation file shipped with the tool (%s)"
+                           % (given, ", ".join(shipped())))
+
+
 def load_expectations(path: str | Path) -> Expectations:
-    """Read and check an expectation file; ExpectationError (one line) if it is unreadable or
-    an entry is wrong."""
-    path = Path(path)
+    """Read and check an expectation file (a path, or the name of a shipped one); ExpectationError
+    (one line) if it is unreadable or an entry is wrong."""
+    path = expectation_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -44,7 +44,7 @@ from conformance._interpreters import Interpreter
 from conformance._judges import AcrossJudge, Judge, PairJudge
 from conformance._pool import Pool, RunCounts
 from conformance._shrinking import CAUSE_SHRINK_SECONDS, SHRINK_SECONDS, Shrinker, ShrinkDatabase
-from strategies import (DEFAULT, Policy, describe_policy, generated_allowing, generated_case, generated_parts,
+from conformance.strategies import (DEFAULT, Policy, describe_policy, generated_allowing, generated_case, generated_parts,
                         generated_size, generated_steps, generated_with_steps)
 
 __all__ = ["Campaign", "Finding", "default_jobs", "group_findings", "signature_of"]

@@ -15,8 +15,8 @@ from conformance._fuzz import Campaign, default_jobs
 from conformance._interpreters import Interpreter
 from conformance._junit import fuzz_junit
 from conformance._report import divergence_block, fuzz_json_report, write_json
-from reports import finding_title, write_finding
-from strategies import DEFAULT, Policy
+from conformance.reports import finding_title, write_finding
+from conformance.strategies import DEFAULT, Policy
 
 __all__ = ["FuzzSettings", "run_fuzz"]
 

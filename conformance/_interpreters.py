@@ -1,8 +1,6 @@
-"""Interpreters under test: discovery on PATH and under pyenv, and of the runtimes that are not
-native executables (Pyodide, CPython compiled to WebAssembly, and MicroPython's WebAssembly port,
-run under the machine's Node from the npm packages the project's package.json pins: `npm ci`
-installs them into node_modules/, through the Node launchers in conformance/_launchers/); and
-resolution of user specs."""
+"""Interpreters under test: discovery on PATH and under pyenv, the runtimes that are not native
+executables (Pyodide and MicroPython under Node: conformance/_runtimes.py finds them) as
+interpreters, and resolution of user specs."""
 from __future__ import annotations
 
 import json
@@ -12,6 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance._runtimes import installed as installed_runtimes
 from conformance._versions import is_version, parse_version
 
 __all__ = ["Interpreter", "InterpreterError", "discover", "micropython", "probe", "pyodides", "resolve",
@@ -147,7 +146,7 @@ def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpret
     if spec == "micropython":
         found = micropython()
         if found is None:
-            raise InterpreterError("--python micropython: not installed (needs node, and `npm ci`)")
+            raise InterpreterError(_not_installed("micropython"))
         return found
     if os.sep in spec or Path(spec).is_file():
         interpreter = probe(spec)
@@ -171,31 +170,17 @@ def resolve(spec: str, discovered: list[Interpreter] | None = None) -> Interpret
     return interpreter
 
 
-# -- runtimes: Pyodide and MicroPython under Node ------------------------------------------
-ROOT = Path(__file__).resolve().parent.parent
-NODE_MODULES = ROOT / "node_modules"
-PYODIDE_LAUNCHER = Path(__file__).resolve().parent / "_launchers" / "pyodide_launcher.mjs"
-MICROPYTHON = NODE_MODULES / "@micropython" / "micropython-webassembly-pyscript"
-MICROPYTHON_LAUNCHER = Path(__file__).resolve().parent / "_launchers" / "micropython_launcher.mjs"
-
-
+# -- runtimes: Pyodide and MicroPython under Node (conformance/_runtimes.py) ----------------
 def pyodides() -> list[Interpreter]:
-    """The Pyodide packages installed in node_modules (npm aliases pyodide-*), oldest first;
-    none without Node."""
-    node = shutil.which("node")
-    if node is None or not NODE_MODULES.is_dir():
-        return []
-    found = []
-    for package in sorted(NODE_MODULES.glob("pyodide-*")):
-        try:
-            version = json.loads((package / "package.json").read_text())["version"]
-            python = json.loads((package / "pyodide-lock.json").read_text())["info"]["python"]
-        except (OSError, KeyError, ValueError):
-            continue
-        launcher = (node, str(PYODIDE_LAUNCHER), "--package", str(package.resolve()), "--root", str(ROOT))
-        found.append(Interpreter(str(package.resolve()), "cpython", parse_version(python),
-                                 "pyodide " + version, launcher))
-    return sorted(found, key=lambda i: i.version)
+    """The Pyodide versions installed (a checkout's node_modules, the per-user cache), oldest
+    first; none without Node."""
+    return [Interpreter(str(r.package), "cpython", r.python, "pyodide " + r.version, r.launcher)
+            for r in installed_runtimes() if r.kind == "pyodide"]
+
+
+def _not_installed(spec: str) -> str:
+    return ("--python %s: not installed (needs node; then `python -m conformance runtimes install`, or `npm ci` "
+            "in a checkout)" % spec)
 
 
 def resolve_pyodide(spec: str) -> Interpreter:
@@ -203,7 +188,7 @@ def resolve_pyodide(spec: str) -> Interpreter:
     (0.27, 0.28.3, 314) or of its Python's (3.13)."""
     installed = pyodides()
     if not installed:
-        raise InterpreterError("--python %s: no Pyodide installed (needs node, and `npm ci` in %s)" % (spec, ROOT))
+        raise InterpreterError(_not_installed(spec))
     wanted = spec.partition(":")[2]
     if not wanted:
         return installed[-1]
@@ -220,9 +205,8 @@ def micropython() -> Interpreter | None:
     """MicroPython's WebAssembly port, if installed (and Node is there): its own small worker
     (conformance/_launchers/micropython_worker.py) for the part of the case format it can express;
     compared with the newest CPython recordings, its profile of what it has not set aside."""
-    node = shutil.which("node")
-    if node is None or not (MICROPYTHON / "package.json").is_file():
-        return None
-    version = json.loads((MICROPYTHON / "package.json").read_text())["version"]
-    return Interpreter(str(MICROPYTHON), "micropython", (3, 4, 0), "micropython " + version,
-                       (node, str(MICROPYTHON_LAUNCHER), "--package", str(MICROPYTHON)))
+    for runtime in installed_runtimes():
+        if runtime.kind == "micropython":
+            return Interpreter(str(runtime.package), "micropython", runtime.python, "micropython " + runtime.version,
+                               runtime.launcher)
+    return None

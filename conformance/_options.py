@@ -105,7 +105,7 @@ def policy_from(text: str, interpreters=None):
     `interpreters` has them (CPython 3.15 and later), unless the text says `lazy` or `no-lazy`."""
     from dataclasses import replace
 
-    from strategies import mentions, parse_policy
+    from conformance.strategies import mentions, parse_policy
 
     try:
         policy = parse_policy(text)

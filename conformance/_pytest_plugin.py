@@ -186,7 +186,7 @@ class FuzzItem(pytest.Item):
 
     def runtest(self):
         from conformance._fuzz import Campaign
-        from reports import write_finding
+        from conformance.reports import write_finding
 
         state = self.config._conformance
         reference = fuzzing_reference(state.reference)

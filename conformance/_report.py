@@ -120,7 +120,7 @@ def fuzz_json_report(settings, campaign, findings: list, written: list[str], tit
     """A campaign (conformance._fuzz_command.FuzzSettings, its Campaign): counts, rules, and each
     finding with its title, where it was written, its signature and root, where it reproduces
     and what differs."""
-    from strategies import describe_policy
+    from conformance.strategies import describe_policy
 
     judge = campaign.judge
     rate = campaign.cases_run / campaign.elapsed_seconds if campaign.elapsed_seconds else 0.0

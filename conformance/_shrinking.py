@@ -21,7 +21,7 @@ from hypothesis.database import ExampleDatabase, choices_to_bytes
 from conformance._compare import Divergence
 from conformance._findings import Finding, signature_of, size_of
 from conformance._reduce import reduce_case
-from strategies import Policy, case_from, generated_case, generated_size
+from conformance.strategies import Policy, case_from, generated_case, generated_size
 
 __all__ = ["CAUSE_SHRINK_SECONDS", "SHRINK_SECONDS", "Shrinker", "ShrinkDatabase"]
 

@@ -5,8 +5,8 @@
 use_version() (default: the running interpreter's). Stdlib only, Python 3.8 syntax.
 It is a conformance target (`--target impl`): install()/uninstall() run around each case.
 """
-from impl import _functions
-from impl._profile import profile_for
+from . import _functions
+from ._profile import profile_for
 
 __all__ = ["__import__", "import_module", "invalidate_caches", "reload", "install", "uninstall",
            "use_version"]

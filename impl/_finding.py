@@ -4,10 +4,10 @@ find_loader.3), this implementation's path finder standing in for the stdlib's.
 import sys
 import warnings
 
-from impl import _profile
-from impl._legacy import legacy_meta_path_spec
-from impl._locks import finders_lock
-from impl._pathfinder import PathFinder, is_stdlib_path_finder
+from . import _profile
+from ._legacy import legacy_meta_path_spec
+from ._locks import finders_lock
+from ._pathfinder import PathFinder, is_stdlib_path_finder
 
 __all__ = ["meta_path_finders", "spec_from_meta_path"]
 

@@ -10,13 +10,13 @@ import sys
 import types
 import warnings
 
-from impl import _profile
-from impl._finding import meta_path_finders, spec_from_meta_path
-from impl._loading import execute_again
-from impl._locks import forget_locks
-from impl._names import package_of_globals
-from impl._pathfinder import PathFinder
-from impl._pipeline import fill_fromlist, import_name
+from . import _profile
+from ._finding import meta_path_finders, spec_from_meta_path
+from ._loading import execute_again
+from ._locks import forget_locks
+from ._names import package_of_globals
+from ._pathfinder import PathFinder
+from ._pipeline import fill_fromlist, import_name
 
 __all__ = ["__import__", "find_loader", "import_module", "invalidate_caches", "reload", "reset", "use"]
 

@@ -12,8 +12,8 @@ import warnings
 
 from importlib.machinery import ModuleSpec  # the type is reused, as for every spec impl makes
 
-from impl import _profile
-from impl._bytecode import cache_path
+from . import _profile
+from ._bytecode import cache_path
 
 __all__ = ["legacy_meta_path_spec", "legacy_path_entry_spec", "load_through_load_module", "uses_load_module",
            "warn_fallback"]

@@ -7,7 +7,7 @@ import importlib.machinery
 import os
 import sys
 
-from impl._bytecode import BadBytecode, cache_path, code_from_cache, code_from_sourceless, write_cache
+from ._bytecode import BadBytecode, cache_path, code_from_cache, code_from_sourceless, write_cache
 
 __all__ = ["NamespaceLoader", "SourceFileLoader", "SourcelessFileLoader"]
 

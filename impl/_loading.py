@@ -5,10 +5,10 @@ module object that already exists.
 import sys
 import types
 
-from impl import _profile
-from impl._legacy import load_through_load_module, uses_load_module, warn_fallback
-from impl._locks import NameLock
-from impl._loaders import NamespaceLoader
+from . import _profile
+from ._legacy import load_through_load_module, uses_load_module, warn_fallback
+from ._locks import NameLock
+from ._loaders import NamespaceLoader
 
 __all__ = ["execute_again", "load_new_module", "set_import_attributes"]
 

@@ -3,7 +3,7 @@ package a relative `__import__` is relative to, taken from the caller's globals.
 """
 import warnings
 
-from impl import _profile
+from . import _profile
 
 __all__ = ["absolute_name", "check_arguments", "package_of_globals"]
 

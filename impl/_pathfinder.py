@@ -11,10 +11,10 @@ import os
 import sys
 import warnings
 
-from impl import _profile
-from impl._bytecode import cache_path
-from impl._legacy import legacy_path_entry_spec
-from impl._loaders import SourceFileLoader, SourcelessFileLoader
+from . import _profile
+from ._bytecode import cache_path
+from ._legacy import legacy_path_entry_spec
+from ._loaders import SourceFileLoader, SourcelessFileLoader
 
 __all__ = ["FileFinder", "NamespacePath", "PathFinder", "is_stdlib_path_finder"]
 

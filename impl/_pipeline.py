@@ -5,11 +5,11 @@ the parent's __path__, load the module, and bind it as an attribute of its paren
 import sys
 import warnings
 
-from impl import _profile
-from impl._finding import spec_from_meta_path
-from impl._loading import load_new_module
-from impl._locks import NameLock
-from impl._names import absolute_name, check_arguments
+from . import _profile
+from ._finding import spec_from_meta_path
+from ._loading import load_new_module
+from ._locks import NameLock
+from ._names import absolute_name, check_arguments
 
 __all__ = ["fill_fromlist", "import_name"]
 

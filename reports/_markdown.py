@@ -6,9 +6,9 @@ from pathlib import Path
 
 from conformance._files import write_directory
 from conformance._report import describe_step
-from reports._repro import expression, repro_script
-from reports._short import short_script
-from reports._title import finding_title
+from ._repro import expression, repro_script
+from ._short import short_script
+from ._title import finding_title
 
 __all__ = ["markdown_report", "write_finding"]
 

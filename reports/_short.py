@@ -17,8 +17,8 @@ from conformance._report import describe_step
 from conformance._targets import is_own_target, is_recorded
 from conformance._worker.calls import CALLS
 from conformance._worker.observe import MACHINERY
-from reports._repro import docstring_text, expression
-from reports._title import finding_title
+from ._repro import docstring_text, expression
+from ._title import finding_title
 
 __all__ = ["short_script"]
 

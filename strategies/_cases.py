@@ -13,9 +13,9 @@ from functools import partial
 
 from hypothesis import strategies as st
 
-from strategies._choices import Choices
-from strategies._policy import DEFAULT, POLICY_BYTES, SWITCHES, Policy, swarm_policy
-from strategies._trees import NAMES, NODE_BYTES, Tree, build_tree
+from ._choices import Choices
+from ._policy import DEFAULT, POLICY_BYTES, SWITCHES, Policy, swarm_policy
+from ._trees import NAMES, NODE_BYTES, Tree, build_tree
 
 __all__ = ["cases", "case_from", "build_case", "case_size", "generated_case", "generated_size", "generated_parts",
            "generated_steps", "generated_with_steps", "generated_allowing"]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from strategies._choices import Choices
+from ._choices import Choices
 
 __all__ = ["Tree", "trees", "build_tree", "NAMES", "NODE_BYTES"]
 

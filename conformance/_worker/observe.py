@@ -20,7 +20,7 @@ _OBJECT = re.compile(r"<(?:([\w.]+)\.)?(\w+) object at 0x\?>")  # after _ADDRESS
 # modules of the import machinery (and the worker's, whose classes stand for a case's declared
 # finders): their classes are shown without a leading underscore, as implementations spell them
 # either way (_NamespaceLoader, NamespaceLoader); everything else's exactly
-MACHINERY = ("importlib", "_frozen_importlib", "_frozen_importlib_external", "zipimport", "impl", "conformance",
+MACHINERY = ("importlib", "_frozen_importlib", "_frozen_importlib_external", "zipimport", "conformance",
              "_conformance_source_importlib")  # the `source` target's copy of importlib (source.PACKAGE)
 _SIMPLE = (bool, int, float, str, type(None))
 _MISSING = object()

@@ -60,6 +60,6 @@ def _start_coverage():
     if include:
         cov = coverage.Coverage(data_file=None, branch=True, include=include.split(os.pathsep))
     else:
-        cov = coverage.Coverage(data_file=None, branch=True, source=["impl"])
+        cov = coverage.Coverage(data_file=None, branch=True, source=["conformance.impl"])
     cov.start()
     return cov

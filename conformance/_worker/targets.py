@@ -179,14 +179,16 @@ def add_site_packages():
 
 def _impl(spec):
     """`impl` or `impl:3.8`: the reference implementation, behaving like the given version."""
-    target = _module("impl", installed=False)  # found beside the worker, not installed
+    _module("conformance.impl", installed=False)  # found beside the worker, not installed
+    impl = sys.modules["conformance.impl"]
     version = spec.partition(":")[2]
     if version:
         try:
-            sys.modules["impl"].use_version(version)
+            impl.use_version(version)
         except (ValueError, KeyError) as exc:
             raise TargetError("target %r: no such version (%s)" % (spec, exc))
-        target = _from_namespace(spec, vars(sys.modules["impl"]))
+    target = _from_namespace(spec, vars(impl))
+    target.module = impl
     return target
 
 

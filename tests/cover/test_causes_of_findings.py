@@ -4,7 +4,7 @@ move to the import a divergence comes from, against a fake judge."""
 from conformance._compare import compare
 from conformance._findings import Finding, group_findings, headline, signature_of
 from conformance._shrinking import Shrinker
-from strategies import DEFAULT, case_from
+from conformance.strategies import DEFAULT, case_from
 
 
 def _observe(case: dict, side: str) -> dict:

@@ -7,8 +7,8 @@ from conformance._changes import generalise as _generalise
 from conformance._fuzz import Campaign
 from conformance._shrinking import ShrinkDatabase as _Database
 from conformance._shrinking import Shrinker
-from strategies import DEFAULT
-from strategies import generated_case, generated_size
+from conformance.strategies import DEFAULT
+from conformance.strategies import generated_case, generated_size
 
 
 def test_signatures_wildcard_generated_names_even_dotted_ones():

@@ -11,7 +11,7 @@ from hypothesis.database import InMemoryExampleDatabase
 from conformance import _fuzz, _guidance
 from conformance._fuzz import Campaign
 from conformance._guidance import CORPUS_KEY, Guide, mutate
-from strategies import generated_size
+from conformance.strategies import generated_size
 
 
 def test_an_input_that_reaches_a_new_branch_joins_the_corpus_and_none_is_ever_dropped():
@@ -83,7 +83,7 @@ def test_the_entry_whose_branch_stays_rare_is_mutated_most_and_picks_share_its_w
 
 def test_step_mutations_insert_drop_and_repeat_steps_leaving_the_rest_alone():
     from conformance._guidance import Layout
-    from strategies import (DEFAULT, generated_allowing, generated_case, generated_parts, generated_steps,
+    from conformance.strategies import (DEFAULT, generated_allowing, generated_case, generated_parts, generated_steps,
                             generated_with_steps)
 
     layout = Layout(generated_parts(DEFAULT), lambda data: generated_steps(DEFAULT, data),
@@ -198,7 +198,7 @@ def test_saved_corpora_are_read_back_with_the_policy_they_were_drawn_with(tmp_pa
 
     from conformance._coverage import CoverageError, corpus_cases
     from conformance._guidance import saved_corpora
-    from strategies import DEFAULT, describe_policy, generated_case
+    from conformance.strategies import DEFAULT, describe_policy, generated_case
 
     size = generated_size(DEFAULT)
     database = DirectoryBasedExampleDatabase(str(tmp_path / "campaign"))

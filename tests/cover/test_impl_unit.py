@@ -6,12 +6,12 @@ import types
 
 import pytest
 
-import impl
-from impl import _pathfinder
-from impl._bytecode import cache_path
-from impl._loaders import NamespaceLoader, SourceFileLoader
-from impl._pathfinder import FileFinder, NamespacePath, PathFinder
-from impl._profile import PROFILES, profile_for
+from conformance import impl
+from conformance.impl import _pathfinder
+from conformance.impl._bytecode import cache_path
+from conformance.impl._loaders import NamespaceLoader, SourceFileLoader
+from conformance.impl._pathfinder import FileFinder, NamespacePath, PathFinder
+from conformance.impl._profile import PROFILES, profile_for
 
 
 def test_profiles_cover_3_8_to_3_15():

@@ -6,23 +6,28 @@ import subprocess
 
 from tests.conftest import REPO
 
-PACKAGES = ("conformance", "impl", "strategies", "reports")
+# The one package and its parts: impl/, strategies/ and reports/ are top-level folders of the
+# checkout, conformance.impl, conformance.strategies and conformance.reports when imported (links
+# in conformance/; the wheel carries them inside the package).
+FOLDERS = {"conformance": "conformance", "impl": "conformance.impl", "strategies": "conformance.strategies",
+           "reports": "conformance.reports"}
 # Lowest first. A module imports only from its own layer and those below; a new module is put
 # in one here (and in docs/layout.md).
 LAYERS = [
     ("inside the interpreter under test, and generation",
-     ["conformance._worker", "conformance._worker.*", "conformance._launchers.*", "impl", "impl.*",
-      "reports._prelude", "strategies", "strategies.*"]),
+     ["conformance._worker", "conformance._worker.*", "conformance._launchers.*", "conformance.impl",
+      "conformance.impl.*", "conformance.reports._prelude", "conformance.strategies", "conformance.strategies.*"]),
     ("foundations", ["conformance._versions", "conformance._targets", "conformance._files", "conformance._compare",
                      "conformance._features",
                      "conformance._reduce",
                      "conformance._junit", "conformance._matrix", "conformance._causes", "conformance._case",
-                     "conformance._interpreters", "conformance._expectations", "conformance._spec"]),
+                     "conformance._runtimes", "conformance._interpreters", "conformance._expectations",
+                     "conformance._spec"]),
     ("running cases", ["conformance._protocol", "conformance._pool", "conformance._check", "conformance._recordings",
                        "conformance._report"]),
     ("searching", ["conformance._changes", "conformance._findings", "conformance._shrinking", "conformance._judges",
                    "conformance._guidance", "conformance._fuzz"]),
-    ("reports", ["reports", "reports._*"]),
+    ("reports", ["conformance.reports", "conformance.reports._*"]),
     ("front ends", ["conformance", "conformance.__main__", "conformance._options", "conformance._fuzz_command",
                     "conformance._coverage", "conformance._cli", "conformance._pytest_plugin"]),
 ]
@@ -30,14 +35,16 @@ MAX_LINES = 450
 
 
 def _modules():
-    """{dotted name: path} of the packages' modules (not reports/hooks/: scripts of their own)."""
+    """{dotted name: path} of the package's modules (not reports/hooks/: scripts of their own),
+    each once (the links in conformance/ not followed: their folders are read as themselves)."""
     found = {}
-    for package in PACKAGES:
-        for path in sorted((REPO / package).rglob("*.py")):
-            parts = path.relative_to(REPO).with_suffix("").parts
-            if "hooks" in parts:
+    for folder, package in FOLDERS.items():
+        for path in sorted((REPO / folder).rglob("*.py")):
+            parts = path.relative_to(REPO / folder).with_suffix("").parts
+            if "hooks" in parts or (folder == "conformance" and (REPO / folder / parts[0]).is_symlink()):
                 continue
-            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+            parts = tuple(package.split(".")) + (parts[:-1] if parts[-1] == "__init__" else parts)
+            found[".".join(parts)] = path
     return found
 
 
@@ -122,7 +129,7 @@ def test_the_cycle_finder_finds_a_circle():
 
 def test_no_code_module_is_over_450_lines():
     long = {name: len(path.read_text().splitlines()) for name, path in _modules().items()
-            if name != "reports._prelude"}  # a script's text, read by reports._repro
+            if name != "conformance.reports._prelude"}  # a script's text, read by reports._repro
     assert {name: lines for name, lines in long.items() if lines > MAX_LINES} == {}
 
 

@@ -5,7 +5,7 @@ from conformance._case import load_cases
 from conformance._compare import Difference, Divergence
 from conformance._findings import Finding
 from conformance._interpreters import Interpreter
-from reports import markdown_report, repro_script
+from conformance.reports import markdown_report, repro_script
 
 
 def test_repro_scripts_of_all_catalogue_cases_parse_as_python_38():

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 from conformance._case import _validator
-from strategies import DEFAULT, case_from, cases, describe_policy, generated_case, generated_size, parse_policy, policies
-from strategies._cases import STEP_BYTES, build_case, case_size
-from strategies._policy import POLICY_BYTES, SWITCHES
+from conformance.strategies import DEFAULT, case_from, cases, describe_policy, generated_case, generated_size, parse_policy, policies
+from conformance.strategies._cases import STEP_BYTES, build_case, case_size
+from conformance.strategies._policy import POLICY_BYTES, SWITCHES
 
 VALIDATOR = _validator()
 
@@ -169,7 +169,7 @@ def test_the_lazy_switch_is_off_by_default_and_on_where_every_interpreter_has_la
 
 @given(st.binary(min_size=generated_size(DEFAULT), max_size=generated_size(DEFAULT)), st.randoms(use_true_random=False))
 def test_the_steps_of_a_generated_input_are_read_and_rewritten_in_place(data, rng):
-    from strategies import generated_steps, generated_with_steps
+    from conformance.strategies import generated_steps, generated_with_steps
 
     case, steps = generated_case(DEFAULT, data), generated_steps(DEFAULT, data)
     assert len(steps) == len(case["steps"]) and all(len(step) == STEP_BYTES for step in steps)
@@ -185,8 +185,8 @@ def test_the_steps_of_a_generated_input_are_read_and_rewritten_in_place(data, rn
 
 
 def test_a_step_spliced_into_a_case_of_another_swarm_policy_keeps_its_op_once_allowed():
-    from strategies import generated_allowing, generated_steps, generated_with_steps
-    from strategies._cases import ALL_OPS
+    from conformance.strategies import generated_allowing, generated_steps, generated_with_steps
+    from conformance.strategies._cases import ALL_OPS
 
     policy = parse_policy("lazy")  # every op allowed by the base policy
     size = generated_size(policy)

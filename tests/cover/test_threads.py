@@ -13,7 +13,7 @@ from conformance._changes import generalise
 from conformance._compare import field_differences
 from conformance._worker import threads as threads_module
 from conformance._worker.threads import Threads
-from reports import repro_script
+from conformance.reports import repro_script
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ module by name), the first difference that is not a consequence of another, what
 concerned is in the case, and final-state fields as Python says them."""
 from conformance._compare import Difference, Divergence
 from conformance._findings import Finding
-from reports._title import finding_title
+from conformance.reports._title import finding_title
 
 
 def _finding(case, differences, mine, theirs):

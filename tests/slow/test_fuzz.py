@@ -241,7 +241,7 @@ def test_across_one_cause_is_one_change_whatever_field_shows_it_first():
     from conformance._findings import Finding, group_findings, signature_of
     from conformance._fuzz import Campaign
     from conformance._pool import Pool
-    from strategies import case_from
+    from conformance.strategies import case_from
 
     interpreters = [resolve("3.9"), resolve("3.10")]
     judge = Campaign(interpreters, "stdlib", across=True, jobs=1).judge
@@ -282,7 +282,7 @@ def test_across_a_finding_the_changes_found_explain_is_absorbed():
     from conformance._findings import Finding, signature_of
     from conformance._fuzz import Campaign
     from conformance._pool import Pool
-    from strategies import case_from
+    from conformance.strategies import case_from
 
     interpreters = [resolve("3.8"), resolve("3.9")]
     judge = Campaign(interpreters, "stdlib", across=True, jobs=1).judge
@@ -323,7 +323,7 @@ def test_across_a_case_shows_its_next_boundary_once_the_first_is_found():
     from conformance._findings import Finding, signature_of
     from conformance._fuzz import Campaign
     from conformance._pool import Pool
-    from strategies import case_from
+    from conformance.strategies import case_from
 
     interpreters = [resolve("3.9"), resolve("3.10"), resolve("3.11"), resolve("3.12")]
     judge = Campaign(interpreters, "stdlib", across=True, jobs=1).judge
@@ -356,7 +356,7 @@ def test_across_a_cause_may_leave_a_change_found_already_at_its_boundary():
     from conformance._findings import Finding, signature_of
     from conformance._fuzz import Campaign
     from conformance._pool import Pool
-    from strategies import case_from
+    from conformance.strategies import case_from
 
     interpreters = [resolve("3.11"), resolve("3.12")]
     judge = Campaign(interpreters, "stdlib", across=True, jobs=1).judge

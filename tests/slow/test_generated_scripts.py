@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from conformance._compare import Difference, Divergence
 from conformance._findings import Finding
 from conformance._interpreters import Interpreter, resolve
-from reports import repro_script
-from reports._short import short_script
+from conformance.reports import repro_script
+from conformance.reports._short import short_script
 from tests.conftest import TARGETS
 
 pytestmark = pytest.mark.slow

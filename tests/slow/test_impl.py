@@ -62,7 +62,7 @@ def test_branch_coverage_of_impl_is_at_least_95_percent(tmp_path, host, monkeypa
     for target in ("impl", "impl:3.8", "impl:3.9", "impl:3.12", "impl:3.13"):
         reference = "stdlib" if target == "impl" else "expected:" + target[5:]
         run_check(cases, [host], target, reference)
-    subprocess.run([sys.executable, "-m", "coverage", "run", "--branch", "--source=impl",
+    subprocess.run([sys.executable, "-m", "coverage", "run", "--branch", "--source=conformance.impl",
                     "--data-file=%s" % (tmp_path / ".coverage.unit"), "-m", "pytest", "-q",
                     "-p", "no:cacheprovider", "-p", "no:xdist", str(REPO / "tests/cover/test_impl_unit.py")],
                    check=True, cwd=str(REPO), capture_output=True,
@@ -70,5 +70,5 @@ def test_branch_coverage_of_impl_is_at_least_95_percent(tmp_path, host, monkeypa
     combined = coverage.Coverage(data_file=str(tmp_path / ".coverage"), branch=True)
     combined.combine([str(tmp_path)])
     with open(os.devnull, "w") as sink:
-        percent = combined.report(file=sink, include=[str(REPO / "impl" / "*")])
+        percent = combined.report(file=sink, include=[str(REPO / "conformance" / "impl" / "*")])
     assert percent >= 95.0

@@ -99,8 +99,8 @@ def test_a_finding_with_a_lazy_imports_mode_gets_repro_py_only_which_says_where_
     from conformance._compare import Difference, Divergence
     from conformance._findings import Finding
     from conformance._interpreters import Interpreter
-    from reports import repro_script
-    from reports._short import short_script
+    from conformance.reports import repro_script
+    from conformance.reports._short import short_script
     from tests.conftest import TARGETS
 
     plain = {"id": "fuzz.lazy", "files": {"r0/a.py": []}, "sys_path": ["r0"],

@@ -10,7 +10,7 @@ from conformance._case import load_cases
 from conformance._compare import observation
 from conformance._interpreters import resolve
 from conformance._protocol import Worker
-from strategies import DEFAULT, generated_case, generated_size
+from conformance.strategies import DEFAULT, generated_case, generated_size
 from tests.conftest import TARGETS
 
 pytestmark = pytest.mark.slow
