@@ -49,7 +49,8 @@ def pytest_addoption(parser):
                     help="interpreter under test (path, command, or 3.N); repeatable; default: all found")
     group.addoption("--conformance-cases", action="append", default=[], metavar="PATH",
                     help="case file or directory; repeatable; default: the catalogue")
-    group.addoption("--conformance-expectations", metavar="FILE", help="expected outcomes (strict xfails)")
+    group.addoption("--conformance-expectations", metavar="FILE",
+                    help="expected outcomes (strict xfails): a file, or the name of one shipped with the tool (pypy3.9)")
     group.addoption("--conformance-timeout", type=float, default=5.0, metavar="SECONDS",
                     help="seconds per run (default 5)")
     group.addoption("--conformance-fuzz-seconds", type=float, default=None, metavar="S",

@@ -5,6 +5,7 @@ into a per-user cache and a Pyodide check, the pytest plugin, a short fuzz campa
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -44,6 +45,19 @@ def test_the_wheel_holds_one_package_and_every_file_the_commands_use(wheel):
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("conformance/impl/_bytecode.py") == (REPO / "impl" / "_bytecode.py").read_bytes()
         assert archive.read("conformance/_npm/package-lock.json") == (REPO / "package-lock.json").read_bytes()
+
+
+def test_the_sdist_holds_what_the_wheel_holds(wheel, tmp_path):
+    done = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                           "print(build_meta.build_sdist(sys.argv[1]))", str(tmp_path)], cwd=REPO,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with tarfile.open(tmp_path / done.stdout.split()[-1]) as archive:
+        members = archive.getmembers()
+    assert not [m.name for m in members if m.issym() or m.islnk()]  # the links followed: real files
+    in_sdist = {m.name.split("/", 1)[1] for m in members if m.isfile() and "/conformance/" in "/" + m.name}
+    in_wheel = {n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("conformance/")}
+    assert in_wheel - in_sdist == set()
 
 
 @pytest.fixture(scope="module")
