@@ -52,9 +52,16 @@ def conformance(session):
     _debian_interpreters(session)
     session.run("python", "-m", "conformance", "interpreters")
     out = Path(".conformance_cache") / "conformance"
+    # every interpreter found and every runtime installed, each implementation's shipped
+    # expectation file in force (each scoped to its implementation by its `python` globs)
+    found = session.run("python", "-c", "from conformance._interpreters import discover, micropython, pyodides; "
+                        "print(' '.join([i.path for i in discover()] + ['pyodide:' + i.runtime.split()[1] "
+                        "for i in pyodides()] + (['micropython'] if micropython() else [])))",
+                        silent=True).split()
     args = session.posargs or ["--target", "stdlib", "--reference", "expected", "--fuzz-seconds", "30",
-                               "--expectations", "expectations/pypy3.9.toml",
-                               "--expectations", "expectations/pypy3.11.toml"]
+                               *[arg for spec in found for arg in ("--python", spec)],
+                               *[arg for name in ("pypy3.9", "pypy3.11", "pyodide", "micropython")
+                                 for arg in ("--expectations", name)]]
     try:
         session.run("python", "-m", "conformance", "check", *args, "--json", str(out / "check.json"))
         failed = False

@@ -230,7 +230,8 @@ def _record(args) -> int:
 
 
 def _matrix(args) -> int:
-    from conformance._matrix import MatrixError, load_matrix, render_html, render_markdown
+    from conformance._dashboard import render_html
+    from conformance._matrix import MatrixError, load_matrix, render_markdown
 
     try:
         matrix = load_matrix(args.reports)

@@ -1,15 +1,16 @@
 """Results matrix: the JSON reports of several `check` runs (implementations, versions, targets)
-as one table of cases, grouped by area, against the runs' columns; Markdown for a README or a
-pull request, and one self-contained HTML page (no network) whose cells open to the differing
-fields."""
+as one table of cases, grouped by area, against the runs' columns: first a summary row per
+column (implementation and version: pass rate and counts), then areas with a pass rate per
+column, then the cases. Markdown here, for a README or a pull request; the HTML page (the same
+summary as a dashboard, areas opening to their cases) is conformance/_dashboard.py."""
 from __future__ import annotations
 
-import html
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Matrix", "MatrixError", "load_matrix", "render_html", "render_markdown", "STATUSES"]
+__all__ = ["Matrix", "MatrixError", "load_matrix", "render_markdown", "STATUSES"]
 
 STATUSES = ("pass", "fail", "expected fail", "skipped", "unsupported", "error")
 _SYMBOL = {"pass": "✓", "fail": "✗", "expected fail": "xfail", "skipped": "skip", "unsupported": "unsup",
@@ -26,6 +27,8 @@ class Column:
 
     title: str
     source: str
+    implementation: str = ""  # the interpreter's label: "pypy 3.9.16", "cpython 3.14.2 (pyodide 314.0.8)"
+    target: str = ""
     cells: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     fields: dict[str, list[dict]] = field(default_factory=dict)
@@ -35,6 +38,24 @@ class Column:
         for status in self.cells.values():
             counts[status] += 1
         return counts
+
+    def rate(self, cases: list[str] | None = None) -> tuple[int, int]:
+        """(passed, run) over `cases` (default all): run counts every case that ran (passed,
+        failed, expected to fail, error), not those skipped or unsupported."""
+        statuses = [self.cells.get(c) for c in (self.cells if cases is None else cases)]
+        ran = [s for s in statuses if s not in (None, "skipped", "unsupported")]
+        return sum(1 for s in ran if s == "pass"), len(ran)
+
+
+def percent(passed: int, run: int) -> str:
+    """A pass rate as the pages show it: one decimal, or a dash when nothing ran."""
+    return "%.1f%%" % (100.0 * passed / run) if run else "-"
+
+
+def shown_path(path: str | Path) -> str:
+    """A report's path relative to the working directory where it lies below it, else as given."""
+    relative = os.path.relpath(os.path.abspath(path))
+    return str(path) if relative.startswith("..") else relative
 
 
 @dataclass
@@ -71,8 +92,8 @@ def load_matrix(paths: list[str | Path]) -> Matrix:
         for verdict in data["verdicts"]:
             label = verdict["interpreter"]
             if label not in by_interpreter:
-                title = "%s on %s" % (Path(data["target"]).name if "/" in data["target"] else data["target"], label)
-                by_interpreter[label] = Column(title, str(path))
+                target = Path(data["target"]).name if "/" in data["target"] else data["target"]
+                by_interpreter[label] = Column("%s on %s" % (target, label), shown_path(path), label, target)
             column = by_interpreter[label]
             column.cells[verdict["case"]] = _cell(verdict)
             note = verdict.get("message") or verdict.get("note")
@@ -89,23 +110,25 @@ def load_matrix(paths: list[str | Path]) -> Matrix:
 
 
 def render_markdown(matrix: Matrix) -> str:
-    """Totals per column, a row per area (passed of run), then every case that is not a pass
-    in all columns."""
+    """The summary (a row per column: pass rate and counts), a row per area (its pass rate per
+    column), then every case that fails (expected or not) or errs in some column."""
+    lines = ["# Conformance matrix", "", "Reports: %s" % ", ".join(dict.fromkeys(c.source for c in matrix.columns)),
+             "", "| implementation | target | pass rate | passed | expected failures | failures | errors | "
+                 "unsupported | skipped |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for column in matrix.columns:
+        totals = column.totals()
+        lines.append("| %s | %s | %s | %d | %d | %d | %d | %d | %d |" % (
+            column.implementation, column.target, percent(*column.rate()), totals["pass"], totals["expected fail"],
+            totals["fail"], totals["error"], totals["unsupported"], totals["skipped"]))
     head = "| | " + " | ".join(c.title for c in matrix.columns) + " |"
     rule = "| --- |" + " --- |" * len(matrix.columns)
-    lines = ["# Conformance matrix", "", head, rule]
-    for status in STATUSES:
-        lines.append("| %s | %s |" % (status, " | ".join(str(c.totals()[status]) for c in matrix.columns)))
-    lines += ["", "## By area (passed / run)", "", head, rule]
+    lines += ["", "## By area (pass rate: passed / run)", "", head, rule]
     for area, cases in matrix.areas().items():
-        cells = []
-        for column in matrix.columns:
-            ran = [column.cells[c] for c in cases if column.cells.get(c) not in (None, "skipped")]
-            cells.append("%d / %d" % (sum(1 for s in ran if s == "pass"), len(ran)))
-        lines.append("| %s | %s |" % (area, " | ".join(cells)))
+        lines.append("| %s | %s |" % (area, " | ".join(
+            "%s (%d / %d)" % ((percent(*column.rate(cases)),) + column.rate(cases)) for column in matrix.columns)))
     others = [case for case in matrix.cases
-              if any(column.cells.get(case) not in (None, "pass", "skipped") for column in matrix.columns)]
-    lines += ["", "## Cases that are not a pass everywhere", ""]
+              if any(column.cells.get(case) not in (None, "pass", "skipped", "unsupported") for column in matrix.columns)]
+    lines += ["", "## Cases that fail somewhere (expected or not) or err", ""]
     if not others:
         lines.append("None.")
     else:
@@ -113,66 +136,3 @@ def render_markdown(matrix: Matrix) -> str:
         for case in others:
             lines.append("| `%s` | %s |" % (case, " | ".join(_SYMBOL[c.cells.get(case)] for c in matrix.columns)))
     return "\n".join(lines) + "\n"
-
-
-_STYLE = """
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #ccc; padding: 2px 6px; vertical-align: top; }
-th { background: #f3f3f3; position: sticky; top: 0; }
-tr.area th { text-align: left; background: #e8eef7; }
-td.pass { background: #e5f5e0; } td.fail { background: #fbd5d5; } td.error { background: #f8b4b4; }
-td.expected-fail { background: #fdf1c7; } td.skipped, td.unsupported { background: #eee; color: #666; }
-details ul { margin: 4px 0; padding-left: 1.2em; font: 12px monospace; max-width: 40em; }
-tfoot td { font-weight: bold; }
-"""
-
-_SCRIPT = """
-document.getElementById("only-differing").addEventListener("change", function (event) {
-  var rows = document.querySelectorAll("tbody tr.case");
-  for (var i = 0; i < rows.length; i++) {
-    rows[i].hidden = event.target.checked && rows[i].getAttribute("data-everywhere-pass") === "yes";
-  }
-});
-"""
-
-
-def render_html(matrix: Matrix) -> str:
-    """One page, no network: cells coloured by status, failures open to their differing
-    fields, totals per column in the table's foot (data-status, data-column for tools)."""
-    esc = html.escape
-    out = ["<!DOCTYPE html>", "<html lang=en><head><meta charset=utf-8><title>Conformance matrix</title>",
-           "<style>%s</style></head><body>" % _STYLE, "<h1>Conformance matrix</h1>",
-           "<p>Sources: %s</p>" % ", ".join(sorted({esc(c.source) for c in matrix.columns})),
-           "<label><input type=checkbox id=only-differing> only cases that are not a pass everywhere</label>",
-           "<table><thead><tr><th>case</th>%s</tr></thead><tbody>" % "".join(
-               "<th>%s</th>" % esc(c.title) for c in matrix.columns)]
-    for area, cases in matrix.areas().items():
-        out.append("<tr class=area><th colspan=%d>%s</th></tr>" % (len(matrix.columns) + 1, esc(area)))
-        for case in cases:
-            everywhere = all(c.cells.get(case) in (None, "pass", "skipped") for c in matrix.columns)
-            cells = []
-            for column in matrix.columns:
-                status = column.cells.get(case)
-                if status is None:
-                    cells.append("<td></td>")
-                    continue
-                detail = ""
-                fields = column.fields.get(case) or []
-                note = column.notes.get(case)
-                if fields or note:
-                    items = "".join("<li>%s: %s &rarr; %s</li>" % (
-                        esc(f["path"]), esc(json.dumps(f["target"])[:120]), esc(json.dumps(f["reference"])[:120]))
-                        for f in fields[:20])
-                    detail = "<details><summary>%s</summary>%s<ul>%s</ul></details>" % (
-                        esc(status), "<div>%s</div>" % esc(note) if note else "", items)
-                cells.append("<td class='%s'>%s</td>" % (status.replace(" ", "-"), detail or esc(status)))
-            out.append("<tr class=case data-everywhere-pass=%s><td><code>%s</code></td>%s</tr>"
-                       % ("yes" if everywhere else "no", esc(case), "".join(cells)))
-    out.append("</tbody><tfoot>")
-    for status in STATUSES:
-        out.append("<tr><td>%s</td>%s</tr>" % (esc(status), "".join(
-            "<td data-column=%d data-status='%s'>%d</td>" % (index, esc(status), column.totals()[status])
-            for index, column in enumerate(matrix.columns))))
-    out.append("</tfoot></table><script>%s</script></body></html>" % _SCRIPT)
-    return "\n".join(out) + "\n"

@@ -20,7 +20,7 @@ LAYERS = [
     ("foundations", ["conformance._versions", "conformance._targets", "conformance._files", "conformance._compare",
                      "conformance._features",
                      "conformance._reduce",
-                     "conformance._junit", "conformance._matrix", "conformance._causes", "conformance._case",
+                     "conformance._junit", "conformance._matrix", "conformance._dashboard", "conformance._causes", "conformance._case",
                      "conformance._runtimes", "conformance._interpreters", "conformance._expectations",
                      "conformance._spec"]),
     ("running cases", ["conformance._protocol", "conformance._pool", "conformance._check", "conformance._recordings",
