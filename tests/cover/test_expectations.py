@@ -1,4 +1,6 @@
 """Expectation files: parsing with errors that name file, line and field; judging a verdict."""
+from pathlib import Path
+
 import pytest
 
 from conformance._compare import Difference, Divergence, Verdict
@@ -92,3 +94,17 @@ def test_update_keeps_reasons_skips_and_entries_of_cases_not_run(tmp_path):
         "slow.case", "other.case", "dunder_import.level.float", "new.case"]
     assert written.entries[2].reason == "worded otherwise" and written.entries[2].fields == ("steps[0].exception.message",)
     assert written.entries[3].reason.startswith("TODO")
+
+
+def test_a_shipped_expectation_file_is_named_without_its_path(tmp_path, monkeypatch):
+    from conformance._expectations import SHIPPED, expectation_path, shipped
+
+    assert {"pypy3.9", "pypy3.11", "pyodide", "micropython"} <= set(shipped())
+    monkeypatch.chdir(tmp_path)
+    assert expectation_path("pypy3.9") == SHIPPED / "pypy3.9.toml"
+    (tmp_path / "pypy3.9").write_text("")  # a file of that name in the working directory wins
+    assert expectation_path("pypy3.9") == Path("pypy3.9")
+    assert expectation_path("mine.toml") == Path("mine.toml")  # a path stays a path (its error comes on reading)
+    with pytest.raises(ExpectationError, match=r"^pypy2: no such file, nor an expectation file shipped with the "
+                                               r"tool \(micropython, pyodide, pypy3.11, pypy3.9\)$"):
+        expectation_path("pypy2")

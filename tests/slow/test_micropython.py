@@ -32,6 +32,12 @@ def test_the_expressible_catalogue_runs_and_the_findings_are_the_known_ones(cli,
     assert "steps[0].exception.type" in fields["dunder_import.name.leading_dot_level0"]
 
 
+def test_its_shipped_expectation_file_expects_exactly_those(cli):
+    result = cli("check", "--target", "stdlib", "--reference", "expected", "--python", "micropython",
+                 "--expectations", "micropython")
+    assert result.code == 0 and "24 expected failures" in result.out, result.out[-2000:]
+
+
 def test_a_case_it_cannot_express_is_unsupported_and_the_state_is_put_back():
     interpreter = resolve("micropython")
     case = {"id": "a", "files": {"m.py": ["__executed__(__name__)", "x = 1"]},
