@@ -8,7 +8,7 @@ import warnings
 from . import _profile
 from ._finding import spec_from_meta_path
 from ._loading import load_new_module
-from ._locks import NameLock
+from ._locks import DeadlockError, NameLock
 from ._names import absolute_name, check_arguments
 
 __all__ = ["fill_fromlist", "import_name"]
@@ -32,10 +32,17 @@ def import_name(name, package=None, level=0):
 def _cached_or_imported(name):
     """sys.modules first: a module there is the result as it is (seed __import__.1), None halts
     the import (case sys_modules.none_entry); otherwise imported under the name's lock."""
-    with NameLock(name):
+    try:
+        with NameLock(name):
+            module = sys.modules.get(name, _ABSENT)
+            if module is _ABSENT:
+                return _import_absent(name)
+    except DeadlockError:
+        # another thread imports it and waits, through others, for this one: up to 3.14 the
+        # error stands; from 3.15 the partly initialised module is the result
         module = sys.modules.get(name, _ABSENT)
-        if module is _ABSENT:
-            return _import_absent(name)
+        if not _profile.current.deadlock_takes_partial_module or module is _ABSENT:
+            raise
     if module is None:
         raise ModuleNotFoundError("import of {} halted; None in sys.modules".format(name), name=name)
     return module

@@ -99,6 +99,11 @@ def _rules(version):
         # (the parent is whole, and the child bound on it, only after); up to 3.13 the child is
         # imported at once from the partial parent.
         child_waits_for_parent=at_least((3, 14)),
+        # Case threads.circular_deadlock_detected (recorded 3.8-3.15): two threads whose imports
+        # would wait on each other's modules; the one that would wait last, on a module already in
+        # sys.modules, raises DeadlockError up to 3.14 (its import fails, the other thread then
+        # executes that module again); from 3.15 it takes the partly initialised module.
+        deadlock_takes_partial_module=at_least((3, 15)),
     )
 
 

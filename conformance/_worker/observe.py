@@ -16,6 +16,7 @@ from conformance._worker.lazy import describe_lazy, is_lazy
 __all__ = ["MACHINERY", "Observer", "class_name", "normalise_recursion", "ran_away"]
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
+_ID = re.compile(r"(?<=\)) at \d{6,}")  # an object's id() in decimal after its repr: "_ModuleLock('b') at 1403..."
 _OBJECT = re.compile(r"<(?:([\w.]+)\.)?(\w+) object at 0x\?>")  # after _ADDRESS
 # modules of the import machinery (and the worker's, whose classes stand for a case's declared
 # finders): their classes are shown without a leading underscore, as implementations spell them
@@ -51,7 +52,7 @@ class Observer(object):
         value = value.replace(self.case_dir, "<case>")
         value = value.replace(self.stdlib_dir, "<stdlib>")
         value = value.replace(self.cache_tag, "<tag>")
-        return _ADDRESS.sub("0x?", value)
+        return _ID.sub(" at ?", _ADDRESS.sub("0x?", value))
 
     def repr_text(self, obj, objects=False):
         """repr(obj) normalised (`objects`: each `<X object at 0x?>` in it as `<X object>`, X as
