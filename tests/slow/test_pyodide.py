@@ -81,7 +81,9 @@ def test_impl_on_pyodide_314_and_builtin_as_on_native(cli):
     def diverging(out):
         return sorted(line.split()[1] for line in out.splitlines() if line.startswith("DIVERGENCE"))
 
-    assert diverging(wasm.out) == diverging(native.out) and len(diverging(native.out)) == 12
+    # the same but for the circular import split across threads (3.8-3.14): Pyodide has no threads
+    assert diverging(wasm.out) == [case for case in diverging(native.out) if not case.startswith("threads.")]
+    assert len(diverging(wasm.out)) == 12 and "threads.circular_deadlock_detected" in diverging(native.out)
 
 
 def test_record_refuses_a_runtime_that_is_not_native(cli, monkeypatch):
