@@ -210,7 +210,11 @@ class Finder:
                           "frozen": importlib.machinery.FrozenImporter}[kind]
             else:
                 loader = SourceLoader(source, kind)
-            return importlib.util.spec_from_loader(fullname, loader, **extra)
+            spec = importlib.util.spec_from_loader(fullname, loader, **extra)
+            for attr, value in self.options.get("spec_attrs", {}).items():
+                setattr(spec, attr, os.path.join(CASE, value) if attr in ("origin", "cached")
+                        and isinstance(value, str) else value)
+            return spec
         if self.kind == "locating" and fullname in self.options.get("locations", {}):
             return self.locate(fullname)
         return None

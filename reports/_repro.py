@@ -16,7 +16,8 @@ from conformance._worker.calls import CALLS
 __all__ = ["docstring_text", "expression", "repro_script"]
 
 _PRELUDE_FILE = Path(__file__).with_name("_prelude.py")
-_FINDER_OPTIONS = ("origin", "ask_package", "loader", "locations", "search_locations", "relative", "pathlike")  # Finder(options=...)
+_FINDER_OPTIONS = ("origin", "ask_package", "loader", "locations", "search_locations", "relative", "pathlike",
+                   "spec_attrs")  # Finder(options=...)
 
 
 def _prelude() -> str:

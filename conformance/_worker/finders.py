@@ -58,7 +58,8 @@ class _Finder(object):
         """spec_from_loader(fullname, loader, ...): `is_package` from `packages`, unless
         `ask_package` (then not passed: the loader's is_package(), if it has one, decides);
         `origin` passed where declared; the loader as `loader` declares (_SourceStringLoader), or the
-        builtin or frozen importer where it names one (the module's source is then unused)."""
+        builtin or frozen importer where it names one (the module's source is then unused);
+        then `spec_attrs` set on the spec (origin and cached: paths below the case directory)."""
         declared = self.declared
         source = source_text(declared["modules"][fullname])
         options = {"origin": declared["origin"]} if "origin" in declared else {}
@@ -69,7 +70,11 @@ class _Finder(object):
             loader = helper(self.run, _CLASS_LOADERS[kind])
         else:
             loader = _SourceStringLoader(source, kind, self.run.case_dir)
-        return helper(self.run, "spec_from_loader")(fullname, loader, **options)
+        spec = helper(self.run, "spec_from_loader")(fullname, loader, **options)
+        for attr, value in declared.get("spec_attrs", {}).items():  # as hooks set them after making it
+            setattr(spec, attr, os.path.join(self.run.case_dir, value) if attr in ("origin", "cached")
+                    and isinstance(value, str) else value)
+        return spec
 
     def invalidate_caches(self):
         self.run.finder_log.append((self.name, "invalidate_caches", None))
