@@ -17,12 +17,8 @@ _waiting = {}  # thread id -> the _Entry it waits for
 
 class DeadlockError(RuntimeError):
     """An import that would wait for a module whose importing thread waits, through others, for
-    this one. Named as the interpreter names its own (observed: the type and the words of case
-    threads.circular_deadlock_detected, CPython 3.8-3.14)."""
-
-
-DeadlockError.__module__, DeadlockError.__name__ = "_frozen_importlib", "_DeadlockError"
-DeadlockError.__qualname__ = DeadlockError.__name__
+    this one (observed: its words in case threads.circular_deadlock_detected, CPython 3.8-3.14;
+    an exception of the machinery's own is observed by its name only)."""
 
 
 class _Entry(object):

@@ -183,7 +183,7 @@ class Observer(object):
         message = self.text(_safe_str(exc))
         if isinstance(exc, OSError) and isinstance(exc.errno, int):
             message = message.replace("[Errno %d]" % exc.errno, "[Errno %s]" % errno.errorcode.get(exc.errno, exc.errno))
-        desc = {"type": _qualname(type(exc)), "message": message}
+        desc = {"type": _exception_type(type(exc)), "message": message}
         if isinstance(exc, ImportError):
             desc["name"] = self._attr(exc.name)
             desc["path"] = self._attr(exc.path)
@@ -198,7 +198,7 @@ class Observer(object):
             if id(current) in seen:
                 break
             seen.add(id(current))
-            chain.append([link, _qualname(type(current))])
+            chain.append([link, _exception_type(type(current))])
         desc["chain"] = chain
         return desc
 
@@ -356,6 +356,16 @@ def _object_text(match):
     """An `<X object>` of a repr, its class spelled as class_name spells it."""
     name = match.group(2).lstrip("_") if _of_machinery(match.group(1)) else match.group(2)
     return "<%s object>" % name
+
+
+def _exception_type(cls):
+    """An exception's type as observed: by _qualname, but one of the import machinery's own
+    (a deadlock between threads' imports) as `importlib.NAME`, NAME as class_name spells it:
+    the frozen importlib, a copy of it run from source, and impl name their modules otherwise."""
+    module = getattr(cls, "__module__", None)
+    if _of_machinery(module) and module != "zipimport":
+        return "importlib." + class_name(cls)
+    return _qualname(cls)
 
 
 def _qualname(cls):

@@ -15,7 +15,8 @@ import warnings
 __all__ = ["PIECES", "ImportState", "threads"]
 
 _CONTAINERS = ("modules", "path", "meta_path", "path_hooks", "path_importer_cache")
-PIECES = _CONTAINERS + ("module_attributes", "machinery_classes", "pycache_prefix", "dont_write_bytecode",
+PIECES = _CONTAINERS + ("module_attributes", "machinery_classes", "pycache_prefix", "implementation",
+                        "dont_write_bytecode",
                         "recursion_limit", "cwd", "environ", "warnings", "trace", "lazy")
 _ABSENT = object()
 _SKIPPED = frozenset(os.environ.get("CONFORMANCE_NO_RESTORE", "").replace(" ", "").split(",")) - {""}
@@ -29,7 +30,8 @@ class ImportState(object):
     it back: sys.modules, sys.path, sys.meta_path, sys.path_hooks and sys.path_importer_cache (the
     objects sys names and their contents); the attributes of every module in sys.modules (a
     submodule bound on a package that survives, builtins.__import__, a flag of sys); the methods of
-    the machinery's classes; sys.pycache_prefix and sys.dont_write_bytecode; the recursion limit;
+    the machinery's classes; sys.pycache_prefix, sys.implementation and sys.dont_write_bytecode;
+    the recursion limit;
     the working directory; os.environ; the warnings filters; the trace and profile functions; and
     (3.15) the lazy imports mode, filter and sys.lazy_modules.
 
@@ -50,6 +52,7 @@ class ImportState(object):
         self.class_namespaces = [vars(cls) for cls in self.classes]
         self.class_copies = [dict(namespace) for namespace in self.class_namespaces]
         self.pycache_prefix = getattr(sys, "pycache_prefix", _ABSENT)
+        self.implementation = sys.implementation  # a case may put a copy there (its cache_tag None, say)
         self.dont_write_bytecode = sys.dont_write_bytecode
         self.recursion_limit = sys.getrecursionlimit()
         self.cwd = os.getcwd()
@@ -80,7 +83,8 @@ class ImportState(object):
             for cls, saved in zip(self.classes, self.class_copies):
                 if _differs(vars(cls), saved):
                     _put_back_class(cls, saved)
-        for piece, restore in (("pycache_prefix", self._pycache_prefix), ("dont_write_bytecode", self._bytecode),
+        for piece, restore in (("pycache_prefix", self._pycache_prefix), ("implementation", self._implementation),
+                               ("dont_write_bytecode", self._bytecode),
                                ("recursion_limit", self._recursion_limit), ("cwd", self._cwd),
                                ("environ", self._environ), ("warnings", self._warnings), ("lazy", self._lazy)):
             if piece not in _SKIPPED:
@@ -95,6 +99,10 @@ class ImportState(object):
     def _pycache_prefix(self):
         if self.pycache_prefix is not _ABSENT:
             sys.pycache_prefix = self.pycache_prefix
+
+    def _implementation(self):
+        if sys.implementation is not self.implementation:
+            sys.implementation = self.implementation
 
     def _bytecode(self):
         sys.dont_write_bytecode = self.dont_write_bytecode

@@ -34,6 +34,7 @@ LEAKS = {
     "meta_path": (["meta_path"], SEES_LEAKS), "meta_path_rebound": (["meta_path", "module_attributes"], SEES_LEAKS),
     "path_hooks": (["path_hooks"], SEES_LEAKS), "path_importer_cache": (["path_importer_cache"], SEES_LEAKS),
     "pycache_prefix": (["pycache_prefix", "module_attributes"], SEES_LEAKS),
+    "implementation": (["implementation", "module_attributes"], SEES_LEAKS),
     "recursion_limit": (["recursion_limit"], SEES_LEAKS),
     "module_attribute": (["module_attributes"], SEES_MORE), "builtins": (["module_attributes"], SEES_MORE),
     "machinery_class": (["machinery_classes"], SEES_MORE), "environ": (["environ"], SEES_MORE),

@@ -72,6 +72,8 @@ def install():
         sys.modules = dict(sys.modules, a=types.ModuleType("a"))
     elif leak == "pycache_prefix":
         sys.pycache_prefix = HERE
+    elif leak == "implementation":  # no bytecode caches: m gets no __cached__
+        sys.implementation = types.SimpleNamespace(**dict(vars(sys.implementation), cache_tag=None))
     elif leak == "recursion_limit":  # a little deeper than here: an import statement goes past it
         sys.setrecursionlimit(_depth() + 8)
     elif leak == "cwd":  # the case's "" sys.path entry then finds leaky_dir's b
