@@ -63,9 +63,10 @@ class Case:
 
     def changes_since(self, recorded: str, version: tuple[int, ...]) -> list[dict[str, Any]]:
         """The case's `changes` (behaviour that changed in a release, with the fields that show
-        it) that a recording made on `recorded` (e.g. "3.13.0") lacks and `version` has. A
-        change lists the first release of each major.minor that has it (`since`); a newer
-        major.minor than those listed has it, an older one lacks it."""
+        it) that one of a recording made on `recorded` (e.g. "3.13.0") and `version` has and the
+        other lacks (an older patch release compared with a newer one's recording, or the
+        reverse). A change lists the first release of each major.minor that has it (`since`); a
+        newer major.minor than those listed has it, an older one lacks it."""
         made = parse_version(recorded)
         now = tuple(version)
 
@@ -78,7 +79,7 @@ class Case:
 
         found = []
         for change in self.data.get("changes", []):
-            if has(now) and not has(made):
+            if has(now) != has(made):
                 found.append(change)
         return found
 

@@ -59,3 +59,14 @@ def test_the_suite_lets_a_patch_release_differ_and_nothing_else(cli, tmp_path):
                 assert matches_recordings(result, report)
         else:
             assert not matches_recordings(result, report)
+
+
+def test_a_change_is_set_aside_both_ways_between_patch_releases():
+    from conformance._case import Case
+
+    change = {"issue": "gh-1", "since": ["3.11.4"], "fields": ["steps[*].exception.type"], "description": "d"}
+    case = Case({"id": "c", "steps": [], "changes": [change]}, "<test>")
+    assert case.changes_since("3.11.2", (3, 11, 7)) == [change]  # the recording lacks it, this has it
+    assert case.changes_since("3.11.7", (3, 11, 2)) == [change]  # the recording has it, this lacks it
+    assert case.changes_since("3.11.5", (3, 11, 7)) == [] and case.changes_since("3.11.1", (3, 11, 3)) == []
+    assert case.changes_since("3.10.9", (3, 12, 0)) == [change]  # a newer major.minor has it
