@@ -25,8 +25,8 @@ class _Entry(object):
     """One module name's lock: the thread that holds it (and how many times), and how many
     imports hold or wait for it."""
 
-    def __init__(self, name):
-        self.name, self.lock, self.owner, self.depth, self.users = name, _thread.allocate_lock(), None, 0, 0
+    def __init__(self):
+        self.lock, self.owner, self.depth, self.users = _thread.allocate_lock(), None, 0, 0
 
 
 def _closes_circle(entry, me):
@@ -52,18 +52,14 @@ class NameLock(object):
     def __enter__(self):
         me = _thread.get_ident()
         with finders_lock:
-            entry = _in_use.get(self.name) or _Entry(self.name)
-            if entry.owner == me:
-                entry.depth += 1
-                entry.users += 1
-                _in_use[self.name] = self.entry = entry
-                return self
-            if entry.owner is not None and _closes_circle(entry, me):
-                if not entry.users:
-                    _in_use.pop(self.name, None)
+            entry = _in_use.get(self.name) or _Entry()
+            if entry.owner not in (None, me) and _closes_circle(entry, me):
                 raise DeadlockError("deadlock detected by _ModuleLock({!r}) at {}".format(self.name, id(entry)))
             entry.users += 1
             _in_use[self.name] = self.entry = entry
+            if entry.owner == me:  # re-entered by the importing thread (a circular import)
+                entry.depth += 1
+                return self
             _waiting[me] = entry
         try:
             entry.lock.acquire()
