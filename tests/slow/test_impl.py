@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 # Running one version's profile on another interpreter may differ in these and in nothing else
 # (docs/reference-implementation.md: "Deliberate differences").
 INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin", "machinery.frozen_module",
-                     "machinery.frozen_package",
+                     "machinery.frozen_package", "machinery.frozen_aliases",
                      "import_module.error.syntax", "import_module.error.null_byte", "reload.syntax_error",
                      "circular.attribute_partial",
                      # the spec helpers and the builtin importer the case's finders call
