@@ -33,7 +33,7 @@ class Target(object):
     which is where an import hook takes effect."""
 
     def __init__(self, spec, functions, install=None, uninstall=None, hook=False, install_order="after-setup",
-                 ignore=None):
+                 ignore=None, replaces_importlib=True):
         self.spec = spec
         self.functions = functions
         self.install_hook = install
@@ -41,6 +41,9 @@ class Target(object):
         self.hook = hook
         self.install_order = install_order  # "before-setup" or "after-setup" (the case's files, sys.path...)
         self.ignore = ignore or {}  # intended differences: field-path pattern -> reason
+        # False: the functions stand for ones a user calls directly (a library's wrapper that calls
+        # importlib itself); the steps call them, importlib and the builtin __import__ stay as they are
+        self.replaces_importlib = replaces_importlib
         self.module = None  # the module a target that is one comes from (its code is watched: branches.py)
         # the modules holding importlib's spec helpers and loaders as the target has them, for the
         # finders a case declares (finders.helper); None: the interpreter's (`source`: its copy's)
@@ -49,7 +52,8 @@ class Target(object):
     def describe(self):
         """What the target declares, for the host (the protocol's `describe` reply)."""
         return {"op": "target", "spec": self.spec, "functions": sorted(self.functions), "hook": self.hook,
-                "install": self.install_order, "ignore": dict(self.ignore)}
+                "install": self.install_order, "ignore": dict(self.ignore),
+                "replaces_importlib": self.replaces_importlib}
 
     def install(self):
         """The target's own install() hook, once per case before the steps."""
@@ -69,6 +73,10 @@ class Target(object):
             self._saved, self._builtin = [], builtins.__import__
             self.step_import = importlib.__import__ if self._builtin is ORIGINAL_IMPORT else self._builtin
             builtins.__import__ = self.step_import
+            return
+        if not self.replaces_importlib:  # as for the stdlib: import statements go through importlib
+            self._saved = []
+            builtins.__import__ = importlib.__import__
             return
         self._saved = [(name, getattr(importlib, name, _ABSENT)) for name in self.functions]
         for name, function in self.functions.items():
@@ -95,7 +103,8 @@ INSTALL_ORDERS = ("after-setup", "before-setup")
 def _from_namespace(spec, namespace):
     """The Target a module's namespace declares: its functions, install()/uninstall(), INSTALL
     (when install() runs: "after-setup", the default, or "before-setup") and IGNORE (intended
-    differences: a dict of field-path patterns to the reasons for them)."""
+    differences: a dict of field-path patterns to the reasons for them) and REPLACES_IMPORTLIB
+    (False: the functions are called by the steps only, importlib's stay in place)."""
     functions = {}
     for name in FUNCTIONS:
         value = namespace.get(name)
@@ -107,9 +116,12 @@ def _from_namespace(spec, namespace):
     ignore = namespace.get("IGNORE", {})
     if not isinstance(ignore, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in ignore.items()):
         raise TargetError("target %r: IGNORE must be a dict of field-path patterns to reasons (strings)" % (spec,))
+    replaces = namespace.get("REPLACES_IMPORTLIB", True)
+    if not isinstance(replaces, bool):
+        raise TargetError("target %r: REPLACES_IMPORTLIB must be True or False, not %r" % (spec, replaces))
     hooks = namespace.get("install"), namespace.get("uninstall")
     if functions:
-        return Target(spec, functions, *hooks, install_order=order, ignore=ignore)
+        return Target(spec, functions, *hooks, install_order=order, ignore=ignore, replaces_importlib=replaces)
     if callable(hooks[0]):  # a hook target: the five functions are the stdlib's
         target = Target(spec, {}, *hooks, hook=True, install_order=order, ignore=ignore)
         target.functions = _current_functions(target)

@@ -131,6 +131,7 @@ def test_install_order(cli, tmp_path):
 def test_bad_declarations_are_usage_errors(cli, tmp_path):
     for body, message in (("INSTALL = 'sometime'", "INSTALL must be one of"),
                           ("IGNORE = ['*.__loader__']", "IGNORE must be a dict"),
+                          ("REPLACES_IMPORTLIB = 0", "REPLACES_IMPORTLIB must be True or False"),
                           ("x = 1", "defines none of")):
         target = tmp_path / "bad.py"
         target.write_text("def install(): pass\n" * ("none" not in message) + body + "\n")

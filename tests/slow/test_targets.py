@@ -3,7 +3,7 @@ import pytest
 
 from conformance._case import load_cases
 from conformance._check import run_check
-from tests.conftest import TARGETS
+from tests.conftest import REPO, TARGETS
 
 pytestmark = pytest.mark.slow
 
@@ -50,3 +50,18 @@ def test_builtin_import_differs_from_importlib(cli):
         assert all(not line.startswith("  step") or "__import__" in line or "import_module" in line
                    or "reload" in line or "find_loader" in line or "invalidate" in line
                    for line in block.splitlines())
+
+
+def test_a_wrapper_that_calls_importlib_runs_with_importlib_left_in_place(tmp_path, host):
+    """REPLACES_IMPORTLIB = False: the steps call the wrapper, the wrapper reaches the stdlib's
+    functions: clean. The same wrapper replacing importlib's functions calls itself (RecursionError)."""
+    cases = load_cases([REPO / "conformance" / "catalogue" / name for name in ("reload.json", "import_module.json")])
+    wrapper = TARGETS / "wrapper_calls_importlib.py"
+    result = run_check(cases, [host], str(wrapper), "stdlib")
+    assert result.count("failed") == 0 and result.count("error") == 0 and result.count("passed") > 50
+    replacing = tmp_path / "replacing.py"
+    replacing.write_text(wrapper.read_text().replace("REPLACES_IMPORTLIB = False", "REPLACES_IMPORTLIB = True"))
+    result = run_check(cases, [host], str(replacing), "stdlib")
+    recursed = [v.case_id for v in result.verdicts
+                if v.divergence is not None and "RecursionError" in repr(v.divergence.differences)]
+    assert len(recursed) > 20, recursed
