@@ -85,7 +85,8 @@ def fuzz(session):
 # The libraries of hooks/*.py, pinned: a finding names the version it was found with.
 HOOK_LIBRARIES = ["typeguard==4.6.1", "beartype==0.23.1", "wrapt==2.5.2", "editables==0.6", "six==1.17.0",
                   "pytest==9.2.0", "hy==1.3.1", "future==1.0.0", "coconut==3.2.0",
-                  "ipython==9.19.1", "jaxtyping==0.3.11"]
+                  "ipython==9.19.1", "jaxtyping==0.3.11",
+                  "lazy_loader==0.6"]
 
 
 @nox.session
