@@ -165,8 +165,10 @@ def test_two_campaigns_at_once_on_one_out_directory_leave_every_finding_whole(tm
 # the file itself changes (a plain write empties it first). So the interruption falls inside the
 # write every time, not at a random moment a short write would almost never meet.
 
-HOLD = ["strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=write,pwrite64,writev",
-        "-e", "inject=write,pwrite64,writev:delay_enter=3000000"]
+# writes to the file are held 3 s, and so is the rename that puts a finished temporary in its place
+# (it names the file): on a busy machine the temporary is then still there when the test looks
+HOLD = ["strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=write,pwrite64,writev,rename,renameat,renameat2",
+        "-e", "inject=write,pwrite64,writev,rename,renameat,renameat2:delay_enter=3000000"]
 
 
 def _interrupted(args, cwd, path, signum):
