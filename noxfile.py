@@ -86,7 +86,20 @@ def fuzz(session):
 HOOK_LIBRARIES = ["typeguard==4.6.1", "beartype==0.23.1", "wrapt==2.5.2", "editables==0.6", "six==1.17.0",
                   "pytest==9.2.0", "hy==1.3.1", "future==1.0.0", "coconut==3.2.0",
                   "ipython==9.19.1", "jaxtyping==0.3.11",
-                  "lazy_loader==0.6"]
+                  "lazy_loader==0.6", "demandimport==0.3.4; python_version < '3.12'"]
+# A repro.py whose library cannot run on the interpreter exits with this code, the reason on stdout
+NOT_APPLICABLE = 77
+
+
+def _not_applicable(python, target):
+    """Why a hook target cannot load on `python` (its library is not installed there, or imports a
+    module that interpreter lacks), or None: its top level is run, install() is not called."""
+    probe = subprocess.run([python, "-c", "import runpy, sys; runpy.run_path(sys.argv[1])", str(target)],
+                           capture_output=True, text=True, timeout=300)
+    lines = probe.stderr.strip().splitlines()
+    if probe.returncode != 0 and lines and lines[-1].startswith(("ModuleNotFoundError", "ImportError")):
+        return lines[-1]
+    return None
 
 
 @nox.session
@@ -95,6 +108,8 @@ def hooks(session):
     into the host), then run the catalogue and a fuzz budget against every target in hooks/; the
     reports go to .conformance_cache/hooks/<version>/. Then each confirmed finding's standalone
     script (reports/hooks/*/repro.py) runs there: repros.json says where each still reproduces.
+    A target whose library cannot load there, and a script that exits 77, are "not applicable"
+    on that interpreter (not-applicable.json, repros.json), not failures.
     Divergences are the point: the session fails only if a run cannot be made (exit 2)."""
     session.install("-e", ".")
     args = list(session.posargs)
@@ -108,8 +123,14 @@ def hooks(session):
         session.run(base, "-m", "venv", str(venv), external=True)
     python = str((venv / "bin" / "python").absolute())
     session.run(python, "-m", "pip", "install", "-q", *HOOK_LIBRARIES, external=True)
+    skipped = {}  # targets whose library cannot run here, and why
     for target in sorted(Path("hooks").glob("*.py")):
         name = target.stem
+        reason = _not_applicable(python, target)
+        if reason is not None:
+            skipped[name] = reason
+            session.log("%s: not applicable on this interpreter (%s)" % (name, reason))
+            continue
         for command in (["check", "--json", str(out / (name + ".check.json"))],
                         ["fuzz", "--seconds", seconds, "--out", str(out / "findings" / name),
                          "--json", str(out / (name + ".fuzz.json"))]):
@@ -121,7 +142,10 @@ def hooks(session):
                               timeout=300)
         bug = done.returncode == 1 and "BUG" in done.stdout  # an uncaught exception exits 1 too
         repros[repro.parent.name] = ("reproduces" if bug else "does not reproduce" if done.returncode == 0
+                                     else "not applicable: %s" % done.stdout.strip()[-200:]
+                                     if done.returncode == NOT_APPLICABLE
                                      else "error (exit %d): %s" % (done.returncode, done.stderr.strip()[-200:]))
         session.log("%s: %s" % (repro.parent.name, repros[repro.parent.name]))
     write_text(out / "repros.json", json.dumps(repros, indent=1) + "\n")
+    write_text(out / "not-applicable.json", json.dumps(skipped, indent=1) + "\n")
     session.log("reports and findings: %s" % out)

@@ -24,7 +24,11 @@ class Serving(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 sys.meta_path.append(Serving())
-import demandimport  # noqa: E402
+try:
+    import demandimport  # noqa: E402
+except ImportError as error:  # it imports `imp`: Python <= 3.11
+    print("demandimport cannot be imported here: %s" % error)
+    sys.exit(77)  # not applicable (nox -s hooks)
 
 demandimport.enable()
 try:
