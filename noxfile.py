@@ -86,7 +86,8 @@ def fuzz(session):
 HOOK_LIBRARIES = ["typeguard==4.6.1", "beartype==0.23.1", "wrapt==2.5.2", "editables==0.6", "six==1.17.0",
                   "pytest==9.2.0", "hy==1.3.1", "future==1.0.0", "coconut==3.2.0",
                   "ipython==9.19.1", "jaxtyping==0.3.11",
-                  "lazy_loader==0.6", "demandimport==0.3.4; python_version < '3.12'"]
+                  "lazy_loader==0.6", "demandimport==0.3.4; python_version < '3.12'",
+                  "scikit-build-core==1.1.2"]
 # A repro.py whose library cannot run on the interpreter exits with this code, the reason on stdout
 NOT_APPLICABLE = 77
 
