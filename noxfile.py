@@ -125,7 +125,7 @@ def hooks(session):
     python = str((venv / "bin" / "python").absolute())
     session.run(python, "-m", "pip", "install", "-q", *HOOK_LIBRARIES, external=True)
     skipped = {}  # targets whose library cannot run here, and why
-    for target in sorted(Path("hooks").glob("*.py")):
+    for target in sorted(p for p in Path("hooks").glob("*.py") if not p.name.startswith("_")):
         name = target.stem
         reason = _not_applicable(python, target)
         if reason is not None:

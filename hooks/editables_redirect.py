@@ -8,16 +8,17 @@ import sys
 
 from editables.redirector import RedirectingFinder
 
+from _editable_project import NOT_ON_PATH, project_entry
+
 INSTALL = "after-setup"  # the case's files exist: the project is "installed" from them
 IGNORE = {
-    "final.path_importer_cache.*": "the project's directory is not on sys.path (the finder stands for it), "
-                                   "so no path entry finder is cached for it",
+    "final.path_importer_cache.*": NOT_ON_PATH,
 }
 
 
 def install():
-    root = sys.path[0] if sys.path else None
-    if not isinstance(root, str) or not os.path.isdir(root):
+    root = project_entry()
+    if root is None:
         return  # no project directory first on sys.path: nothing to install editably
     mappable = True
     for name in sorted(os.listdir(root)):

@@ -26,6 +26,8 @@ import sys
 
 from scikit_build_core.resources._editable_redirect import install as _install
 
+from _editable_project import NOT_ON_PATH, project_entry
+
 INSTALL = "after-setup"  # the case's files exist: the project is "installed" from them
 IGNORE = {
     "steps[*].result.__loader__": "the redirecting finder wraps each loader (_ScikitBuildLoaderWrapper)",
@@ -33,14 +35,13 @@ IGNORE = {
     "steps[*].result.__spec__.loader": "the redirecting finder wraps each loader (_ScikitBuildLoaderWrapper)",
     "steps[*].threads[*].result.__loader__": "the redirecting finder wraps each loader",
     "steps[*].threads[*].result.__spec__.loader": "the redirecting finder wraps each loader",
-    "final.path_importer_cache.*": "the project's directory is not on sys.path (the finder stands for it), "
-                                   "so no path entry finder is cached for it",
+    "final.path_importer_cache.*": NOT_ON_PATH,
 }
 
 
 def install():
-    entry = sys.path[0] if sys.path else None
-    if not isinstance(entry, str) or not os.path.isdir(entry):
+    entry = project_entry()
+    if entry is None:
         return
     root = os.path.normpath(os.path.abspath(entry))  # a build backend records absolute, normal paths
     files, directories, packages, mappable = {}, {}, [], True
