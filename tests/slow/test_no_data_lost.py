@@ -160,23 +160,21 @@ def test_two_campaigns_at_once_on_one_out_directory_leave_every_finding_whole(tm
 
 
 # -- interrupted in the middle of a write ------------------------------------------------------
-# Each write the command makes to the file is held 3 s at its start (strace injects the delay), and
-# the signal is sent the moment the writing begins: a temporary file appears beside the file, or
-# the file itself changes (a plain write empties it first). So the interruption falls inside the
-# write every time, not at a random moment a short write would almost never meet.
-
-# writes to the file are held 3 s, and so is the rename that puts a finished temporary in its place
-# (it names the file): on a busy machine the temporary is then still there when the test looks
-HOLD = ["strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=write,pwrite64,writev,rename,renameat,renameat2",
-        "-e", "inject=write,pwrite64,writev,rename,renameat,renameat2:delay_enter=3000000"]
+# Every fsync the command makes is held 3 s (strace injects the delay), and the signal is sent the
+# moment the writing begins: a temporary file appears beside the file, or the file itself changes.
+# A finished temporary waits in its fsync, before it replaces the file, however busy the machine,
+# so the interruption falls inside the write every time. (A plain write has no fsync: it finishes,
+# the file changes or the command ends first, and the test fails, as it should.)
+HOLD = ["strace", "-f", "-qq", "-o", os.devnull, "-e", "trace=fsync,fdatasync",
+        "-e", "inject=fsync,fdatasync:delay_enter=3000000"]
 
 
 def _interrupted(args, cwd, path, signum):
-    """Run `python -m conformance ARGS` with writes to `path` held, send `signum` to its process
-    group when the writing of `path` begins; returns (the finished process, its stderr)."""
+    """Run `python -m conformance ARGS` with its fsyncs held, send `signum` to its process group
+    when the writing of `path` begins; returns (the finished process, its stderr)."""
     if shutil.which("strace") is None:
         pytest.fail("strace is needed (.ci/run installs it)")
-    process = subprocess.Popen([*HOLD, "-P", str(path), sys.executable, "-m", "conformance", *map(str, args)],
+    process = subprocess.Popen([*HOLD, sys.executable, "-m", "conformance", *map(str, args)],
                                cwd=cwd, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
 
