@@ -94,8 +94,10 @@ NOT_APPLICABLE = 77
 
 def _not_applicable(python, target):
     """Why a hook target cannot load on `python` (its library is not installed there, or imports a
-    module that interpreter lacks), or None: its top level is run, install() is not called."""
-    probe = subprocess.run([python, "-c", "import runpy, sys; runpy.run_path(sys.argv[1])", str(target)],
+    module that interpreter lacks), or None: its top level is run, with its directory on sys.path
+    as the worker loads it (a target may import its neighbours); install() is not called."""
+    probe = subprocess.run([python, "-c", "import os, runpy, sys; sys.path.insert(0, os.path.dirname(sys.argv[1])); "
+                                          "runpy.run_path(sys.argv[1])", str(target.absolute())],
                            capture_output=True, text=True, timeout=300)
     lines = probe.stderr.strip().splitlines()
     if probe.returncode != 0 and lines and lines[-1].startswith(("ModuleNotFoundError", "ImportError")):
