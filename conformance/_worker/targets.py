@@ -42,7 +42,8 @@ class Target(object):
         self.install_order = install_order  # "before-setup" or "after-setup" (the case's files, sys.path...)
         self.ignore = ignore or {}  # intended differences: field-path pattern -> reason
         # False: the functions stand for ones a user calls directly (a library's wrapper that calls
-        # importlib itself); the steps call them, importlib and the builtin __import__ stay as they are
+        # importlib itself); the steps call them, importlib keeps its functions and import statements
+        # go through importlib.__import__, as for the stdlib
         self.replaces_importlib = replaces_importlib
         self.module = None  # the module a target that is one comes from (its code is watched: branches.py)
         # the modules holding importlib's spec helpers and loaders as the target has them, for the
