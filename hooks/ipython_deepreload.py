@@ -14,8 +14,6 @@ Verdicts (CPython 3.11-3.13, whole catalogue):
 - intended: see IGNORE, and a failed deep reload puts the old module back in sys.modules
   (machinery.reload_finder_removes_module: deepreload's own rule, so that a reload that fails
   does not lose the module; not declared, as a pattern for it would hide any lost module)."""
-import importlib
-
 from IPython.lib.deepreload import reload as _deep_reload
 
 REPLACES_IMPORTLIB = False
@@ -25,10 +23,6 @@ IGNORE = {
     "steps[*].exception.chain": "its own errors are raised directly, not while handling the stdlib's internal ones",
     "steps[*].exception.name": "its own ImportError (not in sys.modules) is raised without name=",
 }
-__import__ = importlib.__import__
-import_module = importlib.import_module
-invalidate_caches = importlib.invalidate_caches
-find_loader = getattr(importlib, "find_loader", None)
 
 
 def reload(module):

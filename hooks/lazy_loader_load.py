@@ -32,10 +32,6 @@ IGNORE = {
     "final.modules.*.attrs.*": "a lazily loaded module that no one used has not run its body: no attributes yet",
     "steps[*].result.repr": "the module returned is a lazy module, not yet run",
 }
-__import__ = importlib.__import__
-invalidate_caches = importlib.invalidate_caches
-reload = importlib.reload
-find_loader = getattr(importlib, "find_loader", None)
 
 
 def import_module(name, package=None):

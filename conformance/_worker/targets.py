@@ -105,7 +105,8 @@ def _from_namespace(spec, namespace):
     """The Target a module's namespace declares: its functions, install()/uninstall(), INSTALL
     (when install() runs: "after-setup", the default, or "before-setup") and IGNORE (intended
     differences: a dict of field-path patterns to the reasons for them) and REPLACES_IMPORTLIB
-    (False: the functions are called by the steps only, importlib's stay in place)."""
+    (False: the functions are called by the steps only, importlib's stay in place, and those of the
+    five the target does not define are importlib's)."""
     functions = {}
     for name in FUNCTIONS:
         value = namespace.get(name)
@@ -121,6 +122,10 @@ def _from_namespace(spec, namespace):
     if not isinstance(replaces, bool):
         raise TargetError("target %r: REPLACES_IMPORTLIB must be True or False, not %r" % (spec, replaces))
     hooks = namespace.get("install"), namespace.get("uninstall")
+    if functions and not replaces:  # importlib stays the stdlib's: so do the functions not defined
+        for name in FUNCTIONS:
+            if name not in functions and callable(getattr(importlib, name, None)):
+                functions[name] = getattr(importlib, name)
     if functions:
         return Target(spec, functions, *hooks, install_order=order, ignore=ignore, replaces_importlib=replaces)
     if callable(hooks[0]):  # a hook target: the five functions are the stdlib's
