@@ -5,6 +5,7 @@ check`), `nox -s fuzz` (a long campaign; extra arguments go to `python -m confor
 `nox -s hooks` (the real import hooks of hooks/ on an interpreter under test; extra arguments:
 `--python X` (default 3.11) and `--fuzz-seconds N` (default 60))."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -112,8 +113,9 @@ def hooks(session):
     reports go to .conformance_cache/hooks/<version>/. Then each confirmed finding's standalone
     script (reports/hooks/*/repro.py) runs there: repros.json says where each still reproduces.
     A target whose library cannot load there, and a script that exits 77, are "not applicable"
-    on that interpreter (not-applicable.json, repros.json), not failures.
-    Divergences are the point: the session fails only if a run cannot be made (exit 2)."""
+    on that interpreter (not-applicable.json, repros.json), not failures. summary.md: each target's
+    counts, each repro's status. Divergences are the point: the session fails only if a run cannot
+    be made (exit 2) or a repro disagrees with reports/hooks/README.md's "reproduces on" column."""
     session.install("-e", ".")
     args = list(session.posargs)
     version = args[args.index("--python") + 1] if "--python" in args else "3.11"
@@ -151,4 +153,50 @@ def hooks(session):
         session.log("%s: %s" % (repro.parent.name, repros[repro.parent.name]))
     write_text(out / "repros.json", json.dumps(repros, indent=1) + "\n")
     write_text(out / "not-applicable.json", json.dumps(skipped, indent=1) + "\n")
-    session.log("reports and findings: %s" % out)
+    running = session.run(python, "-c", "import platform; print(platform.python_version())",
+                          silent=True, external=True).strip().splitlines()[-1]
+    summary, disagreements = _hooks_summary(out, running, skipped, repros, _recorded_versions())
+    write_text(out / "summary.md", summary)
+    session.log("summary (%s):\n%s" % (out / "summary.md", summary))
+    if disagreements:
+        session.error("reports/hooks/README.md says otherwise: " + "; ".join(disagreements))
+    session.log("reports and findings: %s; every repro agrees with reports/hooks/README.md" % out)
+
+
+def _recorded_versions(readme=Path("reports/hooks/README.md")):
+    """reports/hooks/README.md's table: each finding's folder -> the major.minor versions its
+    "reproduces on" column names (a row's cells: folder, library, what happens, what the stdlib
+    does, reproduces on, upstream)."""
+    rows = {}
+    for line in readme.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and re.fullmatch(r"`[^`]+/`", cells[0]):
+            rows[cells[0].strip("`/")] = set(re.findall(r"\b3\.\d+", cells[4]))
+    return rows
+
+
+def _hooks_summary(out, version, skipped, repros, recorded):
+    """A Markdown summary of a hooks run on `version` (each target's check and fuzz counts, each
+    repro's status) and where it disagrees with the README's rows: a repro that reproduces on a
+    version its row does not name, or does not where it names it, or a folder without a row."""
+    minor = ".".join(version.split(".")[:2])
+    lines = ["# nox -s hooks on CPython %s" % version, "", "| target | cases passed | failed | errors | fuzz findings |",
+             "| --- | --- | --- | --- | --- |"]
+    for check in sorted(out.glob("*.check.json")):
+        name = check.name[:-len(".check.json")]
+        report = json.loads(check.read_text())
+        fuzz = out / (name + ".fuzz.json")
+        found = len(json.loads(fuzz.read_text())["divergences"]) if fuzz.exists() else "-"
+        lines.append("| %s | %d | %d | %d | %s |" % (name, report["passed"], report["failed"], len(report["errors"]), found))
+    lines += ["| %s | not applicable: %s | | | |" % (name, reason) for name, reason in sorted(skipped.items())]
+    lines += ["", "| finding | here | README names |", "| --- | --- | --- |"]
+    disagreements = []
+    for folder, status in sorted(repros.items()):
+        named = recorded.get(folder)
+        lines.append("| %s | %s | %s |" % (folder, status, ", ".join(sorted(named)) if named else "no row"))
+        if named is None:
+            disagreements.append("%s has no row" % folder)
+        elif (status == "reproduces") != (minor in named):
+            disagreements.append("%s %s on %s" % (folder, status, version))
+    disagreements += ["row %s has no repro.py" % folder for folder in sorted(set(recorded) - set(repros))]
+    return "\n".join(lines) + "\n", disagreements
