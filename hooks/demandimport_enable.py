@@ -16,9 +16,10 @@ Verdicts (CPython 3.11.7, whole catalogue):
   differences from importlib.__import__ are the documented ones (the dunder_import.* messages;
   docs/findings.md, the C __import__), and its level -1 is Python 2's default, not an error
   (dunder_import.level.negative_with_package); a delayed `import pkg.sub.leaf` imports pkg only
-  (dunder_import.import_statement);
-- not explained yet: circular.runaway_self_removal (KeyError where importlib's recursion ends in
-  RecursionError)."""
+  (dunder_import.import_statement), and so circular.runaway_self_removal ends in KeyError, not
+  RecursionError: the body's own `import c.a.b` is delayed, so the body runs once, takes itself
+  out of sys.modules and ends, and importlib then raises the KeyError it raises for any such body
+  (sys_modules.deleted_during_exec; checked on 3.11.7 with the body printing each run)."""
 import demandimport
 
 INSTALL = "before-setup"  # as an application enables it at start-up
