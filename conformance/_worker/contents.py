@@ -95,8 +95,9 @@ def zip_bytes(entries, full):
 
 def describe_bytecode(root, base_mtime, text):
     """The .pyc files below root, sorted: [path (normalised by `text`), kind, and for a
-    timestamp header the source mtime relative to the tree's base and the source size;
-    "foreign" for a file whose magic number is not this interpreter's]."""
+    timestamp header the source mtime relative to the tree's base and the source size, for a
+    hash-based one whether it holds its source's hash; "foreign" for a file whose magic number
+    is not this interpreter's]."""
     found = []
     for directory, subdirs, names in os.walk(root):
         subdirs.sort()
@@ -115,5 +116,19 @@ def describe_bytecode(root, base_mtime, text):
                 if flags == 0:
                     mtime, size = struct.unpack("<II", head[8:16])
                     entry.extend([mtime - base_mtime, size])
+                elif flags in (KINDS["checked-hash"], KINDS["unchecked-hash"]):
+                    entry.extend(_hash_of(path, head[8:16]))
             found.append(entry)
     return found
+
+
+def _hash_of(path, recorded):
+    """For a hash-based cache whose source file is there (importlib.util.source_from_cache):
+    ["source hash"] if its header holds that source's hash, else ["another source's hash"]
+    (whether a recache wrote what it compiled); [] without a source."""
+    try:
+        with open(importlib.util.source_from_cache(path), "rb") as handle:
+            data = handle.read()
+    except (ValueError, NotImplementedError, OSError):
+        return []
+    return ["source hash" if importlib.util.source_hash(data) == recorded else "another source's hash"]

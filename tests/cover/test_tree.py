@@ -1,9 +1,10 @@
 """The case tree: fixed mtimes, and edits that keep or move the directory mtime."""
 import os
+import sys
 
 import pytest
 
-from conformance._worker.contents import BASE_MTIME, source_text
+from conformance._worker.contents import BASE_MTIME, describe_bytecode, pyc_bytes, source_text
 from conformance._worker.tree import Tree
 
 
@@ -51,3 +52,16 @@ def test_paths_cannot_leave_the_case_directory(tmp_path):
 def test_source_text():
     assert source_text(["a", "b"]) == "a\nb\n"
     assert source_text("a") == "a"
+
+
+def test_a_hash_based_cache_says_whether_it_holds_its_sources_hash(tmp_path):
+    """describe_bytecode: a recache that wrote stale bytes shows as another source's hash."""
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "mod.py").write_text("x = 2\n")
+    cache = tmp_path / "__pycache__" / ("mod.%s.pyc" % sys.implementation.cache_tag)
+    for kind, source, expected in (("checked-hash", "x = 2\n", "source hash"),
+                                   ("unchecked-hash", "x = 1\n", "another source's hash")):
+        cache.write_bytes(pyc_bytes({"source": source, "invalidation": kind}, str(tmp_path / "mod.py"), BASE_MTIME))
+        assert describe_bytecode(str(tmp_path), BASE_MTIME, str) == [[str(cache), kind, expected]]
+    cache.rename(tmp_path / "sourceless.pyc")  # no source beside it: its kind alone
+    assert describe_bytecode(str(tmp_path), BASE_MTIME, str) == [[str(tmp_path / "sourceless.pyc"), "unchecked-hash"]]
