@@ -115,7 +115,8 @@ def hooks(session):
     A target whose library cannot load there, and a script that exits 77, are "not applicable"
     on that interpreter (not-applicable.json, repros.json), not failures. summary.md: each target's
     counts, each repro's status. Divergences are the point: the session fails only if a run cannot
-    be made (exit 2) or a repro disagrees with reports/hooks/README.md's "reproduces on" column."""
+    be made (exit 2, or 3: a crash of the tool) or a repro disagrees with reports/hooks/README.md's
+    "reproduces on" column."""
     session.install("-e", ".")
     args = list(session.posargs)
     version = args[args.index("--python") + 1] if "--python" in args else "3.11"
@@ -136,11 +137,14 @@ def hooks(session):
             skipped[name] = reason
             session.log("%s: not applicable on this interpreter (%s)" % (name, reason))
             continue
-        for command in (["check", "--json", str(out / (name + ".check.json"))],
-                        ["fuzz", "--seconds", seconds, "--out", str(out / "findings" / name),
-                         "--json", str(out / (name + ".fuzz.json"))]):
-            session.run("python", "-m", "conformance", *command, "--target", str(target), "--python", python,
-                        success_codes=[0, 1])
+        for report, command in ((out / (name + ".check.json"), ["check"]),
+                                (out / (name + ".fuzz.json"), ["fuzz", "--seconds", seconds, "--out",
+                                                               str(out / "findings" / name)])):
+            report.unlink(missing_ok=True)  # exit 1 is divergences found only if the report was written
+            session.run("python", "-m", "conformance", *command, "--json", str(report), "--target", str(target),
+                        "--python", python, success_codes=[0, 1])
+            if not report.exists():
+                session.error("%s on %s ended without its report (a crash of the tool: see above)" % (command[0], name))
     repros = {}  # each confirmed finding's standalone script, on this interpreter: still there?
     for repro in sorted(Path("reports/hooks").glob("*/repro.py")):
         done = subprocess.run([python, str(repro.absolute())], capture_output=True, text=True, cwd=str(out),

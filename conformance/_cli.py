@@ -354,6 +354,7 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM: stop as Ctrl-C does (workers and their directories go), then exit 143."""
 
 
+INTERNAL_ERROR = 3  # the exit code of an exception this tool did not expect
 _signalled: list[int] = []  # SIGTERM seen during this main()
 
 
@@ -388,6 +389,13 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception:  # a bug of this tool: its own exit code, never taken for "divergences found" (1)
+        import traceback
+
+        traceback.print_exc()
+        print(f"internal error in `{args.command}` (exit {INTERNAL_ERROR}): a bug of this tool, the traceback "
+              "above is what to report", file=sys.stderr)
+        return INTERNAL_ERROR
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)

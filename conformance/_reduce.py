@@ -7,9 +7,23 @@ import copy
 import json
 from typing import Callable, Iterator
 
+from conformance._case import case_schema
+
 __all__ = ["reduce_case"]
 
-_OPTIONAL_ARGUMENTS = ("package", "globals", "locals", "fromlist", "level", "path", "keep_mtime", "keep_file_mtime")
+
+def _optional_arguments() -> dict[str, tuple[str, ...]]:
+    """Each step op's optional arguments, as the case schema says (a write's `path` is required,
+    find_loader's is not: deleting it from a write made a case no run could take)."""
+    optional = {}
+    for step in case_schema()["$defs"]["step"]["oneOf"]:
+        properties = step.get("properties", {})
+        optional[properties["op"]["const"]] = tuple(name for name in properties
+                                                    if name not in step.get("required", ()) and name != "comment")
+    return optional
+
+
+_OPTIONAL_ARGUMENTS = _optional_arguments()
 
 
 def _result_refs(value) -> list[int]:
@@ -79,7 +93,7 @@ def _other_candidates(case: dict) -> Iterator[dict]:
             smaller["files"][path] = lines
             yield smaller
     for index, step in enumerate(case.get("steps", [])):
-        for key in _OPTIONAL_ARGUMENTS:
+        for key in _OPTIONAL_ARGUMENTS.get(step.get("op"), ()):
             if key in step:
                 smaller = copy.deepcopy(case)
                 del smaller["steps"][index][key]

@@ -71,3 +71,28 @@ def test_the_step_in_focus_is_kept_and_followed():
     reduced = reduce_case(case, fails, focus=2)
     assert reduced["steps"] == [{"op": "import_module", "name": "b"}]
     assert 0 in seen and 1 in seen  # followed as the steps before it went
+
+
+def test_every_candidate_is_a_valid_case():
+    """A deletion never takes what the schema requires (a write's path: the fuzzer crashed on it)."""
+    import jsonschema
+
+    from conformance._case import case_schema
+    from conformance._reduce import _candidates
+
+    case = {"id": "w", "files": {"a.py": "x = 1"}, "sys_path": [".", "other"],
+            "steps": [{"op": "import_module", "name": "a", "package": "p"},
+                      {"op": "write", "path": "a.py", "source": "x = 2", "keep_mtime": True, "keep_file_mtime": True},
+                      {"op": "delete", "path": "b.py", "keep_mtime": True}, {"op": "mkdir", "path": "d"},
+                      {"op": "find_loader", "name": "a", "path": ["other"]},
+                      {"op": "path_insert", "entry": "d", "index": 0},
+                      {"op": "__import__", "name": "a", "fromlist": ["x"], "level": 0}]}
+    validator = jsonschema.Draft202012Validator(case_schema())
+    wrapped = {"format": 1, "cases": [case]}
+    assert not list(validator.iter_errors(wrapped))
+    candidates = [candidate for candidate, _ in _candidates(case, None)]
+    assert len(candidates) > 15
+    for candidate in candidates:
+        errors = [e.message for e in validator.iter_errors({"format": 1, "cases": [candidate]})]
+        assert errors == [], (candidate["steps"], errors)
+    assert any("path" not in s for c in candidates for s in c["steps"] if s["op"] == "find_loader")
