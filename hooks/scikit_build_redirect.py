@@ -20,7 +20,13 @@ Verdicts (CPython 3.11.7, whole catalogue; repros on 3.11-3.13):
   namespace.regular_in_later_root_wins / module_in_later_root: the project's own portion is all
   it maps;
 - not its own: bytecode.sourceless_package, bytecode.pycache_prefix_relative_paths (the target's
-  mapping leaves directories holding bytecode only to the path)."""
+  mapping leaves directories holding bytecode only to the path).
+Fuzz findings (nox -s hooks, 3.11-3.13), by class: the ones above, and minor, not reported:
+find_loader (3.8-3.11) of a dotted name without a path finds the project's submodule, and of a
+project namespace package returns its namespace loader, where the stdlib returns None and raises
+ImportError (namespace packages do not have loaders); a name with a leading dot at level 0
+(`__import__(".c")`), which the stdlib's FileFinder looks up by its last part, is not a project
+name (ModuleNotFoundError where the stdlib's import of c.py then fails with ValueError)."""
 import os
 import sys
 
