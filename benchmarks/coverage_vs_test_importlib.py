@@ -128,7 +128,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = [compare(version, args.fuzz_seconds) for version in args.python or ["3.11", "3.13"]]
     print("\n\n".join(data["summary"] for _, data in results))
-    write_text(OUT / "results.json", json.dumps([data for _, data in results], indent=1) + "\n")
+    # each version's latest results, the other versions' kept (the mutant benchmark reads them by version)
+    earlier = json.loads((OUT / "results.json").read_text()) if (OUT / "results.json").exists() else []
+    measured = {data["version"] for _, data in results}
+    kept = [entry for entry in earlier if entry["version"] not in measured] + [data for _, data in results]
+    write_text(OUT / "results.json", json.dumps(kept, indent=1) + "\n")
     if args.markdown:
         command = "python benchmarks/coverage_vs_test_importlib.py " + " ".join(
             [f"--python {v}" for v in args.python or ["3.11", "3.13"]] + [f"--fuzz-seconds {args.fuzz_seconds:g}"])

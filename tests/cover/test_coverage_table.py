@@ -58,3 +58,17 @@ def test_mutation_candidates_change_one_thing_in_code_only():
     assert "if a == b and b is not None:" in found[2]
     assert found[3] == ["return False"] and found[4] == ["pass"]
     assert 5 not in found  # a raise is not removed: the mutant would differ only by falling through
+
+
+def test_results_of_one_version_keep_the_others(tmp_path, monkeypatch, capsys):
+    """A run for 3.11 leaves 3.13's results in place (the mutant benchmark reads them by version)."""
+    import json
+
+    from benchmarks import coverage_vs_test_importlib as bench
+
+    monkeypatch.setattr(bench, "OUT", tmp_path)
+    monkeypatch.setattr(bench, "compare", lambda version, seconds: ("", {"version": version, "summary": version}))
+    bench.main(["--python", "3.13.0"])
+    bench.main(["--python", "3.11.7"])
+    bench.main(["--python", "3.13.0"])
+    assert sorted(e["version"] for e in json.loads((tmp_path / "results.json").read_text())) == ["3.11.7", "3.13.0"]
