@@ -84,11 +84,13 @@ def fuzz(session):
 
 
 # The libraries of hooks/*.py, pinned: a finding names the version it was found with.
-HOOK_LIBRARIES = ["typeguard==4.6.1", "beartype==0.23.1", "wrapt==2.5.2", "editables==0.6", "six==1.17.0",
-                  "pytest==9.2.0", "hy==1.3.1", "future==1.0.0", "coconut==3.2.0",
-                  "ipython==9.19.1", "jaxtyping==0.3.11",
-                  "lazy_loader==0.6", "demandimport==0.3.4; python_version < '3.12'",
-                  "scikit-build-core==1.1.2"]
+# Each with the Python versions its release supports (elsewhere its target is "not applicable").
+HOOK_LIBRARIES = ["typeguard==4.6.1; python_version >= '3.10'", "beartype==0.23.1; python_version >= '3.10'",
+                  "wrapt==2.5.2; python_version >= '3.9'", "editables==0.6", "six==1.17.0",
+                  "pytest==9.2.0; python_version >= '3.10'", "hy==1.3.1; python_version >= '3.9'", "future==1.0.0",
+                  "coconut==3.2.0", "ipython==9.19.1; python_version >= '3.11'",
+                  "jaxtyping==0.3.11; python_version >= '3.11'", "lazy_loader==0.6; python_version >= '3.9'",
+                  "demandimport==0.3.4; python_version < '3.12'", "scikit-build-core==1.1.2; python_version >= '3.9'"]
 # A repro.py whose library cannot run on the interpreter exits with this code, the reason on stdout
 NOT_APPLICABLE = 77
 
@@ -150,9 +152,12 @@ def hooks(session):
         done = subprocess.run([python, str(repro.absolute())], capture_output=True, text=True, cwd=str(out),
                               timeout=300)
         bug = done.returncode == 1 and "BUG" in done.stdout  # an uncaught exception exits 1 too
+        last = (done.stderr.strip().splitlines() or [""])[-1]
         repros[repro.parent.name] = ("reproduces" if bug else "does not reproduce" if done.returncode == 0
                                      else "not applicable: %s" % done.stdout.strip()[-200:]
                                      if done.returncode == NOT_APPLICABLE
+                                     else "not applicable: %s" % last  # its library is not installed here
+                                     if not bug and last.startswith("ModuleNotFoundError")
                                      else "error (exit %d): %s" % (done.returncode, done.stderr.strip()[-200:]))
         session.log("%s: %s" % (repro.parent.name, repros[repro.parent.name]))
     write_text(out / "repros.json", json.dumps(repros, indent=1) + "\n")
