@@ -8,7 +8,9 @@ Verdicts (CPython 3.11-3.13, whole catalogue):
   (reports/hooks/ipython-deepreload-wrong-submodule; reload.edited_body_imports_new_submodule);
 - bug, known (ipython/ipython#14570): a body that imports importlib makes deep reload reload the
   import system itself (reports/hooks/ipython-deepreload-reloads-import-system;
-  reload.reentrant, reload.from_body_import_statement);
+  reload.reentrant, reload.from_body_import_statement; on 3.13 also
+  legacy.reload_through_load_module: the warnings module the import system imports to warn of a
+  legacy loader is deep-reloaded, with what it imports, and the warning is lost);
 - minor, not reported: it looks the module up by __name__, not by its spec's name
   (reload.renamed: ImportError where reload() reloads);
 - intended: see IGNORE, and a failed deep reload puts the old module back in sys.modules

@@ -24,7 +24,9 @@ The machinery.*, namespace.* and sys_modules.* cases, first looked at by sample,
 by one on 3.11.7 (2026-12-06): each falls in these classes (the submodule not bound, also why a
 parent refusing the binding gives no warning; the error without a name, also for a None entry in
 sys.modules; a module not yet run; find_spec's words for a parent that is None, not a module or
-without __path__; LazyLoader's TypeError for a spec without a loader).
+without __path__; LazyLoader's TypeError for a spec without a loader). On 3.13, reload.no_spec
+too: a module not yet run whose __spec__ a step set to None fails to load inside LazyLoader
+when reload() reads its attributes (TypeError "reload() argument must be a module").
 Fuzz findings (nox -s hooks, 3.11-3.13), by class: the ones above, and one minor, not reported:
 load("") raises ModuleNotFoundError where import_module("") raises ValueError (Empty module name)."""
 import importlib
