@@ -19,7 +19,10 @@ Verdicts (CPython 3.11.7, whole catalogue):
   (dunder_import.import_statement), and so circular.runaway_self_removal ends in KeyError, not
   RecursionError: the body's own `import c.a.b` is delayed, so the body runs once, takes itself
   out of sys.modules and ends, and importlib then raises the KeyError it raises for any such body
-  (sys_modules.deleted_during_exec; checked on 3.11.7 with the body printing each run)."""
+  (sys_modules.deleted_during_exec; checked on 3.11.7 with the body printing each run).
+On CPython 3.8.18 (nox -s hooks, 2026-12-06) four more cases time out (bytecode.pycache_prefix_*,
+machinery.pycache_prefix, machinery.loader_asked_without_name: bodies that import os), not read
+one by one; the two bugs' repros reproduce there."""
 import demandimport
 
 INSTALL = "before-setup"  # as an application enables it at start-up

@@ -2,7 +2,12 @@
 regular package of the case's first sys.path entry is mapped to where it lives, then the finder
 is installed (appended to sys.meta_path) and the directory leaves sys.path. A directory holding
 what a mapping cannot stand for (a namespace package, a file whose name is not an identifier)
-stays on sys.path, as a build backend then adds it to the path (editables' add_to_path)."""
+stays on sys.path, as a build backend then adds it to the path (editables' add_to_path).
+
+Verdicts: the bugs of reports/hooks/editables-*, and IGNORE; on CPython 3.8.18 (nox -s hooks,
+2026-12-06) also machinery.relative_path_entry: the target maps
+the case's relative sys.path entry as it is, so __file__ is relative where the 3.8 path finder
+gives an absolute one (an installer records absolute paths: the target's doing, not editables')."""
 import os
 import sys
 

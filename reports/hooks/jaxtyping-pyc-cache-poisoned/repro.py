@@ -11,6 +11,8 @@ import sys
 import tempfile
 import textwrap
 
+import jaxtyping, typeguard  # noqa: E401, F401  (what the runs below need)
+
 directory = tempfile.mkdtemp()
 os.mkdir(os.path.join(directory, "app"))
 with open(os.path.join(directory, "app", "__init__.py"), "w") as handle:
@@ -31,8 +33,11 @@ run = textwrap.dedent("""
 """)
 env = dict(os.environ, PYTHONPATH=directory)
 env.pop("PYTHONDONTWRITEBYTECODE", None)  # the bug lives in the bytecode cache
-runs = [subprocess.run([sys.executable, "-c", run, names], env=env, capture_output=True, text=True).stdout.strip()
+runs = [subprocess.run([sys.executable, "-c", run, names], env=env, capture_output=True, text=True)
         for names in ("app", "app,helper")]
+if any(done.stdout.strip() not in ("checked", "unchecked") for done in runs):
+    sys.exit("a run failed, so nothing is shown:\n" + "".join(done.stderr for done in runs))
+runs = [done.stdout.strip() for done in runs]
 if runs[1] != "checked":
     print("BUG jaxtyping import hook: helper, named to the hook, is %s after a run that named only app" % runs[1])
     sys.exit(1)
