@@ -96,7 +96,7 @@ def zip_bytes(entries, full):
 def describe_bytecode(root, base_mtime, text):
     """The .pyc files below root, sorted: [path (normalised by `text`), kind, and for a
     timestamp header the source mtime relative to the tree's base and the source size, for a
-    hash-based one whether it holds its source's hash; "foreign" for a file whose magic number
+    hash-based one in __pycache__ whether it holds its source's hash; "foreign" for a file whose magic number
     is not this interpreter's]."""
     found = []
     for directory, subdirs, names in os.walk(root):
@@ -122,13 +122,20 @@ def describe_bytecode(root, base_mtime, text):
     return found
 
 
+_SOURCE_HASH = importlib.util.source_hash  # taken before any target loads: a target may patch importlib.util
+
+
 def _hash_of(path, recorded):
-    """For a hash-based cache whose source file is there (importlib.util.source_from_cache):
+    """For a hash-based cache in a __pycache__ directory whose source file is beside it:
     ["source hash"] if its header holds that source's hash, else ["another source's hash"]
-    (whether a recache wrote what it compiled); [] without a source."""
-    try:
-        with open(importlib.util.source_from_cache(path), "rb") as handle:
-            data = handle.read()
-    except (ValueError, NotImplementedError, OSError):
+    (whether a recache wrote what it compiled); [] otherwise. The source is found from the path
+    alone (dir/__pycache__/name.tag.pyc -> dir/name.py), never by the importlib under test."""
+    directory, name = os.path.split(path)
+    if os.path.basename(directory) != "__pycache__":
         return []
-    return ["source hash" if importlib.util.source_hash(data) == recorded else "another source's hash"]
+    try:
+        with open(os.path.join(os.path.dirname(directory), name.split(".", 1)[0] + ".py"), "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return []
+    return ["source hash" if _SOURCE_HASH(data) == recorded else "another source's hash"]

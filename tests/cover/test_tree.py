@@ -54,14 +54,20 @@ def test_source_text():
     assert source_text("a") == "a"
 
 
-def test_a_hash_based_cache_says_whether_it_holds_its_sources_hash(tmp_path):
-    """describe_bytecode: a recache that wrote stale bytes shows as another source's hash."""
+def test_a_hash_based_cache_says_whether_it_holds_its_sources_hash(tmp_path, monkeypatch):
+    """describe_bytecode: a recache that wrote stale bytes shows as another source's hash; what a
+    target does to importlib.util (hy puts .hy first among the source suffixes) changes nothing."""
+    import importlib.util
+
+    made = {kind: pyc_bytes({"source": source, "invalidation": kind}, str(tmp_path / "mod.py"), BASE_MTIME)
+            for kind, source in (("checked-hash", "x = 2\n"), ("unchecked-hash", "x = 1\n"))}
+    monkeypatch.setattr(importlib.util, "source_from_cache", lambda path: path + ".hy")
+    monkeypatch.setattr(importlib.util, "source_hash", lambda data: b"12345678")
     (tmp_path / "__pycache__").mkdir()
     (tmp_path / "mod.py").write_text("x = 2\n")
     cache = tmp_path / "__pycache__" / ("mod.%s.pyc" % sys.implementation.cache_tag)
-    for kind, source, expected in (("checked-hash", "x = 2\n", "source hash"),
-                                   ("unchecked-hash", "x = 1\n", "another source's hash")):
-        cache.write_bytes(pyc_bytes({"source": source, "invalidation": kind}, str(tmp_path / "mod.py"), BASE_MTIME))
+    for kind, expected in (("checked-hash", "source hash"), ("unchecked-hash", "another source's hash")):
+        cache.write_bytes(made[kind])
         assert describe_bytecode(str(tmp_path), BASE_MTIME, str) == [[str(cache), kind, expected]]
     cache.rename(tmp_path / "sourceless.pyc")  # no source beside it: its kind alone
     assert describe_bytecode(str(tmp_path), BASE_MTIME, str) == [[str(tmp_path / "sourceless.pyc"), "unchecked-hash"]]
