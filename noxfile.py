@@ -202,7 +202,7 @@ def _hooks_summary(out, version, skipped, repros, recorded):
     disagreements = []
     for folder, status in sorted(repros.items()):
         named = recorded.get(folder)
-        lines.append("| %s | %s | %s |" % (folder, status, ", ".join(sorted(named)) if named else "no row"))
+        lines.append("| %s | %s | %s |" % (folder, status, ", ".join(sorted(named, key=lambda v: tuple(map(int, v.split("."))))) if named else "no row"))
         if named is None:
             disagreements.append("%s has no row" % folder)
         elif (status == "reproduces") != (minor in named):

@@ -18,7 +18,7 @@ IGNORE = {
 }
 # Not declarable by a field path, and intended: an instrumented module is compiled from its source,
 # so a cache under the standard tag (or one without code) is never used (bytecode.timestamp_cache_used,
-# checked_hash_fresh, unchecked_hash_stale, cache_without_code); its finder's legacy shims name its
+# checked_hash_fresh, unchecked_hash_stale, cache_without_code, cache_code_filename); its finder's legacy shims name its
 # own loader class (machinery.path_entry_finder_legacy_shims, 3.8-3.11).
 
 

@@ -11,7 +11,8 @@ Verdicts (CPython 3.11-3.13, whole catalogue):
   threads.circular_deadlock_detected: __cached__ under its tag);
 - intended: see IGNORE; an instrumented module is compiled from its source, a cache under the
   standard tag (or a sourceless one) is never used (bytecode.timestamp_cache_used,
-  checked_hash_fresh, unchecked_hash_stale, cache_without_code, optimized_caches); the case's own
+  checked_hash_fresh, unchecked_hash_stale, cache_without_code, optimized_caches,
+  cache_code_filename); the case's own
   meta-path finders are not asked for the named modules (find_loader.meta_path_raises,
   invalidate_caches.raising_finder, raising_finder_runtime, serving_finder_wins,
   machinery.spec_from_loader.get_filename) and a named module shadows a builtin one of the same

@@ -26,7 +26,8 @@ parent refusing the binding gives no warning; the error without a name, also for
 sys.modules; a module not yet run; find_spec's words for a parent that is None, not a module or
 without __path__; LazyLoader's TypeError for a spec without a loader). On 3.13, reload.no_spec
 too: a module not yet run whose __spec__ a step set to None fails to load inside LazyLoader
-when reload() reads its attributes (TypeError "reload() argument must be a module").
+when reload() reads its attributes (TypeError "reload() argument must be a module"). bytecode.checked_hash_stale:
+a stale cache is not rewritten for a module not yet run.
 Fuzz findings (nox -s hooks, 3.11-3.13), by class: the ones above, and one minor, not reported:
 load("") raises ModuleNotFoundError where import_module("") raises ValueError (Empty module name)."""
 import importlib

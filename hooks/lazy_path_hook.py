@@ -32,10 +32,11 @@ IGNORE = {  # what LazyLoader is for: a module's body runs at its first attribut
     "steps[*].result.kind": "find_loader returns the LazyLoader",
     "steps[*].result.repr": "the module returned is a lazy module, not yet run",
 }
-_HOOK = importlib.machinery.FileFinder.path_hook(  # the default FileFinder's loaders, in its order
-    (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),  # not made lazy
-    (importlib.util.LazyLoader.factory(importlib.machinery.SourceFileLoader), importlib.machinery.SOURCE_SUFFIXES),
-    (importlib.util.LazyLoader.factory(importlib.machinery.SourcelessFileLoader), importlib.machinery.BYTECODE_SUFFIXES))
+_machinery, _lazy = importlib.machinery, importlib.util.LazyLoader.factory
+_HOOK = _machinery.FileFinder.path_hook(  # the default FileFinder's loaders, in its order
+    (_machinery.ExtensionFileLoader, _machinery.EXTENSION_SUFFIXES),  # not made lazy
+    (_lazy(_machinery.SourceFileLoader), _machinery.SOURCE_SUFFIXES),
+    (_lazy(_machinery.SourcelessFileLoader), _machinery.BYTECODE_SUFFIXES))
 
 
 def install():
