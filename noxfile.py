@@ -14,6 +14,7 @@ import nox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conformance._files import write_text  # noqa: E402  (the repository's own package, host side)
+from conformance._versions import parse_version  # noqa: E402
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["tests"]
@@ -137,6 +138,8 @@ def hooks(session):
         reason = _not_applicable(python, target)
         if reason is not None:
             skipped[name] = reason
+            for stale in (out / (name + ".check.json"), out / (name + ".fuzz.json")):
+                stale.unlink(missing_ok=True)  # an earlier run's report would show in summary.md
             session.log("%s: not applicable on this interpreter (%s)" % (name, reason))
             continue
         for report, command in ((out / (name + ".check.json"), ["check"]),
@@ -202,7 +205,7 @@ def _hooks_summary(out, version, skipped, repros, recorded):
     disagreements = []
     for folder, status in sorted(repros.items()):
         named = recorded.get(folder)
-        lines.append("| %s | %s | %s |" % (folder, status, ", ".join(sorted(named, key=lambda v: tuple(map(int, v.split("."))))) if named else "no row"))
+        lines.append("| %s | %s | %s |" % (folder, status, ", ".join(sorted(named, key=parse_version)) if named else "no row"))
         if named is None:
             disagreements.append("%s has no row" % folder)
         elif (status == "reproduces") != (minor in named):

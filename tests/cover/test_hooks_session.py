@@ -28,6 +28,8 @@ def test_a_row_that_disagrees_with_the_run_is_named(tmp_path):
     summary, disagreements = noxfile._hooks_summary(tmp_path, "3.12.1", {"other": "ImportError"}, agreeing,
                                                     {k: v for k, v in recorded.items() if k != "gone"})
     assert disagreements == [] and "| lib | 390 | 5 | 0 | 2 |" in summary and "other | not applicable" in summary
+    summary, _ = noxfile._hooks_summary(tmp_path, "3.8.18", {}, {"a-bug": "reproduces"}, {"a-bug": {"3.11", "3.8"}})
+    assert "| a-bug | reproduces | 3.8, 3.11 |" in summary  # versions in order, not as strings
     wrong = {"a-bug": "does not reproduce", "old-bug": "reproduces", "new-bug": "reproduces"}
     _, disagreements = noxfile._hooks_summary(tmp_path, "3.12.1", {}, wrong, recorded)
     assert disagreements == ["a-bug does not reproduce on 3.12.1", "new-bug has no row",
