@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builtin", "machinery.frozen_module",
                      "machinery.frozen_package", "machinery.frozen_aliases",
                      "import_module.error.syntax", "import_module.error.null_byte", "reload.syntax_error",
-                     "circular.attribute_partial",
+                     "circular.attribute_partial", "circular.submodule_attribute_while_initializing",
                      # the spec helpers and the builtin importer the case's finders call
                      "machinery.spec_from_loader.origin", "machinery.spec_from_file_location.relative",
                      "machinery.spec_from_file_location.importer_loaders", "machinery.spec_from_loader.builtin_importer",
