@@ -132,8 +132,8 @@ def _bytecode_edit(choose: Choices, step: dict, index: int) -> None:
 
 def _finder(choose: Choices, tree: Tree) -> dict:
     """A meta-path finder answering one name: finding nothing, serving a source string (by
-    spec_from_loader, its loader perhaps with get_filename(), is_package() or a create_module()
-    whose module carries attributes already), a spec without loader, the legacy protocols, or
+    spec_from_loader, its loader perhaps built on importlib's SourceLoader, with get_filename(),
+    is_package() or a create_module() whose module carries attributes already), a spec without loader, the legacy protocols, or
     locating a file by spec_from_file_location (the name's own file, none, or a .pyc beside it)."""
     kind = choose.pick(["recording", "serving", "loaderless", "legacy_serving", "legacy_loader", "locating",
                         "serving", "locating"])
@@ -163,6 +163,8 @@ def _finder(choose: Choices, tree: Tree) -> dict:
     if choose.one_in(4):
         finder["origin"] = choose.pick(["somewhere", ""])
     loader = {}
+    if choose.one_in(3):
+        loader["base"] = "SourceLoader"  # get_code() and exec_module() are importlib's SourceLoader's
     if choose.boolean():
         loader["filename"] = choose.pick([files.get(name, "r0/elsewhere.py"), None, "r0/data.txt"])
     if choose.one_in(3):

@@ -68,6 +68,10 @@ class _Finder(object):
         kind = declared.get("loader", {})
         if isinstance(kind, str) and kind in _CLASS_LOADERS:  # as a finder that hands a name on to the builtin or frozen importer
             loader = helper(self.run, _CLASS_LOADERS[kind])
+        elif kind.get("base") == "SourceLoader":
+            base = _source_loader_base(self.run)
+            loader = type("ServedSourceLoader", (_ServedSource, base), {})(
+                source, kind, self.run.case_dir, fullname, fullname in declared.get("packages", ()))
         else:
             loader = _SourceStringLoader(source, kind, self.run.case_dir)
         spec = helper(self.run, "spec_from_loader")(fullname, loader, **options)
@@ -267,6 +271,46 @@ class _SourceStringLoader(object):
 
     def exec_module(self, module):
         exec(compile(self.source, "<serving %s>" % module.__name__, "exec"), module.__dict__)
+
+
+class _ServedSource(object):
+    """With importlib's SourceLoader as the other base: a loader as a hook writes one on
+    importlib.abc.SourceLoader, with only the two methods its documentation requires. get_filename()
+    gives `filename` (below the case directory; null: it raises ImportError), by default the
+    module's own path there (NAME.py, or NAME/__init__.py for a package); get_data() gives the
+    served source for that path and reads any other path from disk. SourceLoader's get_code() and
+    exec_module() do the rest (path_stats() is not given: no bytecode is read or written).
+    `is_package` and `module_attrs` as for _SourceStringLoader."""
+
+    def __init__(self, source, declared, case_dir, fullname, package):
+        self.source = source
+        default = fullname.replace(".", "/") + ("/__init__.py" if package else ".py")
+        filename = declared.get("filename", default)
+        self.path = None if filename is None else os.path.join(case_dir, filename)
+        if "is_package" in declared:
+            self.is_package = lambda name: _or_import_error(declared["is_package"], name)
+        self.module_attrs = declared.get("module_attrs")
+
+    def get_filename(self, fullname):
+        return _or_import_error(self.path, fullname)
+
+    def get_data(self, path):
+        if path == self.path:
+            return self.source.encode("utf-8")
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    create_module = _SourceStringLoader.create_module
+
+
+def _source_loader_base(run):
+    """importlib's SourceLoader as the run's target has it (the base that importlib.abc.SourceLoader
+    and SourceFileLoader share): found in its SourceFileLoader's class hierarchy, so that the
+    `source` target's copy runs its own get_code() and exec_module()."""
+    for cls in helper(run, "SourceFileLoader").__mro__:
+        if cls.__name__ == "SourceLoader":
+            return cls
+    raise AttributeError("SourceLoader")
 
 
 # the case format's meta_path `finder` kinds

@@ -49,6 +49,9 @@ def _patched_copy(tmp_path, file, old, new):
      "machinery.spec_from_loader.get_filename"),
     ("_bootstrap_external.py", "location = '<unknown>'", "location = '<nowhere>'",
      "machinery.spec_from_loader.get_filename_raises"),
+    # a loader a case builds on SourceLoader runs the copy's get_code(): without path_stats() it
+    # now meets a name never bound
+    ("_bootstrap_external.py", "source_mtime = None", "pass", "machinery.source_loader_subclass"),
 ])
 def test_a_patched_copy_serves_the_imports(catalogue, host, tmp_path, file, old, new, case):
     copy = _patched_copy(tmp_path, file, old, new)
