@@ -70,7 +70,7 @@ def _other_candidates(case: dict) -> Iterator[dict]:
         smaller = copy.deepcopy(case)
         del smaller["dirs"][index]
         yield smaller
-    for key in ("sys_modules", "meta_path", "path_hooks", "dirs", "write_bytecode"):
+    for key in ("sys_modules", "meta_path", "path_hooks", "dirs", "write_bytecode", "read_only"):
         if case.get(key):
             smaller = copy.deepcopy(case)
             del smaller[key]

@@ -225,6 +225,8 @@ def build_case(policy: Policy, data: bytes) -> dict:
     case = {"files": tree.files(), "dirs": tree.dirs(), "sys_path": sys_path}
     if policy.bytecode and choose.boolean():
         case["write_bytecode"] = True
+        if case["files"] and choose.one_in(4):  # a read-only source: its cache must stay writable
+            case["read_only"] = [choose.pick(sorted(case["files"]))]
     if policy.zips and choose.one_in(3):
         _zip_root(case, choose.integer(0, tree.roots - 1))
     seeded = []  # keys of stub modules seeded in sys.modules, for reload steps

@@ -97,7 +97,7 @@ def describe_bytecode(root, base_mtime, text):
     """The .pyc files below root, sorted: [path (normalised by `text`), kind, and for a
     timestamp header the source mtime relative to the tree's base and the source size, for a
     hash-based one in __pycache__ whether it holds its source's hash; "foreign" for a file whose magic number
-    is not this interpreter's]."""
+    is not this interpreter's; last, "read-only" for a file its owner may not write]."""
     found = []
     for directory, subdirs, names in os.walk(root):
         subdirs.sort()
@@ -118,6 +118,8 @@ def describe_bytecode(root, base_mtime, text):
                     entry.extend([mtime - base_mtime, size])
                 elif flags in (KINDS["checked-hash"], KINDS["unchecked-hash"]):
                     entry.extend(_hash_of(path, head[8:16]))
+            if not os.stat(path).st_mode & 0o200:
+                entry.append("read-only")
             found.append(entry)
     return found
 

@@ -141,7 +141,7 @@ class _Run(object):
         case = self.case
         if "lazy_imports" in case:
             self.lazy = LazyImports(case["lazy_imports"], self.finder_log)
-        self.tree.materialise(case.get("files", {}), case.get("dirs", ()))
+        self.tree.materialise(case.get("files", {}), case.get("dirs", ()), case.get("read_only", ()))
         entries = []
         for entry in case.get("sys_path", ["."]):
             if isinstance(entry, str):

@@ -29,7 +29,9 @@ class Tree(object):
             raise ValueError("path %r leaves the case directory" % relative)
         return full
 
-    def materialise(self, files, dirs=()):
+    def materialise(self, files, dirs=(), read_only=()):
+        """Write the set-up files and directories, all at the base mtime; `read_only` files then
+        lose their write permissions (mode 0o444)."""
         made = {self.root}
         for relative in dirs:
             _make_dirs(self.path(relative), made)
@@ -40,6 +42,9 @@ class Tree(object):
             _settime(full, BASE_MTIME)
         for directory in made:  # last: creating entries moved their mtimes
             _settime(directory, BASE_MTIME)
+        for relative in read_only:  # a mode change moves no mtime
+            if relative in files:  # (a reduced case may have dropped the file)
+                os.chmod(self.path(relative), 0o444)
 
     def write(self, relative, source, keep_mtime=False, keep_file_mtime=False):
         """Write a file; its mtime moves to a new value, or with keep_file_mtime stays what it

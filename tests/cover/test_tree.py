@@ -71,3 +71,18 @@ def test_a_hash_based_cache_says_whether_it_holds_its_sources_hash(tmp_path, mon
         assert describe_bytecode(str(tmp_path), BASE_MTIME, str) == [[str(cache), kind, expected]]
     cache.rename(tmp_path / "sourceless.pyc")  # no source beside it: its kind alone
     assert describe_bytecode(str(tmp_path), BASE_MTIME, str) == [[str(tmp_path / "sourceless.pyc"), "unchecked-hash"]]
+
+
+def test_read_only_files_lose_write_permission_and_their_caches_say_so(tmp_path):
+    """materialise(read_only=...): those files become 0o444 at the base mtime (a path not among
+    the files, as a reduced case may leave, is passed over); describe_bytecode marks a cache its
+    owner may not write, and only such a cache."""
+    tree = Tree(str(tmp_path))
+    pyc = {"pyc": {"source": "x = 1"}}
+    tree.materialise({"m.py": "x = 1", "locked.pyc": pyc, "open.pyc": pyc},
+                     read_only=["m.py", "locked.pyc", "gone.py"])
+    assert os.stat(tmp_path / "m.py").st_mode & 0o777 == 0o444
+    assert _mtime(tmp_path / "m.py") == _mtime(tmp_path) == BASE_MTIME
+    described = describe_bytecode(str(tmp_path), BASE_MTIME, os.path.basename)
+    assert [entry[0] for entry in described if entry[-1] == "read-only"] == ["locked.pyc"]
+    assert len(described) == 2
