@@ -92,15 +92,23 @@ def _close_all() -> None:
         pool.close()
 
 
+def interpreter_flags(case: dict[str, Any] | None) -> tuple[str, ...]:
+    """The flags the workers for a case's runs start with: -O or -OO for `optimize`, -v for
+    `verbose`; none for other cases."""
+    case = case or {}
+    level = case.get("optimize", 0)
+    return (("-" + "O" * level,) if level else ()) + (("-v",) if case.get("verbose") else ())
+
+
 def _group(spec: str, case: dict[str, Any] | None = None) -> str:
     """Which workers a target's runs go to: "" for the worker's own targets, else its own; for a
-    case with `optimize`, workers started with -O or -OO (OPTIMIZED and the level appended)."""
+    case that needs interpreter flags, workers started with them (FLAGGED and the flags appended)."""
     group = "" if is_own_target(spec) else spec
-    level = (case or {}).get("optimize", 0)
-    return group + OPTIMIZED + str(level) if level else group
+    flags = interpreter_flags(case)
+    return group + FLAGGED + " ".join(flags) if flags else group
 
 
-OPTIMIZED = "\0O"  # in a group: its workers run with -O (1) or -OO (2)
+FLAGGED = "\0flags "  # in a group: its workers run with the flags that follow (-O, -OO, -v)
 
 
 FRESH = "\0fresh"  # appended to a group: its workers that only fork (in-process pools)
@@ -160,8 +168,8 @@ class Pool:
 
     def _start(self, group: str = "") -> Worker:
         isolation = "fork" if group.endswith(FRESH) else self.isolation
-        level = int(group.partition(OPTIMIZED)[2][:1] or 0)
-        worker = Worker(self.interpreter, isolation, os.path.join(self._root, "w%d" % next(self._serial)), level)
+        flags = tuple(group.partition(FLAGGED)[2].partition(FRESH)[0].split())
+        worker = Worker(self.interpreter, isolation, os.path.join(self._root, "w%d" % next(self._serial)), flags)
         with self._lock:
             if not self._closed:
                 self._all.append(worker)

@@ -81,14 +81,14 @@ class Worker:
     `scratch`: the worker's own directory (made here if not given), removed by close()."""
 
     def __init__(self, interpreter: Interpreter, isolation: str | None = None, scratch: str | None = None,
-                 optimize: int = 0):
+                 flags: tuple[str, ...] = ()):
         self.interpreter = interpreter
         self.scratch = scratch or tempfile.mkdtemp(prefix="conformance-", dir=scratch_parent())
         os.makedirs(self.scratch, exist_ok=True)
         if interpreter.launcher:  # a runtime's launcher: in-process runs, its own watchdog
             command = [*interpreter.launcher, "--scratch", self.scratch, "--mount", os.getcwd()]
         else:
-            command = [interpreter.path, *WORKER_FLAGS, *(["-" + "O" * optimize] if optimize else []),
+            command = [interpreter.path, *WORKER_FLAGS, *flags,
                        str(WORKER_SCRIPT), "--scratch", self.scratch]
             if isolation:
                 command += ["--isolation", isolation]

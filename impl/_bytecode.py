@@ -12,6 +12,8 @@ import struct
 import sys
 from importlib.util import MAGIC_NUMBER, source_hash  # the interpreter's bytecode format
 
+from ._verbose import report
+
 __all__ = ["BadBytecode", "cache_path", "code_from_cache", "code_from_sourceless", "write_cache"]
 
 HASH_BASED, CHECK_SOURCE = 0b01, 0b10
@@ -50,11 +52,17 @@ class BadBytecode(Exception):
 def _flags(data, name, path):
     """The header's flags, once its magic number and length are known good (PEP 552); an
     unusable header raises as the import system's does (cases bytecode.sourceless_bad_magic,
-    bytecode.sourceless_truncated_header, bytecode.sourceless_bad_flags)."""
+    bytecode.sourceless_truncated_header, bytecode.sourceless_bad_flags). With -v, a bad magic number
+    and a short header are reported first, bad flags are not (cases verbose.bytecode,
+    verbose.sourceless)."""
     if data[:4] != MAGIC_NUMBER:
-        raise ImportError("bad magic number in %r: %r" % (name, data[:4]), name=name, path=path)
+        message = "bad magic number in %r: %r" % (name, data[:4])
+        report(message)
+        raise ImportError(message, name=name, path=path)
     if len(data) < 16:
-        raise EOFError("reached EOF while reading pyc header of %r" % name)
+        message = "reached EOF while reading pyc header of %r" % name
+        report(message)
+        raise EOFError(message)
     flags = struct.unpack("<I", data[4:8])[0]
     if flags & ~(HASH_BASED | CHECK_SOURCE):
         raise ImportError("invalid flags %r in %r" % (flags, name), name=name, path=path)
@@ -65,6 +73,7 @@ def _code(data, name, path, source_path):
     code = marshal.loads(data[16:])
     if not isinstance(code, type(_code.__code__)):
         raise ImportError("Non-code object in %r" % (path,), name=name, path=path)
+    report("code object from %r" % (path,))  # with -v: the .pyc's path, quoted (cases verbose.*)
     return _with_filename(code, source_path) if source_path else code
 
 
@@ -98,8 +107,13 @@ def code_from_cache(name, cache, source_path, source_stat, read_source):
             raise BadBytecode(cache, flags)
     else:
         mtime, size = struct.unpack("<II", data[8:16])
-        if mtime != int(source_stat.st_mtime) & 0xFFFFFFFF or size != source_stat.st_size & 0xFFFFFFFF:
+        if mtime != int(source_stat.st_mtime) & 0xFFFFFFFF:
+            report("bytecode is stale for %r" % name)  # with -v; not so for another size (case verbose.bytecode)
             raise BadBytecode(cache)
+        if size != source_stat.st_size & 0xFFFFFFFF:
+            raise BadBytecode(cache)
+    # with -v, a cache used is reported as matching its source (case verbose.bytecode)
+    report("%s matches %s" % (cache, source_path))
     return _code(data, name, cache, source_path)
 
 
@@ -125,5 +139,7 @@ def write_cache(cache, code, source_stat, source_bytes, flags=0):
         with open(partial, "wb") as handle:
             handle.write(header + marshal.dumps(code))
         os.replace(partial, cache)
-    except OSError:
-        pass
+    except OSError as exc:
+        report("could not create %r: %r" % (cache, exc))
+    else:
+        report("created %r" % (cache,))  # with -v (case verbose.bytecode)

@@ -8,6 +8,7 @@ import os
 import sys
 
 from ._bytecode import BadBytecode, cache_path, code_from_cache, code_from_sourceless, write_cache
+from ._verbose import report
 
 __all__ = ["NamespaceLoader", "SourceFileLoader", "SourcelessFileLoader"]
 
@@ -67,6 +68,7 @@ class SourceFileLoader(object):
             except BadBytecode as bad:
                 flags = bad.flags
         code = compile(read_source(), path, "exec", dont_inherit=True)
+        report("code object from %s" % path)  # observed with -v (case verbose.bytecode): the path as it is
         if cache is not None and stat is not None and not sys.dont_write_bytecode:
             write_cache(cache, code, stat, read_source(), flags)
         return code

@@ -9,6 +9,7 @@ from . import _profile
 from ._legacy import load_through_load_module, uses_load_module, warn_fallback
 from ._locks import NameLock
 from ._loaders import NamespaceLoader
+from ._verbose import report
 
 __all__ = ["execute_again", "load_new_module", "set_import_attributes"]
 
@@ -100,6 +101,9 @@ def load_new_module(spec):
                 pass
             raise
         module = _move_to_end(spec.name)
+        # observed (case verbose.modules, 3.8-3.15): with -v, a module loaded is reported with
+        # its loader once executed, whatever loaded it; a reload is not reported so
+        report("import %r # %r" % (spec.name, spec.loader))
         _no_longer_pending(spec.name)
         return module
     finally:

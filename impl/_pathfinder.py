@@ -15,6 +15,7 @@ from . import _profile
 from ._bytecode import cache_path
 from ._legacy import legacy_path_entry_spec
 from ._loaders import SourceFileLoader, SourcelessFileLoader
+from ._verbose import report
 
 __all__ = ["FileFinder", "NamespacePath", "PathFinder", "is_stdlib_path_finder"]
 
@@ -152,6 +153,7 @@ class FileFinder(object):
             if tail + suffix in listing and os.path.isfile(full_path):
                 return self._spec(loader, fullname, full_path, None)
         if is_namespace:
+            report("possible namespace for %s" % base)  # observed with -v (case verbose.modules, 3.8-3.15)
             spec = ModuleSpec(fullname, None)
             spec.submodule_search_locations = [base]
             return spec

@@ -245,6 +245,8 @@ def build_case(policy: Policy, data: bytes) -> dict:
         case["lazy_imports"] = {"mode": choose.pick(["all", "normal"])}
         if choose.boolean():
             case["lazy_imports"]["filter"] = {"eager": [choose.pick(_names(tree))]}
+    if policy.bytecode and choose.one_in(8):  # run with -v: the reports of loads and caches
+        case["verbose"] = True
     case["steps"] = [_step(Choices(_slice(data, step_at, STEP_BYTES, i)), policy, tree, i, seeded)
                      for i in range(steps)]
     return case_from(case)

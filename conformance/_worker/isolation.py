@@ -144,6 +144,8 @@ class Isolation(object):
         command = [sys.executable, "-s", "-S", "-B", MAIN, "--one"]  # as the host's WORKER_FLAGS
         if sys.flags.optimize:  # a worker for cases with `optimize` (-O, -OO)
             command.insert(1, "-" + "O" * sys.flags.optimize)
+        if sys.flags.verbose:  # a worker for cases with `verbose` (-v)
+            command.insert(1, "-v")
         output = self.scratch.output_path()
         request = json.dumps({"case": case, "target": spec, "case_dir": case_dir, "output": output,
                               "worker": os.getpid()})

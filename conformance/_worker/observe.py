@@ -407,17 +407,17 @@ def ran_away(exc):
     return False
 
 
-def normalise_recursion(exception, executed, calls, warned, runaway=False):
+def normalise_recursion(exception, executed, calls, warned, runaway=False, reports=()):
     """A runaway import ends in RecursionError (raised, or in the chain of what was raised, which
     `runaway` says where the chain shown is too short to reach it). How deep it went, so how often
     each module ran, each finder was called, each warning was given and each link of the chain was
     repeated, and what was being handled (or opened) where the limit struck, depends on how many frames the
     implementation (or a hook) spends per import, not on the case: keep the facts, not the depth.
-    Returns executed, calls and warned (the warnings given), normalised alike."""
+    Returns executed, calls, warned (the warnings given) and reports (-v's lines), normalised alike."""
     chain = exception.get("chain", [])
     recursion_links = [link for link in chain if link[1] == "RecursionError"]
     if exception.get("type") != "RecursionError" and not recursion_links and not runaway:
-        return executed, calls, warned
+        return executed, calls, warned, list(reports)
     if exception.get("type") == "RecursionError":
         exception["message"] = "<recursion limit>"
         chain = []  # what was being handled depends on where the limit struck (another RecursionError, or not)
@@ -426,7 +426,7 @@ def normalise_recursion(exception, executed, calls, warned, runaway=False):
     exception["chain"] = _distinct(chain)
     # a file the limit struck while it was being opened: its ResourceWarning too
     warned = [warning for warning in _distinct(warned) if warning[0] != "ResourceWarning"]
-    return _distinct(executed), _distinct(calls), warned
+    return _distinct(executed), _distinct(calls), warned, _distinct(reports)
 
 
 def _distinct(items):

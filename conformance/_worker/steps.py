@@ -5,6 +5,7 @@ stdlib only, Python 3.8 syntax. Argument values use the case format's value
 encoding (see conformance/schemas/case.schema.json, "value").
 """
 import builtins
+import contextlib
 import importlib.machinery
 import os
 import sys
@@ -19,6 +20,7 @@ from conformance._worker.lazy import LazyImports, available as lazy_available, p
 from conformance._worker.observe import Observer, normalise_recursion, ran_away
 from conformance._worker.threads import Threads, available as threads_available
 from conformance._worker.tree import Tree
+from conformance._worker.verbose import Messages, wanted as verbose_wanted
 
 __all__ = ["CaseError", "Interrupted", "RunError", "Unresolved", "run_case"]
 
@@ -69,6 +71,7 @@ class _Run(object):
         self.finder_log = []
         self.lazy = None  # the case's lazy imports in force (LazyImports), where it has some
         self.threads = Threads()  # a `threads` step's calls; its pause is the builtin __pause__
+        self.verbose = verbose_wanted(case)  # each step observes the -v messages
 
     # -- values ------------------------------------------------------------
     def value(self, data):
@@ -174,7 +177,8 @@ class _Run(object):
         before, lazy_before = self.current, lazy_pending()
         del self.executed[:], self.finder_log[:]
         obs, runaway = {"op": op}, False
-        with warnings.catch_warnings(record=True) as caught:
+        messages = Messages(self.observer)
+        with warnings.catch_warnings(record=True) as caught, messages if self.verbose else contextlib.nullcontext():
             warnings.simplefilter("always")
             try:
                 result = self._perform(op, step)
@@ -197,10 +201,13 @@ class _Run(object):
         self.results.append(result)
         executed = list(self.executed)
         calls = [[self._plain(item) for item in call] for call in self.finder_log]
-        warned = self.observer.warnings(caught)
+        warned, reports = self.observer.warnings(caught), messages.lines()
         if "exception" in obs:
-            executed, calls, warned = normalise_recursion(obs["exception"], executed, calls, warned, runaway)
+            executed, calls, warned, reports = normalise_recursion(obs["exception"], executed, calls, warned,
+                                                                   runaway, reports)
         obs["executed"], obs["finder_calls"], obs["warnings"] = executed, calls, warned
+        if self.verbose:
+            obs["verbose"] = reports
         self.current = self.observer.snapshot()
         obs["modules"] = self.observer.modules_diff(before, self.current)
         lazy_after = lazy_pending()
@@ -279,8 +286,8 @@ def run_case(case, target, case_dir, emit):
     """
     if "lazy_imports" in case and not lazy_available():
         return "unsupported"  # the interpreter has no lazy imports (CPython 3.15 added them)
-    if case.get("optimize", 0) != getattr(sys.flags, "optimize", 0):
-        return "unsupported"  # the host starts workers with -O / -OO for such cases; a runtime cannot
+    if case.get("optimize", 0) != getattr(sys.flags, "optimize", 0) or verbose_wanted(case) is None:
+        return "unsupported"  # the host starts workers with -O / -OO / -v for such cases; a runtime cannot
     sys.dont_write_bytecode = not case.get("write_bytecode", False)
     run = _Run(case, target, case_dir)
     lazy_baseline = lazy_pending()

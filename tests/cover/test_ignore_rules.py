@@ -22,7 +22,7 @@ class RuntimeWorker:
     hello = {"op": "hello", "ignore": PROFILE}
     retiring = None
 
-    def __init__(self, interpreter, isolation=None, scratch=None, optimize=0):
+    def __init__(self, interpreter, isolation=None, scratch=None, flags=()):
         pass
 
     def run(self, case, targets, timeout, shared_process=False, fresh=False, branches=False):

@@ -19,8 +19,8 @@ class FakeWorker:
     started: list = []
     retiring = None
 
-    def __init__(self, interpreter, isolation=None, scratch=None, optimize=0):
-        self.closed, self.optimize, self.isolation = False, optimize, isolation
+    def __init__(self, interpreter, isolation=None, scratch=None, flags=()):
+        self.closed, self.flags, self.isolation = False, flags, isolation
         self.number = len(FakeWorker.started)
         FakeWorker.started.append(self)
 
@@ -172,11 +172,15 @@ def test_progress_of_a_lost_run(output, steps, phase):
     assert describe_progress(output, steps) == phase
 
 
-def test_a_case_with_optimize_runs_on_workers_started_at_that_level(pool):
+def test_a_case_with_optimize_or_verbose_runs_on_workers_started_so(pool):
     seen = []
-    FakeWorker.plan = staticmethod(lambda case, targets, worker: seen.append((case["id"], worker.optimize)))
+    FakeWorker.plan = staticmethod(lambda case, targets, worker: seen.append((case["id"], worker.flags)))
     for case in ({"id": "plain"}, {"id": "O", "optimize": 1}, {"id": "OO", "optimize": 2}, {"id": "again"},
-                 {"id": "O again", "optimize": 1}):
+                 {"id": "O again", "optimize": 1}, {"id": "v", "verbose": True},
+                 {"id": "Ov", "optimize": 1, "verbose": True}):
         assert [r["outcome"] for r in pool.run(case, ["stdlib", "impl"], 1.0)] == ["ok", "ok"]
-    assert seen == [("plain", 0), ("O", 1), ("OO", 2), ("again", 0), ("O again", 1)]
-    assert sorted(w.optimize for w in FakeWorker.started) == [0, 0, 1, 1, 2, 2]  # two of each: jobs=2
+    assert seen == [("plain", ()), ("O", ("-O",)), ("OO", ("-OO",)), ("again", ()), ("O again", ("-O",)),
+                    ("v", ("-v",)), ("Ov", ("-O", "-v"))]
+    # two of each: jobs=2
+    assert sorted(w.flags for w in FakeWorker.started) == sorted(
+        [(), (), ("-O",), ("-O",), ("-OO",), ("-OO",), ("-v",), ("-v",), ("-O", "-v"), ("-O", "-v")])

@@ -30,26 +30,28 @@ def _observed(limit, handled_every):
     raw = [list(link) for link in described["chain"]]
     executed = ["m"] * (limit // 50)
     calls = [["finder", "find_spec", "m"]] * (limit // 100)
-    return described, normalise_recursion(described, executed, calls, []), raw
+    reports = ["# code object from <case>/m.py"] * (limit // 50)
+    return described, normalise_recursion(described, executed, calls, [], False, reports), raw
 
 
 def test_depth_does_not_show():
     shallow, deep = _observed(250, 100), _observed(450, 100)
     assert shallow[2] != deep[2]  # as raised, the chains differ in length
     assert shallow[0]["chain"] == [] and shallow[:2] == deep[:2]
-    assert shallow[0]["message"] == "<recursion limit>" and shallow[1] == (["m"], [["finder", "find_spec", "m"]], [])
+    assert shallow[0]["message"] == "<recursion limit>" and shallow[1] == (["m"], [["finder", "find_spec", "m"]], [],
+                                                                            ["# code object from <case>/m.py"])
 
 
 def test_other_exceptions_are_left_alone():
     described = {"type": "ImportError", "message": "x", "chain": [["context", "KeyError"], ["context", "KeyError"]]}
-    assert normalise_recursion(described, ["a", "a"], [], []) == (["a", "a"], [], [])
+    assert normalise_recursion(described, ["a", "a"], [], [], False, ["r", "r"]) == (["a", "a"], [], [], ["r", "r"])
     assert described["chain"] == [["context", "KeyError"], ["context", "KeyError"]]
 
 
 def test_a_recursion_error_in_the_chain_counts_too():
     described = {"type": "ImportError", "message": "x",
                  "chain": [["context", "RecursionError"], ["context", "RecursionError"]]}
-    assert normalise_recursion(described, ["a", "a"], [], []) == (["a"], [], [])
+    assert normalise_recursion(described, ["a", "a"], [], []) == (["a"], [], [], [])
     assert described == {"type": "ImportError", "message": "x", "chain": [["context", "RecursionError"]]}
 
 
@@ -91,5 +93,5 @@ def test_a_recursion_error_beyond_the_links_shown_counts_too():
     unclosed = ["ResourceWarning", "unclosed file <_io.BufferedReader name='<case>/b/__init__.py'>"]
     normalised = [normalise_recursion(d, ["b"] * n, [], [warning] * n + [unclosed] * (n % 2), ran_away(e))
                   for d, n, e in zip(described, (12, 15), errors)]
-    assert normalised[0] == normalised[1] == (["b"], [], [warning])
+    assert normalised[0] == normalised[1] == (["b"], [], [warning], [])
     assert not ran_away(KeyError("b"))

@@ -29,7 +29,10 @@ INTERPRETER_OWNED = {"dunder_import.level.float", "import_module.absolute.builti
                      "machinery.spec_from_file_location.importer_loaders", "machinery.spec_from_loader.builtin_importer",
                      "machinery.spec_from_file_location.frozen_name",
                      "machinery.spec_from_file_location.frozen_package_name",
-                     "bytecode.pycache_prefix_relative_paths"}
+                     "bytecode.pycache_prefix_relative_paths",
+                     # -v's reports of the interpreter's zip importer and of a builtin module's
+                     # initialisation (3.8: "previously loaded")
+                     "verbose.modules"}
 INTERPRETER_OWNED_FILES = ("zip.",)
 
 

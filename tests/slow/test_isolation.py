@@ -125,3 +125,25 @@ def test_a_case_with_optimize_runs_at_that_level_whatever_the_isolation(host, mo
     finally:
         pool.close()
     assert levels == [[2, 2], [2, 2], [0, 0], [0, 0], [1, 1], [1, 1]]
+
+
+@pytest.mark.parametrize("mode", ["fork", "subprocess", "inprocess"])
+def test_a_case_with_verbose_runs_under_v_and_observes_its_reports_whatever_the_isolation(host, mode):
+    """`verbose` (-v): the case's runs go to workers started with -v, a fresh run too, and each
+    step observes the import system's reports; other cases run without -v and observe none."""
+    from conformance._pool import Pool
+
+    case = {"id": "v", "files": {"m.py": ["verbose = __import__('sys').flags.verbose"]},
+            "steps": [{"op": "import_module", "name": "m"}, {"op": "getattr", "module": "m", "attr": "verbose"}]}
+    pool = Pool(host, 1, mode)
+    try:
+        runs = [pool.run(dict(case, verbose=True) if verbose else case, ["stdlib", "impl"], 5.0, fresh=fresh)
+                for verbose in (True, False) for fresh in (False, True)]
+    finally:
+        pool.close()
+    for run, verbose in zip(runs, (True, True, False, False)):
+        for result in run:
+            assert result["steps"][1]["result"]["value"] == int(verbose)
+            reports = result["steps"][0].get("verbose")
+            assert reports == (["# code object from <case>/m.py", "import 'm' # <SourceFileLoader object>"]
+                               if verbose else None), result["target"]

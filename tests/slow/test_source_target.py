@@ -52,6 +52,8 @@ def _patched_copy(tmp_path, file, old, new):
     # a loader a case builds on SourceLoader runs the copy's get_code(): without path_stats() it
     # now meets a name never bound
     ("_bootstrap_external.py", "source_mtime = None", "pass", "machinery.source_loader_subclass"),
+    # a case run with -v observes the copy's reports: a module loaded is no longer reported
+    ("_bootstrap.py", "_verbose_message('import {!r} # {!r}', spec.name, spec.loader)", "pass", "verbose.modules"),
 ])
 def test_a_patched_copy_serves_the_imports(catalogue, host, tmp_path, file, old, new, case):
     copy = _patched_copy(tmp_path, file, old, new)
