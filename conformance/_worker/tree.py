@@ -42,9 +42,10 @@ class Tree(object):
             _settime(full, BASE_MTIME)
         for directory in made:  # last: creating entries moved their mtimes
             _settime(directory, BASE_MTIME)
-        for relative in read_only:  # a mode change moves no mtime
+        for relative in read_only:
             if relative in files:  # (a reduced case may have dropped the file)
                 os.chmod(self.path(relative), 0o444)
+                _settime(self.path(relative), BASE_MTIME)  # Emscripten's chmod (Pyodide) moves the mtime
 
     def write(self, relative, source, keep_mtime=False, keep_file_mtime=False):
         """Write a file; its mtime moves to a new value, or with keep_file_mtime stays what it

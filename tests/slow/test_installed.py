@@ -100,7 +100,8 @@ def test_the_installed_tool_installs_the_runtimes_and_checks_pyodide(installed):
     assert code == 0 and "pyodide-314" in out and str(work.parent / "cache") in out, out[-3000:]
     code, out = run("-m", "conformance", "check", "--target", "stdlib", "--reference", "expected",
                     "--python", "pyodide", "--expectations", "pyodide")
-    assert code == 0 and "(pyodide 314" in out and "1 expected failure" in out, out[-3000:]
+    # the shipped file's two platform differences: wasm32's sys.maxsize, WASI's errno numbers
+    assert code == 0 and "(pyodide 314" in out and "2 expected failures" in out, out[-3000:]
 
 
 def test_the_installed_plugin_and_a_short_campaign(installed):
