@@ -177,8 +177,8 @@ class _Run(object):
         before, lazy_before = self.current, lazy_pending()
         del self.executed[:], self.finder_log[:]
         obs, runaway = {"op": op}, False
-        messages = Messages(self.observer)
-        with warnings.catch_warnings(record=True) as caught, messages if self.verbose else contextlib.nullcontext():
+        messages = Messages(self.observer) if self.verbose else None  # only then: stderr left alone
+        with warnings.catch_warnings(record=True) as caught, messages or contextlib.nullcontext():
             warnings.simplefilter("always")
             try:
                 result = self._perform(op, step)
@@ -201,7 +201,7 @@ class _Run(object):
         self.results.append(result)
         executed = list(self.executed)
         calls = [[self._plain(item) for item in call] for call in self.finder_log]
-        warned, reports = self.observer.warnings(caught), messages.lines()
+        warned, reports = self.observer.warnings(caught), messages.lines() if messages else []
         if "exception" in obs:
             executed, calls, warned, reports = normalise_recursion(obs["exception"], executed, calls, warned,
                                                                    runaway, reports)
